@@ -21,15 +21,16 @@ export async function writeFaceModel(model: FaceModel, options: WriteFaceModelOp
   if (options.compress && model.skeleton) throw new Error('writeFaceModel: compress is for unskinned models only');
   const doc = new Document();
   const buffer = doc.createBuffer();
-  const vec = (type: 'VEC2' | 'VEC3' | 'VEC4', array: Float32Array | Uint16Array | Uint8Array) =>
-    doc.createAccessor().setType(type).setArray(array).setBuffer(buffer);
+  // Copies: the document keeps its own arrays, and glTF-Transform wants ArrayBuffer-backed ones.
+  const vec = (type: 'VEC2' | 'VEC3', array: Float32Array) =>
+    doc.createAccessor().setType(type).setArray(Float32Array.from(array)).setBuffer(buffer);
 
   const prim = doc
     .createPrimitive()
     .setAttribute('POSITION', vec('VEC3', model.template))
     .setAttribute('NORMAL', vec('VEC3', computeVertexNormals(model.template, model.triangles)))
     .setAttribute('TEXCOORD_0', vec('VEC2', model.uvs))
-    .setIndices(doc.createAccessor().setType('SCALAR').setArray(model.triangles).setBuffer(buffer));
+    .setIndices(doc.createAccessor().setType('SCALAR').setArray(Uint32Array.from(model.triangles)).setBuffer(buffer));
 
   const groups = [model.identity, model.expression, model.poseCorrectives].filter((g): g is BlendshapeGroup => !!g);
   const stride = model.vertexCount * 3;
