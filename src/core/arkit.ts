@@ -1,0 +1,73 @@
+/**
+ * ARKit's 52 blendshape names in ARFaceAnchor / Live Link Face order: the order of every
+ * ARKit-52 weight array this SDK reports or exports.
+ */
+export const ARKIT_BLENDSHAPES = [
+  'eyeBlinkLeft', 'eyeLookDownLeft', 'eyeLookInLeft', 'eyeLookOutLeft', 'eyeLookUpLeft', 'eyeSquintLeft', 'eyeWideLeft',
+  'eyeBlinkRight', 'eyeLookDownRight', 'eyeLookInRight', 'eyeLookOutRight', 'eyeLookUpRight', 'eyeSquintRight', 'eyeWideRight',
+  'jawForward', 'jawRight', 'jawLeft', 'jawOpen',
+  'mouthClose', 'mouthFunnel', 'mouthPucker', 'mouthRight', 'mouthLeft', 'mouthSmileLeft', 'mouthSmileRight',
+  'mouthFrownLeft', 'mouthFrownRight', 'mouthDimpleLeft', 'mouthDimpleRight', 'mouthStretchLeft', 'mouthStretchRight',
+  'mouthRollLower', 'mouthRollUpper', 'mouthShrugLower', 'mouthShrugUpper', 'mouthPressLeft', 'mouthPressRight',
+  'mouthLowerDownLeft', 'mouthLowerDownRight', 'mouthUpperUpLeft', 'mouthUpperUpRight',
+  'browDownLeft', 'browDownRight', 'browInnerUp', 'browOuterUpLeft', 'browOuterUpRight',
+  'cheekPuff', 'cheekSquintLeft', 'cheekSquintRight', 'noseSneerLeft', 'noseSneerRight', 'tongueOut',
+] as const;
+
+export type ArkitBlendshape = (typeof ARKIT_BLENDSHAPES)[number];
+
+/**
+ * A sparse linear map from a model's expression coefficients to ARKit-52 weights:
+ * arkit[row] = Σ weight · expression[column] over the entries with that row.
+ */
+export interface ArkitMap {
+  readonly row: Uint8Array;
+  readonly column: Uint16Array;
+  readonly weight: Float32Array;
+}
+
+/**
+ * The map for a model whose expressions carry ARKit names. A name that ARKit splits no further
+ * maps 1:1; a left/right pair where ARKit has one shape (`browInnerUpLeft`/`Right` →
+ * `browInnerUp`, `cheekPuffLeft`/`Right` → `cheekPuff`) is averaged. Returns undefined when no
+ * name matches (e.g. FLAME's PCA expressions).
+ */
+export function arkitMapFromNames(expressionNames: readonly string[]): ArkitMap | undefined {
+  const rows: number[] = [], columns: number[] = [], weights: number[] = [];
+  ARKIT_BLENDSHAPES.forEach((name, row) => {
+    const exact = expressionNames.indexOf(name);
+    if (exact >= 0) {
+      rows.push(row); columns.push(exact); weights.push(1);
+      return;
+    }
+    const sides = [`${name}Left`, `${name}Right`].map((n) => expressionNames.indexOf(n)).filter((i) => i >= 0);
+    for (const column of sides) {
+      rows.push(row); columns.push(column); weights.push(1 / sides.length);
+    }
+  });
+  if (rows.length === 0) return undefined;
+  return { row: Uint8Array.from(rows), column: Uint16Array.from(columns), weight: Float32Array.from(weights) };
+}
+
+/** ARKit-52 weights from expression coefficients, clamped to [0, 1]. */
+export function applyArkitMap(map: ArkitMap, expression: ArrayLike<number>, out = new Float32Array(ARKIT_BLENDSHAPES.length)): Float32Array {
+  out.fill(0);
+  for (let i = 0; i < map.row.length; i++) out[map.row[i]!] += map.weight[i]! * expression[map.column[i]!]!;
+  for (let i = 0; i < out.length; i++) out[i] = Math.min(1, Math.max(0, out[i]!));
+  return out;
+}
+
+/**
+ * MediaPipe FaceLandmarker's 52 blendshape categories, in its output order: `_neutral` and the
+ * ARKit names without `tongueOut`.
+ */
+export const MEDIAPIPE_BLENDSHAPES = [
+  '_neutral', 'browDownLeft', 'browDownRight', 'browInnerUp', 'browOuterUpLeft', 'browOuterUpRight', 'cheekPuff',
+  'cheekSquintLeft', 'cheekSquintRight', 'eyeBlinkLeft', 'eyeBlinkRight', 'eyeLookDownLeft', 'eyeLookDownRight',
+  'eyeLookInLeft', 'eyeLookInRight', 'eyeLookOutLeft', 'eyeLookOutRight', 'eyeLookUpLeft', 'eyeLookUpRight',
+  'eyeSquintLeft', 'eyeSquintRight', 'eyeWideLeft', 'eyeWideRight', 'jawForward', 'jawLeft', 'jawOpen', 'jawRight',
+  'mouthClose', 'mouthDimpleLeft', 'mouthDimpleRight', 'mouthFrownLeft', 'mouthFrownRight', 'mouthFunnel', 'mouthLeft',
+  'mouthLowerDownLeft', 'mouthLowerDownRight', 'mouthPressLeft', 'mouthPressRight', 'mouthPucker', 'mouthRight',
+  'mouthRollLower', 'mouthRollUpper', 'mouthShrugLower', 'mouthShrugUpper', 'mouthSmileLeft', 'mouthSmileRight',
+  'mouthStretchLeft', 'mouthStretchRight', 'mouthUpperUpLeft', 'mouthUpperUpRight', 'noseSneerLeft', 'noseSneerRight',
+] as const;

@@ -1,0 +1,87 @@
+/**
+ * What the fitter takes and gives, per frame. The contract between the tracking worker, the
+ * fitter (`FaceFitter`) and the smoother.
+ *
+ * Conventions
+ * - Image space: pixels, x right, y down, origin at the top-left corner of the full frame.
+ * - Camera space: three.js / OpenGL camera: x right, y up, the camera looks down −Z; so a face
+ *   in front of the camera has z < 0. Model units (cm for ICT, m for FLAME).
+ * - Projection: u = cx + f·x/(−z), v = cy − f·y/(−z).
+ * - Head pose: p_camera = R(rotation) · p_model + translation. The model faces +Z, so a rotation
+ *   of zero looks straight into the camera.
+ */
+
+/** Pinhole camera on the full frame. */
+export interface PinholeCamera {
+  /** Focal length, px. */
+  focalPx: number;
+  /** Principal point, px. */
+  cx: number;
+  cy: number;
+  /** Frame size, px. */
+  width: number;
+  height: number;
+}
+
+/** Dense correspondences from a ViT prior: model surface points seen at pixels, with normals. */
+export interface DenseCorrespondences {
+  /** Mesh vertex index of each correspondence. */
+  vertices: Uint32Array;
+  /** [count][2] image positions, px (full frame). */
+  pixels: Float32Array;
+  /** [count][3] unit normals in camera space, or absent. */
+  normals?: Float32Array;
+  /** [count] weights in [0, 1]. */
+  weights?: Float32Array;
+  /** Timestamp (ms) of the frame the maps were computed on. */
+  timestampMs: number;
+}
+
+/** What one frame offers the fitter. */
+export interface FrameObservation {
+  /** Frame time, ms, monotonic. */
+  timestampMs: number;
+  /** Frame size, px. */
+  width: number;
+  height: number;
+  /** MediaPipe's 478 points, [478][2], px (full frame). */
+  landmarks: Float32Array;
+  /** Optional per-point confidence/weight, [478]. */
+  landmarkWeights?: Float32Array;
+  /** MediaPipe's 52 blendshape scores in `MEDIAPIPE_BLENDSHAPES` order. */
+  blendshapes?: Float32Array;
+  dense?: DenseCorrespondences;
+}
+
+/** The fitted face of one frame. */
+export interface FaceFit {
+  timestampMs: number;
+  /** Head rotation, axis-angle, radians (model → camera). */
+  rotation: Float64Array;
+  /** Head translation, model units, camera space. */
+  translation: Float64Array;
+  identity: Float32Array;
+  expression: Float32Array;
+  /** Joint rotations, axis-angle radians, [jointCount][3] (skinned models only). */
+  jointRotations?: Float32Array;
+  /** The camera the fit used (focal length possibly estimated). */
+  camera: PinholeCamera;
+  /** ARKit-52 weights in `ARKIT_BLENDSHAPES` order, in [0, 1]; absent when the model has no map. */
+  arkit?: Float32Array;
+  /** Fit diagnostics. */
+  stats: FitStats;
+}
+
+export interface FitStats {
+  iterations: number;
+  /** Final energy (sum of weighted squared residuals). */
+  energy: number;
+  /** Landmark RMS reprojection error, px. */
+  landmarkRmsPx: number;
+  /** Dense correspondences used this frame (0 when none). */
+  denseCount: number;
+  /** Whether identity is frozen (converged across frames). */
+  identityFrozen: boolean;
+  /** Solve time, ms. */
+  ms: number;
+}
