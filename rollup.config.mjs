@@ -1,0 +1,45 @@
+// Builds dist/: the library (ESM + .d.ts), the pure-math core, the self-contained tracking
+// worker with the MediaPipe WASM it loads, and the Node CLI.
+import { cpSync, mkdirSync } from 'node:fs';
+import commonjs from '@rollup/plugin-commonjs';
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+import typescript from '@rollup/plugin-typescript';
+
+/** Copies runtime files (WASM, loaders) next to the worker once the bundle is written. */
+const copyRuntimeFiles = (pairs) => ({
+  name: 'copy-runtime-files',
+  writeBundle() {
+    for (const [from, to] of pairs) {
+      mkdirSync(to, { recursive: true });
+      cpSync(from, to, { recursive: true });
+    }
+  },
+});
+
+const ts = (options = {}) =>
+  typescript({ tsconfig: './tsconfig.build.json', sourceMap: true, ...options });
+
+export default [
+  {
+    input: { index: 'src/index.ts', core: 'src/core/index.ts' },
+    output: { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
+    external: (id) => id === 'three' || id.startsWith('three/'),
+    plugins: [nodeResolve({ browser: true }), commonjs(), ts({ declaration: true, declarationDir: 'dist', rootDir: 'src' })],
+  },
+  {
+    input: { 'tracking-worker': 'src/workers/tracking.worker.ts' },
+    output: { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: '[name].js', inlineDynamicImports: true },
+    plugins: [
+      nodeResolve({ browser: true }),
+      commonjs(),
+      ts({ declaration: false, outDir: 'dist' }),
+      copyRuntimeFiles([['node_modules/@mediapipe/tasks-vision/wasm', 'dist/mediapipe-wasm']]),
+    ],
+  },
+  {
+    input: { cli: 'scripts/cli/main.ts' },
+    output: { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: '[name].js', chunkFileNames: 'chunks/cli-[name]-[hash].js' },
+    external: (id) => id.startsWith('node:') || id === 'playwright-core' || id.startsWith('@gltf-transform/') || id === 'meshoptimizer',
+    plugins: [nodeResolve({ preferBuiltins: true }), ts({ declaration: false, outDir: 'dist', rootDir: '.' })],
+  },
+];

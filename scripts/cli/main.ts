@@ -1,0 +1,33 @@
+/**
+ * `npx pixel3dmm-web <command>`: the command-line entry. Each command lives in its own module
+ * and is loaded only when asked for.
+ */
+const COMMANDS: Record<string, { summary: string; run: () => Promise<(argv: string[]) => Promise<void>> }> = {
+  track: {
+    summary: 'track <video> --out <dir>   track the face in a video file; writes frames.jsonl, arkit.csv, overlay.png',
+    run: async () => (await import('./track.js')).trackCommand,
+  },
+  'import-flame': {
+    summary: 'import-flame <model.pkl> --uv <head_template.obj> -o <flame.glb>   convert your FLAME model to a face-model .glb',
+    run: async () => (await import('./importFlame.js')).importFlameCommand,
+  },
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  const command = name ? COMMANDS[name] : undefined;
+  if (!command) {
+    const usage = Object.values(COMMANDS).map((c) => `  npx pixel3dmm-web ${c.summary}`).join('\n');
+    console.error(`${name && name !== '--help' ? `Unknown command "${name}".\n` : ''}Usage:\n${usage}`);
+    return name && name !== '--help' ? 2 : 0;
+  }
+  try {
+    await (await command.run())(rest);
+    return 0;
+  } catch (error) {
+    const e = error as Error & { code?: string };
+    console.error(`pixel3dmm-web ${name}: ${e.code ? `[${e.code}] ` : ''}${e.message}`);
+    if (process.env.DEBUG) console.error(e.stack);
+    return 1;
+  }
+}

@@ -1,0 +1,58 @@
+import type { PinholeCamera } from './fit/types.js';
+
+/** Head pose of one frame: model → camera (three.js camera space, see fit/types.ts). */
+export interface HeadPose {
+  /** Axis-angle, radians. */
+  rotation: [number, number, number];
+  /** Model units (`FaceTrackerInfo.model.units`), camera space; z < 0 in front of the camera. */
+  translation: [number, number, number];
+  /** The same rotation as yaw (about Y), pitch (about X), roll (about Z), radians, R = Ry·Rx·Rz. */
+  yaw: number;
+  pitch: number;
+  roll: number;
+}
+
+/** Timings of one frame, ms. */
+export interface FrameTimings {
+  /** MediaPipe FaceLandmarker. */
+  landmarksMs: number;
+  /** Morphable-model fit + smoothing. */
+  fitMs: number;
+  /** Everything the worker did for this frame. */
+  workerMs: number;
+  /** Frame grab (main thread) to event, filled in on the main thread. */
+  latencyMs: number;
+}
+
+/** What the tracker reports for each frame with a face: the `frame` event's detail. */
+export interface FaceFrame {
+  /** When the frame was grabbed, ms (`performance.now()` on the main thread; video time in offline mode). */
+  time: number;
+  /** The frame's position in the source video, seconds. */
+  videoTime: number;
+  /** Frame size, px. */
+  width: number;
+  height: number;
+  pose: HeadPose;
+  /** Model coefficients (names in `FaceTrackerInfo.model`). */
+  identity: Float32Array;
+  expression: Float32Array;
+  /** Joint rotations, axis-angle radians [jointCount][3], skinned models only. */
+  jointRotations?: Float32Array;
+  /** ARKit-52 weights in [0, 1], `ARKIT_BLENDSHAPES` order; absent when the model has no ARKit map. */
+  arkit?: Float32Array;
+  camera: PinholeCamera;
+  /** The fitted model's 478 MediaPipe-embedded points, projected to video pixels, [478][2]. */
+  landmarks2d: Float32Array;
+  /** The fitted model's 68 Multi-PIE points, projected to video pixels, [68][2] (when the model has them). */
+  landmarks68_2d?: Float32Array;
+  /** MediaPipe's own 478 points for this frame, video pixels, [478][2]. */
+  mediapipeLandmarks: Float32Array;
+  /** MediaPipe's 52 blendshape scores (`MEDIAPIPE_BLENDSHAPES` order). */
+  mediapipeBlendshapes: Float32Array;
+  /** Posed mesh vertices in camera space (model units), when the tracker was created with `outputs.vertices`. */
+  vertices?: Float32Array;
+  timings: FrameTimings;
+  /** Fit diagnostics. */
+  fit: { iterations: number; landmarkRmsPx: number; denseCount: number; identityFrozen: boolean };
+}

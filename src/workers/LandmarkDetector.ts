@@ -1,0 +1,63 @@
+import { FaceLandmarker } from '@mediapipe/tasks-vision';
+import { MEDIAPIPE_BLENDSHAPES } from '../core/arkit.js';
+
+/** MediaPipe's output for one face, in full-frame pixels. */
+export interface DetectedFace {
+  /** [478][2] px, x right, y down. */
+  landmarks: Float32Array;
+  /** [478] MediaPipe's relative depth, in units of image width (smaller = closer). */
+  depth: Float32Array;
+  /** 52 scores in `MEDIAPIPE_BLENDSHAPES` order. */
+  blendshapes: Float32Array;
+}
+
+/**
+ * MediaPipe FaceLandmarker (VIDEO mode) in the worker. Uses MediaPipe's ES-module WASM loader,
+ * which registers `ModuleFactory` globally: the classic loader cannot run in a module worker.
+ */
+export class LandmarkDetector {
+  private lastTimestampMs = -Infinity;
+
+  private constructor(private readonly landmarker: FaceLandmarker) {}
+
+  static async create(taskBytes: Uint8Array, wasmBaseUrl: string, delegate: 'CPU' | 'GPU' = 'CPU'): Promise<LandmarkDetector> {
+    const base = wasmBaseUrl.endsWith('/') ? wasmBaseUrl : `${wasmBaseUrl}/`;
+    const landmarker = await FaceLandmarker.createFromOptions(
+      { wasmLoaderPath: `${base}vision_wasm_module_internal.js`, wasmBinaryPath: `${base}vision_wasm_module_internal.wasm` },
+      {
+        baseOptions: { modelAssetBuffer: taskBytes, delegate },
+        runningMode: 'VIDEO',
+        numFaces: 1,
+        outputFaceBlendshapes: true,
+        outputFacialTransformationMatrixes: false,
+      },
+    );
+    return new LandmarkDetector(landmarker);
+  }
+
+  /** Detects the face in `frame`; null when there is none. Timestamps are forced increasing, as VIDEO mode requires. */
+  detect(frame: VideoFrame | ImageBitmap, timestampMs: number, width: number, height: number): DetectedFace | null {
+    const ts = Math.max(timestampMs, this.lastTimestampMs + 0.001);
+    this.lastTimestampMs = ts;
+    const result = this.landmarker.detectForVideo(frame, ts);
+    const points = result.faceLandmarks[0];
+    if (!points || points.length < 478) return null;
+    const landmarks = new Float32Array(478 * 2);
+    const depth = new Float32Array(478);
+    for (let i = 0; i < 478; i++) {
+      landmarks[2 * i] = points[i]!.x * width;
+      landmarks[2 * i + 1] = points[i]!.y * height;
+      depth[i] = points[i]!.z;
+    }
+    const blendshapes = new Float32Array(MEDIAPIPE_BLENDSHAPES.length);
+    for (const c of result.faceBlendshapes[0]?.categories ?? []) {
+      const i = MEDIAPIPE_BLENDSHAPES.indexOf(c.categoryName as (typeof MEDIAPIPE_BLENDSHAPES)[number]);
+      if (i >= 0) blendshapes[i] = c.score;
+    }
+    return { landmarks, depth, blendshapes };
+  }
+
+  close(): void {
+    this.landmarker.close();
+  }
+}
