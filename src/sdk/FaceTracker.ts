@@ -1,0 +1,320 @@
+import * as Comlink from 'comlink';
+import { TrackerError } from '../core/errors.js';
+import type { FaceFrame } from '../core/FaceFrame.js';
+import type { FaceFitterOptions } from '../core/fit/FaceFitter.js';
+import type { FaceSmootherOptions } from '../core/fit/FaceSmoother.js';
+import type { TrackingWorkerApi, WorkerErrorPayload, WorkerInit, WorkerReady } from '../workers/protocol.js';
+import { fetchAsset, type LoadProgress } from './fetchAsset.js';
+import { FramePump, type PumpedFrame } from './FramePump.js';
+import { openCamera } from './openCamera.js';
+import { TrackerStats, type TrackerStatsSnapshot } from './TrackerStats.js';
+
+export interface FaceTrackerOptions {
+  /** Face model .glb (default: the bundled ICT FaceKit model). */
+  model?: string | URL;
+  /** MediaPipe FaceLandmarker .task (default: the bundled one). */
+  landmarker?: string | URL;
+  /** Folder with MediaPipe's WASM files (default: next to the SDK bundle). */
+  mediapipeWasm?: string | URL;
+  /** The tracking worker script (default: next to the SDK bundle). */
+  workerUrl?: string | URL;
+  /** Screen-space cues: MediaPipe landmarks (the only kind this release runs). */
+  prior?: 'landmarks';
+  /** One Euro smoothing per parameter group; `false` for none (zero lag). */
+  smoothing?: FaceSmootherOptions | false;
+  fitter?: FaceFitterOptions;
+  /** Extra per-frame outputs. `vertices`: the posed mesh in camera space (costs a copy per frame). */
+  outputs?: { vertices?: boolean };
+  /** MediaPipe delegate; CPU is faster than software WebGL. */
+  delegate?: 'CPU' | 'GPU';
+  /** Keep downloaded model files in Cache Storage (default true). */
+  cache?: boolean;
+  onProgress?: (progress: LoadProgress) => void;
+}
+
+/** Which backends run and which fallbacks were taken. */
+export interface FaceTrackerInfo {
+  model: WorkerReady['model'];
+  landmarks: { runtime: 'worker'; delegate: 'CPU' | 'GPU' };
+  /** How frames cross to the worker. */
+  frameTransport: 'VideoFrame' | 'ImageBitmap';
+  prior: 'landmarks';
+  /** Human-readable notes on every fallback in use. */
+  fallbacks: string[];
+  /** Times the worker crashed and was restarted. */
+  workerRestarts: number;
+}
+
+export interface FaceTrackerEventMap {
+  frame: CustomEvent<FaceFrame>;
+  'face-found': CustomEvent<FaceFrame>;
+  'face-lost': CustomEvent<{ time: number; videoTime: number }>;
+  stats: CustomEvent<TrackerStatsSnapshot>;
+  error: CustomEvent<TrackerError>;
+  progress: CustomEvent<LoadProgress>;
+}
+
+type Source = HTMLVideoElement | MediaStream | { camera: MediaTrackConstraints | true };
+
+const defaultUrl = (file: string) => new URL(file, import.meta.url).href;
+
+/**
+ * Tracks a face in a video or camera stream, off the main thread, and reports a fitted 3D face
+ * per frame through events (`frame`, `face-found`, `face-lost`, `stats`, `error`).
+ *
+ * ```ts
+ * const tracker = await FaceTracker.create({ onProgress: (p) => console.log(p.loaded / p.total) });
+ * tracker.addEventListener('frame', (e) => avatar.apply(e.detail));
+ * await tracker.start(videoElement);
+ * ```
+ */
+export class FaceTracker extends EventTarget {
+  info!: FaceTrackerInfo;
+  private worker?: Worker;
+  private remote?: Comlink.Remote<TrackingWorkerApi>;
+  private init!: WorkerInit;
+  private workerUrl!: string;
+  private pump?: FramePump;
+  private ownedStream?: MediaStream;
+  private ownedVideo?: HTMLVideoElement;
+  private faceVisible = false;
+  private disposed = false;
+  private crashed?: TrackerError;
+  private readonly stats = new TrackerStats();
+  private statsTimer?: ReturnType<typeof setInterval>;
+  private readonly iterators = new Set<(frame: FaceFrame | null) => void>();
+
+  private constructor() {
+    super();
+  }
+
+  /** Downloads (or reads from cache) the models, starts the worker and waits until it is ready. */
+  static async create(options: FaceTrackerOptions = {}): Promise<FaceTracker> {
+    const tracker = new FaceTracker();
+    const onProgress = (p: LoadProgress) => {
+      options.onProgress?.(p);
+      tracker.dispatchEvent(new CustomEvent('progress', { detail: p }));
+    };
+    const fetchOptions = { onProgress, cache: options.cache !== false };
+    const [faceModel, landmarker] = await Promise.all([
+      fetchAsset(String(options.model ?? defaultUrl('../models/face-default.glb')), fetchOptions),
+      fetchAsset(String(options.landmarker ?? defaultUrl('../models/mediapipe/face_landmarker.task')), fetchOptions),
+    ]);
+    const delegate = options.delegate ?? 'CPU';
+    tracker.init = {
+      faceModel,
+      landmarker,
+      mediapipeWasmBase: String(options.mediapipeWasm ?? defaultUrl('./mediapipe-wasm/')),
+      delegate,
+      pipeline: { fitter: options.fitter, smoothing: options.smoothing, outputVertices: options.outputs?.vertices ?? false },
+    };
+    tracker.workerUrl = String(options.workerUrl ?? defaultUrl('./tracking-worker.js'));
+    const frameTransport = typeof VideoFrame !== 'undefined' ? 'VideoFrame' : 'ImageBitmap';
+    const ready = await tracker.startWorker();
+    tracker.info = {
+      model: ready.model,
+      landmarks: { runtime: 'worker', delegate },
+      frameTransport,
+      prior: 'landmarks',
+      fallbacks: frameTransport === 'ImageBitmap' ? ['VideoFrame is missing: frames cross to the worker as ImageBitmaps (one extra copy).'] : [],
+      workerRestarts: 0,
+    };
+    return tracker;
+  }
+
+  /**
+   * Starts tracking a playing video element, a MediaStream, or (no argument / `{ camera }`) the
+   * user's camera. Rejects with `camera-denied` / `camera-missing` when the camera can't be used.
+   */
+  async start(source: Source = { camera: true }): Promise<void> {
+    this.assertAlive();
+    this.stop();
+    const video = await this.videoFor(source);
+    this.pump = new FramePump(video, (f) => this.trackPumped(f), this.info.frameTransport === 'VideoFrame');
+    this.pump.start();
+    this.stats.reset();
+    this.statsTimer = setInterval(() => this.emit('stats', this.stats.snapshot(this.pump?.dropped ?? 0)), 1000);
+  }
+
+  /** Stops tracking; the tracker can `start()` again. Releases a camera it opened itself. */
+  stop(): void {
+    this.pump?.stop();
+    this.pump = undefined;
+    clearInterval(this.statsTimer);
+    this.ownedStream?.getTracks().forEach((t) => t.stop());
+    this.ownedStream = undefined;
+    if (this.ownedVideo) this.ownedVideo.srcObject = null;
+    this.ownedVideo = undefined;
+  }
+
+  /**
+   * Offline mode: tracks exactly this frame and resolves with its result (null: no face). No
+   * frame is dropped; use it to process a file frame by frame. Takes ownership of `frame`.
+   */
+  async track(frame: VideoFrame | ImageBitmap, videoTime: number): Promise<FaceFrame | null> {
+    this.assertAlive();
+    return this.trackFrame({ frame, timeMs: videoTime * 1000, videoTime, grabMs: 0 });
+  }
+
+  /** Starts a new person: identity estimation and temporal state start over. */
+  async reset(): Promise<void> {
+    this.assertAlive();
+    await this.remote!.reset();
+    this.faceVisible = false;
+  }
+
+  /** The `frame` events as an async iterator; ends when the tracker is disposed. */
+  frames(): AsyncIterableIterator<FaceFrame> {
+    const queue: FaceFrame[] = [];
+    let wake: (() => void) | undefined;
+    let done = false;
+    const push = (frame: FaceFrame | null) => {
+      if (frame) queue.push(frame);
+      else done = true;
+      wake?.();
+    };
+    this.iterators.add(push);
+    const iterators = this.iterators;
+    return {
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+      async next(): Promise<IteratorResult<FaceFrame>> {
+        while (queue.length === 0 && !done) await new Promise<void>((r) => (wake = r));
+        const value = queue.shift();
+        return value ? { value, done: false } : { value: undefined, done: true };
+      },
+      async return(): Promise<IteratorResult<FaceFrame>> {
+        iterators.delete(push);
+        done = true;
+        return { value: undefined, done: true };
+      },
+    };
+  }
+
+  /** Stops everything and terminates the worker. The tracker cannot be used afterwards. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.stop();
+    this.disposed = true;
+    void this.remote?.dispose().catch(() => undefined);
+    this.remote?.[Comlink.releaseProxy]();
+    this.worker?.terminate();
+    this.worker = undefined;
+    this.remote = undefined;
+    for (const push of this.iterators) push(null);
+    this.iterators.clear();
+  }
+
+  override addEventListener<K extends keyof FaceTrackerEventMap>(
+    type: K,
+    listener: (event: FaceTrackerEventMap[K]) => void,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
+  override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void {
+    super.addEventListener(type, listener, options);
+  }
+
+  private async startWorker(): Promise<WorkerReady> {
+    this.worker = new Worker(this.workerUrl, { type: 'module', name: 'pixel3dmm-tracking' });
+    this.worker.addEventListener('error', (e) => this.onWorkerCrash(e.message || 'uncaught error in the tracking worker'));
+    this.remote = Comlink.wrap<TrackingWorkerApi>(this.worker);
+    // Copies: the bytes stay here so a restarted worker can be initialised again.
+    const init = { ...this.init, faceModel: this.init.faceModel.slice(), landmarker: this.init.landmarker.slice() };
+    try {
+      return await this.remote.init(Comlink.transfer(init, [init.faceModel.buffer, init.landmarker.buffer]));
+    } catch (error) {
+      this.worker.terminate();
+      throw toTrackerError(error);
+    }
+  }
+
+  /** A crashed worker is restarted once; a second crash is fatal. */
+  private onWorkerCrash(message: string): void {
+    if (this.disposed) return;
+    this.worker?.terminate();
+    const restarts = this.info?.workerRestarts ?? 0;
+    if (restarts >= 1) {
+      this.crashed = new TrackerError('worker-crashed', `The tracking worker crashed again (${message}); the tracker has stopped. Create a new tracker.`);
+      this.emit('error', this.crashed);
+      this.dispose();
+      return;
+    }
+    this.info.workerRestarts = restarts + 1;
+    this.emit('error', new TrackerError('worker-crashed', `The tracking worker crashed (${message}); it was restarted.`, { restarted: true }));
+    void this.startWorker().catch((e) => {
+      this.crashed = toTrackerError(e);
+      this.emit('error', this.crashed);
+      this.dispose();
+    });
+  }
+
+  private async videoFor(source: Source): Promise<HTMLVideoElement> {
+    if (source instanceof HTMLVideoElement) return source;
+    const stream = source instanceof MediaStream ? source : await openCamera(source.camera === true ? undefined : source.camera).catch((e) => {
+      this.emit('error', e);
+      throw e;
+    });
+    if (!(source instanceof MediaStream)) this.ownedStream = stream;
+    const video = document.createElement('video');
+    video.muted = true;
+    video.playsInline = true;
+    video.srcObject = stream;
+    await video.play();
+    this.ownedVideo = video;
+    return video;
+  }
+
+  private async trackPumped(f: PumpedFrame): Promise<void> {
+    try {
+      await this.trackFrame(f);
+    } catch (error) {
+      this.emit('error', toTrackerError(error));
+    }
+  }
+
+  private async trackFrame(f: PumpedFrame): Promise<FaceFrame | null> {
+    if (!this.remote) {
+      f.frame.close();
+      throw this.crashed ?? new TrackerError('disposed', 'The tracker was disposed.');
+    }
+    let result: FaceFrame | null;
+    try {
+      result = await this.remote.track(Comlink.transfer(f.frame, [f.frame as unknown as Transferable]), { timeMs: f.timeMs, videoTime: f.videoTime });
+    } catch (error) {
+      throw toTrackerError(error);
+    }
+    const t0 = performance.now();
+    if (!result) {
+      if (this.faceVisible) this.emit('face-lost', { time: f.timeMs, videoTime: f.videoTime });
+      this.faceVisible = false;
+      this.stats.record(null, f.grabMs + performance.now() - t0);
+      return null;
+    }
+    // Offline frames have no grab time on this clock: their latency is the worker's time.
+    result.timings.latencyMs = this.pump ? t0 - f.timeMs : result.timings.workerMs;
+    if (!this.faceVisible) this.emit('face-found', result);
+    this.faceVisible = true;
+    // Main-thread cost: the grab and this hand-off, not the app's own listeners.
+    this.stats.record(result, f.grabMs + performance.now() - t0);
+    this.emit('frame', result);
+    for (const push of this.iterators) push(result);
+    return result;
+  }
+
+  private emit<K extends keyof FaceTrackerEventMap>(type: K, detail: FaceTrackerEventMap[K]['detail']): void {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+
+  private assertAlive(): void {
+    if (this.disposed) throw this.crashed ?? new TrackerError('disposed', 'This tracker was disposed; create a new one with FaceTracker.create().');
+  }
+}
+
+function toTrackerError(error: unknown): TrackerError {
+  if (error instanceof TrackerError) return error;
+  const payload = (error as WorkerErrorPayload)?.trackerError;
+  if (payload) return TrackerError.fromJSON(payload);
+  return new TrackerError('worker-crashed', `The tracking worker failed: ${(error as Error)?.message ?? String(error)}`);
+}

@@ -1,0 +1,124 @@
+import { projectCameraPoints, transformToCamera } from '../core/camera.js';
+import type { FaceFrame } from '../core/FaceFrame.js';
+import { FaceFitter, type FaceFitterOptions } from '../core/fit/FaceFitter.js';
+import { FaceSmoother, type FaceSmootherOptions } from '../core/fit/FaceSmoother.js';
+import type { FaceFit } from '../core/fit/types.js';
+import { axisAngleToMatrix, matrixToYawPitchRoll } from '../core/math/rotation.js';
+import type { FaceModel } from '../core/model/FaceModel.js';
+import { FaceModelEvaluator } from '../core/model/FaceModelEvaluator.js';
+import type { PointBasis } from '../core/model/PointBasis.js';
+import type { LandmarkDetector } from './LandmarkDetector.js';
+
+export interface PipelineOptions {
+  fitter?: FaceFitterOptions;
+  /** One Euro smoothing; `false` turns it off (zero lag). */
+  smoothing?: FaceSmootherOptions | false;
+  /** Also report the posed mesh vertices (camera space) with every frame. */
+  outputVertices?: boolean;
+}
+
+/** Where a frame came from: its grab time (ms) and its position in the source (s). */
+export interface FrameMeta {
+  timeMs: number;
+  videoTime: number;
+}
+
+/** One frame through the stages: landmarks → fit → smoothing → the frame event's payload. */
+export class TrackingPipeline {
+  private readonly evaluator: FaceModelEvaluator;
+  private readonly fitter: FaceFitter;
+  private readonly smoother?: FaceSmoother;
+  private readonly landmarks478: PointBasis;
+  private readonly landmarks68?: PointBasis;
+  private faceVisible = false;
+
+  constructor(
+    readonly model: FaceModel,
+    private readonly detector: LandmarkDetector,
+    private readonly options: PipelineOptions = {},
+  ) {
+    if (!model.mediapipe478) throw new Error('The face model has no MediaPipe landmark embedding');
+    this.evaluator = new FaceModelEvaluator(model);
+    this.fitter = new FaceFitter(model, options.fitter);
+    if (options.smoothing !== false) this.smoother = new FaceSmoother(options.smoothing);
+    this.landmarks478 = this.evaluator.embedded(model.mediapipe478);
+    if (model.multipie68) this.landmarks68 = this.evaluator.embedded(model.multipie68);
+  }
+
+  /** Tracks one frame; null when no face is visible. Does not close `frame`. */
+  process(frame: VideoFrame | ImageBitmap, meta: FrameMeta): FaceFrame | null {
+    const start = performance.now();
+    const width = 'displayWidth' in frame ? frame.displayWidth : frame.width;
+    const height = 'displayHeight' in frame ? frame.displayHeight : frame.height;
+    const detected = this.detector.detect(frame, meta.timeMs, width, height);
+    const landmarksDone = performance.now();
+    if (!detected) {
+      if (this.faceVisible) {
+        this.fitter.faceLost();
+        this.smoother?.reset();
+      }
+      this.faceVisible = false;
+      return null;
+    }
+    this.faceVisible = true;
+    const raw = this.fitter.fit({
+      timestampMs: meta.timeMs,
+      width,
+      height,
+      landmarks: detected.landmarks,
+      blendshapes: detected.blendshapes,
+    });
+    const fit = this.smoother ? this.smoother.filter(raw) : raw;
+    const fitDone = performance.now();
+    const out = this.compose(fit, meta, width, height, detected.landmarks, detected.blendshapes);
+    out.timings = { landmarksMs: landmarksDone - start, fitMs: fitDone - landmarksDone, workerMs: performance.now() - start, latencyMs: 0 };
+    return out;
+  }
+
+  /** Forget identity and motion: the next frame starts a new person. */
+  reset(): void {
+    this.fitter.reset();
+    this.smoother?.reset();
+    this.faceVisible = false;
+  }
+
+  private compose(fit: FaceFit, meta: FrameMeta, width: number, height: number, mediapipeLandmarks: Float32Array, blendshapes: Float32Array): FaceFrame {
+    const coefficients = { identity: fit.identity, expression: fit.expression, jointRotations: fit.jointRotations };
+    const project = (basis: PointBasis) =>
+      projectCameraPoints(transformToCamera(this.evaluator.evaluate(basis, coefficients), fit.rotation, fit.translation), fit.camera);
+    const { yaw, pitch, roll } = matrixToYawPitchRoll(axisAngleToMatrix(fit.rotation[0]!, fit.rotation[1]!, fit.rotation[2]!));
+    const frame: FaceFrame = {
+      time: meta.timeMs,
+      videoTime: meta.videoTime,
+      width,
+      height,
+      pose: {
+        rotation: [fit.rotation[0]!, fit.rotation[1]!, fit.rotation[2]!],
+        translation: [fit.translation[0]!, fit.translation[1]!, fit.translation[2]!],
+        yaw,
+        pitch,
+        roll,
+      },
+      identity: fit.identity,
+      expression: fit.expression,
+      camera: fit.camera,
+      landmarks2d: project(this.landmarks478),
+      mediapipeLandmarks,
+      mediapipeBlendshapes: blendshapes,
+      timings: { landmarksMs: 0, fitMs: 0, workerMs: 0, latencyMs: 0 },
+      fit: {
+        iterations: fit.stats.iterations,
+        landmarkRmsPx: fit.stats.landmarkRmsPx,
+        denseCount: fit.stats.denseCount,
+        identityFrozen: fit.stats.identityFrozen,
+      },
+    };
+    if (fit.jointRotations) frame.jointRotations = fit.jointRotations;
+    if (fit.arkit) frame.arkit = fit.arkit;
+    if (this.landmarks68) frame.landmarks68_2d = project(this.landmarks68);
+    if (this.options.outputVertices) {
+      frame.vertices = transformToCamera(this.evaluator.evaluateMesh(coefficients), fit.rotation, fit.translation);
+    }
+    return frame;
+  }
+}

@@ -1,0 +1,44 @@
+import type { TrackerErrorCode } from '../core/errors.js';
+import type { FaceFrame } from '../core/FaceFrame.js';
+import type { FrameMeta, PipelineOptions } from './TrackingPipeline.js';
+
+/** What the main thread hands the tracking worker at start-up. */
+export interface WorkerInit {
+  faceModel: Uint8Array;
+  /** MediaPipe FaceLandmarker .task bytes. */
+  landmarker: Uint8Array;
+  /** URL of the folder holding MediaPipe's WASM files. */
+  mediapipeWasmBase: string;
+  delegate: 'CPU' | 'GPU';
+  pipeline: PipelineOptions;
+}
+
+/** What the worker reports once ready. */
+export interface WorkerReady {
+  model: {
+    name: string;
+    units: string;
+    metersPerUnit: number;
+    uvLayout: string;
+    vertexCount: number;
+    identityCount: number;
+    expressionNames: string[];
+    jointNames?: string[];
+    /** Triangles, for drawing and avatars: [count][3]. */
+    triangleCount: number;
+  };
+}
+
+/** An error crossing the worker boundary as plain data (Error subclasses lose their fields). */
+export interface WorkerErrorPayload {
+  trackerError: { code: TrackerErrorCode; message: string; details: Record<string, unknown> };
+}
+
+/** The tracking worker's RPC surface (comlink). */
+export interface TrackingWorkerApi {
+  init(init: WorkerInit): Promise<WorkerReady>;
+  /** Tracks one frame and closes it; null when no face is found. */
+  track(frame: VideoFrame | ImageBitmap, meta: FrameMeta): Promise<FaceFrame | null>;
+  reset(): void;
+  dispose(): void;
+}

@@ -1,0 +1,72 @@
+/**
+ * The tracking worker: every per-frame stage runs here, so the page's main thread only grabs
+ * frames and receives events. Exposed over comlink as `TrackingWorkerApi`.
+ */
+import * as Comlink from 'comlink';
+import { TrackerError } from '../core/errors.js';
+import { readFaceModel } from '../core/model/readFaceModel.js';
+import { LandmarkDetector } from './LandmarkDetector.js';
+import type { TrackingWorkerApi, WorkerErrorPayload, WorkerInit, WorkerReady } from './protocol.js';
+import { TrackingPipeline } from './TrackingPipeline.js';
+
+let pipeline: TrackingPipeline | undefined;
+let detector: LandmarkDetector | undefined;
+
+/** Errors cross comlink as plain data: Error subclasses would lose their `code`. */
+function asPayload(error: unknown, fallback: TrackerError['code']): WorkerErrorPayload {
+  const e = error instanceof TrackerError ? error : new TrackerError(fallback, (error as Error)?.message ?? String(error));
+  return { trackerError: e.toJSON() };
+}
+
+const api: TrackingWorkerApi = {
+  async init(init: WorkerInit): Promise<WorkerReady> {
+    try {
+      const model = await readFaceModel(init.faceModel);
+      detector = await LandmarkDetector.create(init.landmarker, init.mediapipeWasmBase, init.delegate).catch((cause) => {
+        throw new TrackerError('model-format', `MediaPipe FaceLandmarker could not start: ${(cause as Error).message ?? cause}. Check the .task file.`);
+      });
+      pipeline = new TrackingPipeline(model, detector, init.pipeline);
+      return {
+        model: {
+          name: model.name,
+          units: model.units,
+          metersPerUnit: model.metersPerUnit,
+          uvLayout: model.uvLayout,
+          vertexCount: model.vertexCount,
+          identityCount: model.identity.names.length,
+          expressionNames: [...model.expression.names],
+          ...(model.skeleton ? { jointNames: [...model.skeleton.jointNames] } : {}),
+          triangleCount: model.triangles.length / 3,
+        },
+      };
+    } catch (error) {
+      throw asPayload(error, 'model-format');
+    }
+  },
+
+  async track(frame, meta) {
+    try {
+      if (!pipeline) throw new TrackerError('invalid-state', 'The tracking worker is not initialised.');
+      const result = pipeline.process(frame, meta);
+      if (!result) return null;
+      const buffers = [result.landmarks2d, result.mediapipeLandmarks, result.vertices].filter((a): a is Float32Array => !!a).map((a) => a.buffer as ArrayBuffer);
+      return Comlink.transfer(result, buffers);
+    } catch (error) {
+      throw asPayload(error, 'invalid-input');
+    } finally {
+      frame.close();
+    }
+  },
+
+  reset() {
+    pipeline?.reset();
+  },
+
+  dispose() {
+    detector?.close();
+    detector = undefined;
+    pipeline = undefined;
+  },
+};
+
+Comlink.expose(api);
