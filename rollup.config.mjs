@@ -37,8 +37,15 @@ export default [
     ],
   },
   {
+    // The page the `track` command drives: the SDK bundled whole, so it needs no import map.
+    input: { 'track-page': 'scripts/cli/trackPage.ts' },
+    output: { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: '[name].js', inlineDynamicImports: true },
+    plugins: [nodeResolve({ browser: true }), commonjs(), ts({ declaration: false, outDir: 'dist', rootDir: '.' })],
+  },
+  {
     input: { cli: 'scripts/cli/main.ts' },
-    output: { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: '[name].js', chunkFileNames: 'chunks/cli-[name]-[hash].js' },
+    // One file: the CLI finds the package root relative to itself.
+    output: { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: '[name].js', inlineDynamicImports: true },
     external: (id) => id.startsWith('node:') || id === 'playwright-core' || id.startsWith('@gltf-transform/') || id === 'meshoptimizer',
     plugins: [nodeResolve({ preferBuiltins: true }), ts({ declaration: false, outDir: 'dist', rootDir: '.' })],
   },

@@ -1,0 +1,90 @@
+/**
+ * `pixel3dmm-web track <video> --out <dir>`: runs the SDK in headless Chromium over every frame
+ * of a video file and writes frames.jsonl, arkit.csv and overlay.png.
+ */
+import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ARKIT_BLENDSHAPES } from '../../src/core/arkit.js';
+import { launchChromium, serveDirectory } from './browser.js';
+import type { FrameRecord, TrackPageOptions, TrackPageResult } from './trackProtocol.js';
+
+const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+export async function trackCommand(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      out: { type: 'string', short: 'o' },
+      model: { type: 'string' },
+      'sheet-frames': { type: 'string', default: '12' },
+      'no-smoothing': { type: 'boolean', default: false },
+    },
+  });
+  const video = positionals[0];
+  if (!video || !values.out) throw new Error('usage: pixel3dmm-web track <video.mp4> --out <dir> [--model face.glb] [--sheet-frames 12] [--no-smoothing]');
+  const videoPath = resolve(video);
+  if (!existsSync(videoPath)) throw new Error(`No such video file: ${videoPath}`);
+  const outDir = resolve(values.out);
+  mkdirSync(outDir, { recursive: true });
+  const result = await trackVideo(videoPath, outDir, {
+    modelPath: values.model ? resolve(values.model) : undefined,
+    sheetFrames: Math.max(1, Number(values['sheet-frames'])),
+    smoothing: !values['no-smoothing'],
+  });
+  console.log(
+    `Tracked ${result.framesWithFace}/${result.frames} frames of ${basename(videoPath)} (${result.width}x${result.height}) in ${result.seconds.toFixed(1)} s ` +
+      `(${(result.frames / result.seconds).toFixed(1)} fps).\nWrote ${outDir}/frames.jsonl, ${outDir}/arkit.csv, ${outDir}/overlay.png`,
+  );
+}
+
+export interface TrackVideoOptions {
+  modelPath?: string;
+  sheetFrames: number;
+  smoothing: boolean;
+  /** Called with each frame record as it arrives. */
+  onFrame?: (record: FrameRecord) => void;
+}
+
+/** Tracks `videoPath` in headless Chromium; writes the three outputs into `outDir`. */
+export async function trackVideo(videoPath: string, outDir: string, options: TrackVideoOptions): Promise<TrackPageResult> {
+  const routes: Record<string, string> = { '/__input/': dirname(videoPath) };
+  if (options.modelPath) routes['/__model/'] = dirname(options.modelPath);
+  const server = await serveDirectory(packageRoot, routes);
+  const browser = await launchChromium({ webgpu: false });
+  const jsonl = createWriteStream(`${outDir}/frames.jsonl`);
+  const csv = createWriteStream(`${outDir}/arkit.csv`);
+  csv.write(`frame,videoTime,${ARKIT_BLENDSHAPES.join(',')}\n`);
+  try {
+    const page = await browser.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(String(e)));
+    page.on('console', (m) => m.type() === 'error' && pageErrors.push(m.text()));
+    await page.exposeFunction('emitFrame', (record: FrameRecord) => {
+      jsonl.write(`${JSON.stringify(record)}\n`);
+      if (record.arkit) csv.write(`${record.frame},${record.videoTime.toFixed(6)},${record.arkit.join(',')}\n`);
+      options.onFrame?.(record);
+    });
+    await page.exposeFunction('emitProgress', (message: string) => console.log(message));
+    await page.goto(`${server.url}/scripts/cli/track.html`);
+    await page.waitForFunction(() => typeof window.runTrack === 'function', undefined, { timeout: 30_000 }).catch(() => {
+      throw new Error(`The tracking page did not load (is dist/ built? run \`npm run build\`). ${pageErrors.join(' ')}`);
+    });
+    const pageOptions: TrackPageOptions = {
+      videoUrl: `/__input/${encodeURIComponent(basename(videoPath))}`,
+      sheetFrames: options.sheetFrames,
+      smoothing: options.smoothing,
+      ...(options.modelPath ? { modelUrl: `/__model/${encodeURIComponent(basename(options.modelPath))}` } : {}),
+    };
+    const result = await page.evaluate((o) => window.runTrack(o), pageOptions);
+    writeFileSync(`${outDir}/overlay.png`, Buffer.from(result.overlayPng.split(',')[1]!, 'base64'));
+    return result;
+  } finally {
+    await new Promise((r) => jsonl.end(r));
+    await new Promise((r) => csv.end(r));
+    await browser.close();
+    await server.close();
+  }
+}

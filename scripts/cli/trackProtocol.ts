@@ -1,0 +1,45 @@
+/** What the `track` command and its browser page exchange. */
+export interface TrackPageOptions {
+  videoUrl: string;
+  /** Face model URL; the bundled default when absent. */
+  modelUrl?: string;
+  /** Frames in the overlay contact sheet. */
+  sheetFrames: number;
+  smoothing: boolean;
+}
+
+export interface TrackPageResult {
+  frames: number;
+  framesWithFace: number;
+  width: number;
+  height: number;
+  seconds: number;
+  /** data:image/png;base64,… */
+  overlayPng: string;
+  expressionNames: string[];
+  units: string;
+}
+
+/** One line of frames.jsonl. */
+export interface FrameRecord {
+  /** 0-based frame index in presentation order. */
+  frame: number;
+  /** The frame's position in the source video, seconds. */
+  videoTime: number;
+  face: boolean;
+  time?: number;
+  pose?: { rotation: number[]; translation: number[]; yawPitchRollDeg: number[] };
+  expression?: Record<string, number>;
+  identity?: number[];
+  jointRotations?: number[];
+  /** ARKit-52 weights in ARKIT_BLENDSHAPES order. */
+  arkit?: number[];
+  /** The fitted model's 478 MediaPipe-embedded points projected to video pixels, flat [x0, y0, x1, …]. */
+  landmarks2d?: number[];
+  /** The fitted model's 68 Multi-PIE points projected to video pixels, flat. */
+  landmarks68_2d?: number[];
+  /** MediaPipe's detected 478 points, video pixels, flat. */
+  mediapipeLandmarks2d?: number[];
+  focalPx?: number;
+  fitRmsPx?: number;
+}
