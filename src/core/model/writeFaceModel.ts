@@ -1,6 +1,6 @@
-import { Accessor, Document, WebIO, type Node, type Primitive } from '@gltf-transform/core';
+import { Accessor, Document, PropertyType, WebIO, type Node, type Primitive } from '@gltf-transform/core';
 import { EXTMeshoptCompression, KHRMeshQuantization } from '@gltf-transform/extensions';
-import { quantize } from '@gltf-transform/functions';
+import { prune, quantize } from '@gltf-transform/functions';
 import { MeshoptEncoder } from 'meshoptimizer';
 import type { BlendshapeGroup, FaceModel, SurfaceEmbedding } from './FaceModel.js';
 import { FACE_MODEL_FORMAT, FACE_MODEL_VERSION, type FaceModelExtras, type GroupExtras } from './faceModelSchema.js';
@@ -54,6 +54,8 @@ export async function writeFaceModel(model: FaceModel, options: WriteFaceModelOp
   if (options.compress) {
     await doc.transform(
       quantize({ quantizePosition: 16, quantizeTexcoord: 16, quantizeNormal: 10, cleanup: false }),
+      // quantize() leaves the float originals in the document; unpruned they are written too.
+      prune({ propertyTypes: [PropertyType.ACCESSOR], keepAttributes: true, keepIndices: true }),
     );
     await MeshoptEncoder.ready;
     doc.createExtension(EXTMeshoptCompression).setRequired(true).setEncoderOptions({
