@@ -153,6 +153,8 @@ export class FaceTracker extends EventTarget {
    */
   async track(frame: VideoFrame | ImageBitmap, videoTime: number): Promise<FaceFrame | null> {
     this.assertAlive();
+    assertUsableFrame(frame);
+    if (!Number.isFinite(videoTime)) throw new TrackerError('invalid-input', `videoTime must be a number of seconds, got ${videoTime}.`);
     return this.trackFrame({ frame, timeMs: videoTime * 1000, videoTime, grabMs: 0 });
   }
 
@@ -310,6 +312,15 @@ export class FaceTracker extends EventTarget {
   private assertAlive(): void {
     if (this.disposed) throw this.crashed ?? new TrackerError('disposed', 'This tracker was disposed; create a new one with FaceTracker.create().');
   }
+}
+
+/** A closed VideoFrame or ImageBitmap has no size: refuse it here, with a clear error, before it reaches the worker. */
+function assertUsableFrame(frame: VideoFrame | ImageBitmap): void {
+  const isVideoFrame = typeof VideoFrame !== 'undefined' && frame instanceof VideoFrame;
+  const isBitmap = typeof ImageBitmap !== 'undefined' && frame instanceof ImageBitmap;
+  if (!isVideoFrame && !isBitmap) throw new TrackerError('invalid-input', 'track() takes a VideoFrame or an ImageBitmap.');
+  const width = isVideoFrame ? (frame as VideoFrame).displayWidth : frame.width;
+  if (!width) throw new TrackerError('invalid-input', 'The frame passed to track() is closed or empty; pass a fresh VideoFrame or ImageBitmap.');
 }
 
 function toTrackerError(error: unknown): TrackerError {

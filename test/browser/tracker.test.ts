@@ -1,0 +1,171 @@
+/**
+ * The tracker runtime on the real sample video in headless Chromium: the offline `track`
+ * command over every frame, the live camera path (the video as a fake webcam), lifecycle and
+ * typed errors.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARKIT_BLENDSHAPES } from '../../src/core/arkit.js';
+import { trackVideo } from '../../scripts/cli/track.js';
+import type { FrameRecord } from '../../scripts/cli/trackProtocol.js';
+import { repoRoot, startBrowserSession, type BrowserSession } from './harness.js';
+
+const video = join(repoRoot, 'examples/media/webcam-head-motion.mp4');
+const arkit = (name: (typeof ARKIT_BLENDSHAPES)[number]) => ARKIT_BLENDSHAPES.indexOf(name);
+
+describe('track command on the real video', () => {
+  let records: FrameRecord[];
+  let outDir: string;
+  beforeAll(async () => {
+    outDir = mkdtempSync(join(tmpdir(), 'p3dmm-track-'));
+    await trackVideo(video, outDir, { sheetFrames: 8, smoothing: true });
+    records = readFileSync(join(outDir, 'frames.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as FrameRecord);
+  }, 300_000);
+
+  const window = (from: number, to: number) => records.filter((r) => r.face && r.videoTime >= from && r.videoTime <= to);
+  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+
+  it('processes every frame in order with exact video times, and finds the face in each', () => {
+    expect(records.length).toBe(325); // ffprobe: 325 frames at 30 fps
+    records.forEach((r, i) => {
+      expect(r.frame).toBe(i);
+      expect(r.videoTime).toBeCloseTo(i / 30, 3);
+    });
+    expect(records.filter((r) => r.face).length).toBeGreaterThanOrEqual(320);
+    const csv = readFileSync(join(outDir, 'arkit.csv'), 'utf8').trim().split('\n');
+    expect(csv[0]).toBe(`frame,videoTime,${ARKIT_BLENDSHAPES.join(',')}`);
+    expect(csv.length - 1).toBe(records.filter((r) => r.face).length);
+    expect(statSync(join(outDir, 'overlay.png')).size).toBeGreaterThan(50_000);
+  });
+
+  it('fits the model onto MediaPipe\'s points (median error under 2% of the inter-ocular distance)', () => {
+    const errors = records.filter((r) => r.face).map((r) => {
+      const fit = r.landmarks2d!, mp = r.mediapipeLandmarks2d!;
+      const iod = Math.hypot(mp[2 * 33]! - mp[2 * 263]!, mp[2 * 33 + 1]! - mp[2 * 263 + 1]!);
+      const d = Array.from({ length: 478 }, (_, k) => Math.hypot(fit[2 * k]! - mp[2 * k]!, fit[2 * k + 1]! - mp[2 * k + 1]!));
+      return mean(d) / iod;
+    });
+    errors.sort((a, b) => a - b);
+    expect(errors[Math.floor(errors.length / 2)]!).toBeLessThan(0.02);
+  });
+
+  it('shows the head rolls of the video in the pose', () => {
+    const roll = (from: number, to: number) => mean(window(from, to).map((r) => r.pose!.yawPitchRollDeg[2]!));
+    // Upright at the start; rolled towards the subject's left around 2 s and to her right around 5 s.
+    expect(Math.abs(roll(0, 0.5))).toBeLessThan(8);
+    const first = roll(1.8, 2.6), second = roll(4.9, 5.5);
+    expect(Math.abs(first)).toBeGreaterThan(15);
+    expect(Math.abs(second)).toBeGreaterThan(15);
+    expect(Math.sign(first)).toBe(-Math.sign(second));
+  });
+
+  it('shows the left and right winks in the matching eyeBlink weights', () => {
+    const blink = (name: 'eyeBlinkLeft' | 'eyeBlinkRight', from: number, to: number) => mean(window(from, to).map((r) => r.arkit![arkit(name)]!));
+    // 6.8–7.4 s: the subject's left eye is shut; 7.9–8.5 s: her right eye.
+    expect(blink('eyeBlinkLeft', 6.8, 7.4)).toBeGreaterThan(0.5);
+    expect(blink('eyeBlinkLeft', 6.8, 7.4)).toBeGreaterThan(blink('eyeBlinkRight', 6.8, 7.4) + 0.25);
+    expect(blink('eyeBlinkRight', 7.9, 8.5)).toBeGreaterThan(0.5);
+    expect(blink('eyeBlinkRight', 7.9, 8.5)).toBeGreaterThan(blink('eyeBlinkLeft', 7.9, 8.5) + 0.25);
+    // Both eyes open at the start.
+    expect(blink('eyeBlinkLeft', 0, 0.6)).toBeLessThan(0.35);
+    expect(blink('eyeBlinkRight', 0, 0.6)).toBeLessThan(0.35);
+  });
+});
+
+describe('FaceTracker in the page', () => {
+  let session: BrowserSession;
+  let fakeCamera: string;
+  beforeAll(async () => {
+    // The first 4 s of the video, downscaled, as a Y4M fake webcam.
+    fakeCamera = join(mkdtempSync(join(tmpdir(), 'p3dmm-cam-')), 'camera.y4m');
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-t', '4', '-i', video, '-vf', 'scale=540:360', '-pix_fmt', 'yuv420p', fakeCamera]);
+    session = await startBrowserSession({ fakeCamera, webgpu: false });
+  }, 120_000);
+  afterAll(async () => session?.close());
+
+  it('tracks the camera live, stops, restarts, and leaves no worker after dispose()', async () => {
+    const page = await session.open('/test/browser/pages/blank.html');
+    const result = await page.evaluate(async () => {
+      const { FaceTracker } = await import('/dist/index.js' as string);
+      const progress: number[] = [];
+      const tracker = await FaceTracker.create({ onProgress: (p: { loaded: number }) => progress.push(p.loaded), cache: false });
+      const frames: { time: number; yaw: number }[] = [];
+      const events: string[] = [];
+      tracker.addEventListener('frame', (e: CustomEvent) => frames.push({ time: e.detail.time, yaw: e.detail.pose.yaw }));
+      tracker.addEventListener('face-found', () => events.push('face-found'));
+      tracker.addEventListener('stats', () => events.push('stats'));
+      const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+      await tracker.start();
+      await sleep(2500);
+      tracker.stop();
+      const afterFirst = frames.length;
+      await sleep(600);
+      const afterStop = frames.length;
+      await tracker.start();
+      await sleep(1500);
+      const afterRestart = frames.length;
+      const info = tracker.info;
+      tracker.dispose();
+      return { afterFirst, afterStop, afterRestart, events, progressCalls: progress.length, info };
+    });
+    expect(result.progressCalls).toBeGreaterThan(2);
+    expect(result.afterFirst).toBeGreaterThan(10);
+    expect(result.afterStop - result.afterFirst).toBeLessThanOrEqual(1); // at most the frame already in flight
+    expect(result.afterRestart).toBeGreaterThan(result.afterStop + 5);
+    expect(result.events).toContain('face-found');
+    expect(result.events).toContain('stats');
+    expect(result.info.landmarks.runtime).toBe('worker');
+    expect(result.info.frameTransport).toBe('VideoFrame');
+    await expect.poll(() => page.workers().length, { timeout: 5000 }).toBe(0);
+  });
+
+  it('reports typed errors for a missing model, a corrupt model and a bad frame, and stays usable', async () => {
+    const page = await session.open('/test/browser/pages/blank.html');
+    const result = await page.evaluate(async () => {
+      const { FaceTracker } = await import('/dist/index.js' as string);
+      const codeOf = async (p: Promise<unknown>) => p.then(() => 'resolved', (e: { code?: string; details?: { status?: number }; message: string }) => `${e.code}:${e.details?.status ?? ''}`);
+      const missing = await codeOf(FaceTracker.create({ model: '/models/no-such-model.glb', cache: false }));
+      const corrupt = await codeOf(FaceTracker.create({ model: '/examples/media/webcam-head-motion.mp4', cache: false }));
+      const tracker = await FaceTracker.create({ cache: false });
+      const bitmap = await createImageBitmap(new ImageData(64, 48));
+      bitmap.close(); // a detached frame: unusable input
+      const bad = await codeOf(tracker.track(bitmap, 0));
+      const video = document.createElement('video');
+      video.src = '/examples/media/webcam-head-motion.mp4';
+      video.muted = true;
+      await video.play();
+      await new Promise((r) => video.requestVideoFrameCallback(r));
+      const good = await tracker.track(new VideoFrame(video), 0.1);
+      tracker.dispose();
+      const afterDispose = await codeOf(tracker.track(new VideoFrame(video), 0.2));
+      return { missing, corrupt, bad, goodFound: !!good, afterDispose };
+    });
+    expect(result.missing).toBe('model-fetch:404');
+    expect(result.corrupt).toBe('model-format:');
+    expect(result.bad).toBe('invalid-input:');
+    expect(result.goodFound).toBe(true);
+    expect(result.afterDispose).toBe('disposed:');
+  });
+
+  it('rejects start() with camera-denied when the page may not use the camera', async () => {
+    const denied = await startBrowserSession({ fakeCamera, denyCamera: true, webgpu: false });
+    try {
+      const page = await denied.open('/test/browser/pages/blank.html');
+      const code = await page.evaluate(async () => {
+        const { FaceTracker } = await import('/dist/index.js' as string);
+        const tracker = await FaceTracker.create({ cache: false });
+        const errors: string[] = [];
+        tracker.addEventListener('error', (e: CustomEvent) => errors.push(e.detail.code));
+        const code = await tracker.start().then(() => 'started', (e: { code: string }) => e.code);
+        tracker.dispose();
+        return `${code}/${errors.join(',')}`;
+      });
+      expect(code).toBe('camera-denied/camera-denied');
+    } finally {
+      await denied.close();
+    }
+  });
+});
