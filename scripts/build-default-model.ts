@@ -34,8 +34,9 @@ const REFERENCE_STRIDE = 97;
 const kit = readIctFaceKit(ictDir);
 const mesh = await splitIctMesh(kit);
 const mediapipe = parseObj(readFileSync(join(root, 'test/fixtures/mediapipe/face_model_with_iris.obj'), 'utf8')).positions;
-const embedded = embedMediapipe(mediapipe, mesh, kit.indices.idx_to_landmark_verts, 0.01);
-const model = buildIctFaceModel(kit, mesh, { identityCount: IDENTITY_COUNT, mediapipe478: embedded.embedding });
+const withoutMediapipe = buildIctFaceModel(kit, mesh, { identityCount: IDENTITY_COUNT });
+const embedded = embedMediapipe(mediapipe, withoutMediapipe);
+const model: FaceModel = { ...withoutMediapipe, mediapipe478: embedded.embedding };
 
 const bytes = await writeFaceModel(model, { compress: true });
 writeFileSync(out.model, bytes);
@@ -48,6 +49,7 @@ copy('sample_identity_coeffs.json', join(out.fixtures, 'sample_identity_coeffs.j
 writeFileSync(join(out.fixtures, 'reference-positions.json'), JSON.stringify(referencePositions(model, kit.sampleIdentity)));
 
 const residual = residualSummary(embedded.residualsMm);
+const rigidResidual = residualSummary(embedded.rigidResidualsMm);
 const irisResidual = residualSummary(embedded.residualsMm.subarray(468));
 const quantization = await quantizationErrorMm(model, bytes);
 console.log(
@@ -60,6 +62,7 @@ console.log(
       identity: IDENTITY_COUNT,
       expressions: model.expression.names.length,
       mediapipeResidualMm: round(residual),
+      mediapipeRigidResidualMm: round(rigidResidual),
       irisResidualMm: round(irisResidual),
       quantizationMaxErrorMm: +quantization.toFixed(4),
     },

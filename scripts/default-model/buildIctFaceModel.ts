@@ -68,10 +68,9 @@ function motionWeightedMeanX(kit: IctFaceKit, shape: number): number {
 export interface IctModelOptions {
   /** Leading identity (PCA) modes to keep, at most 100. */
   identityCount: number;
-  mediapipe478?: SurfaceEmbedding;
 }
 
-/** The ICT FaceKit as a face model (the bundled default). */
+/** The ICT FaceKit as a face model (the bundled default), without the MediaPipe embedding (`embedMediapipe` computes it from this). */
 export function buildIctFaceModel(kit: IctFaceKit, mesh: IctMesh, options: IctModelOptions): FaceModel {
   verifySides(kit);
   const n = kit.obj.positions.length / 3;
@@ -98,7 +97,7 @@ export function buildIctFaceModel(kit: IctFaceKit, mesh: IctMesh, options: IctMo
     max: new Float32Array(count).fill(1),
   };
 
-  const model: FaceModel = {
+  return {
     name: 'ict-facekit',
     units: 'cm',
     metersPerUnit: 0.01,
@@ -115,7 +114,6 @@ export function buildIctFaceModel(kit: IctFaceKit, mesh: IctMesh, options: IctMo
     fittingRegion: splitCopies(mesh.sourceVertex, kit.indices.idx_to_fitting_verts),
     multipie68: vertexEmbedding(firstSplitCopies(mesh.sourceVertex, kit.indices.idx_to_landmark_verts)),
   };
-  return options.mediapipe478 ? { ...model, mediapipe478: options.mediapipe478 } : model;
 }
 
 /** The xyz triples of `src` at indices `rows`. */

@@ -1,8 +1,9 @@
 import { alignPointsToSurface, hitsToEmbedding, quantile } from '../../src/core/geometry/alignPointsToSurface.js';
 import { fitSimilarity } from '../../src/core/geometry/similarityTransform.js';
 import { TriangleGrid } from '../../src/core/geometry/TriangleGrid.js';
-import type { SurfaceEmbedding } from '../../src/core/model/FaceModel.js';
-import { firstSplitCopies, gatherVec3, type IctMesh } from './buildIctFaceModel.js';
+import type { FaceModel, SurfaceEmbedding } from '../../src/core/model/FaceModel.js';
+import { FaceModelEvaluator } from '../../src/core/model/FaceModelEvaluator.js';
+import { fitShapeToPoints, type ShapeFit } from './fitShapeToPoints.js';
 
 /**
  * MediaPipe face-mesh index of each of the 68 Multi-PIE (iBUG 300-W) landmarks: the widely used
@@ -25,55 +26,95 @@ const ICT_FACE: [number, number] = [0, 9408];
 const ICT_IRIS_LEFT: [number, number] = [22221, 23020];
 const ICT_IRIS_RIGHT: [number, number] = [23791, 24590];
 
-export interface MediapipeEmbeddingResult {
+/** How far MediaPipe's canonical face may sit from the fitted model (cm): weighs the points against the shape priors. */
+const POINT_STD_CM = 0.1;
+
+export interface MediapipeEmbedding {
   embedding: SurfaceEmbedding;
-  /** Distance from each aligned MediaPipe point to its embedded point, mm. */
+  /** Distance from each aligned MediaPipe point to its embedded point on the fitted shape, mm. */
   residualsMm: Float64Array;
+  /** The same after the rigid alignment alone, on the neutral mesh, mm. */
+  rigidResidualsMm: Float64Array;
+  /** The shape the points were finally projected onto. */
+  shape: ShapeFit;
 }
 
 /**
- * Embeds MediaPipe's 478 canonical-face points (`face_model_with_iris.obj`, cm) on the ICT mesh:
- * a similarity fitted on the inner 51 Multi-PIE correspondences (the jaw contour is
- * view-dependent), refined by closest-point ICP over the face area, then each point projected onto
- * the face (points 0–467) or onto its own iris (468–477).
- *
- * @param landmarks68 ICT OBJ vertex of each Multi-PIE landmark (upstream's idx_to_landmark_verts)
+ * Embeds MediaPipe's 478 canonical-face points (`face_model_with_iris.obj`, cm) on the ICT
+ * FaceKit model (needs `sourceVertex` and `multipie68`):
+ * 1. rigid: a similarity fitted on the inner 51 Multi-PIE correspondences (the jaw contour is
+ *    view-dependent), refined by closest-point ICP over the face area;
+ * 2. non-rigid: the model's identity and expressions fitted to the aligned points, and the points
+ *    projected again onto that shape, so each lands where the anatomy matches rather than where
+ *    the average faces happen to overlap (barycentrics carry over to every shape).
+ * Points 0–467 land on the face area, 468–477 on their own iris.
  */
-export function embedMediapipe(mediapipe: Float32Array, mesh: IctMesh, landmarks68: readonly number[], metersPerUnit: number): MediapipeEmbeddingResult {
+export function embedMediapipe(mediapipe: Float32Array, model: FaceModel, rounds = 3): MediapipeEmbedding {
   if (mediapipe.length !== 478 * 3) throw new Error(`MediaPipe canonical face: expected 478 points, got ${mediapipe.length / 3}`);
-  const inner = MULTIPIE68_TO_MEDIAPIPE.map((_, i) => i).filter((i) => i >= 17);
-  const initial = fitSimilarity(
-    gatherVec3(mediapipe, inner.map((i) => MULTIPIE68_TO_MEDIAPIPE[i]!)),
-    gatherVec3(mesh.template, firstSplitCopies(mesh.sourceVertex, inner.map((i) => landmarks68[i]!))),
-  );
-  const face = new TriangleGrid(mesh.template, mesh.triangles, trianglesWithin(mesh, ICT_FACE));
-  const irisLeft = new TriangleGrid(mesh.template, mesh.triangles, trianglesWithin(mesh, ICT_IRIS_LEFT));
-  const irisRight = new TriangleGrid(mesh.template, mesh.triangles, trianglesWithin(mesh, ICT_IRIS_RIGHT));
-  const regions = Array.from({ length: 478 }, (_, i) => (RIGHT_IRIS.includes(i) ? irisRight : LEFT_IRIS.includes(i) ? irisLeft : face));
-  const fit = alignPointsToSurface(mediapipe, {
-    regions,
-    initial,
+  const regionsOn = regionGrids(model);
+  const toMm = model.metersPerUnit * 1000;
+  const distancesMm = (hits: readonly { distance: number }[]) => Float64Array.from(hits, (h) => h.distance * toMm);
+  // The eyeballs sit at different depths in the two models; the skin alone steers the alignment.
+  const skinWeights = Float64Array.from({ length: 478 }, (_, i) => (i < 468 ? 1 : 0));
+
+  const rigid = alignPointsToSurface(mediapipe, {
+    regions: regionsOn(model.template),
+    initial: multipieSimilarity(mediapipe, model),
     iterations: 20,
-    // The eyeballs sit at different depths in the two models; the skin alone steers the alignment.
-    fitWeights: Float64Array.from(regions, (r) => (r === face ? 1 : 0)),
+    fitWeights: skinWeights,
   });
-  const toMm = metersPerUnit * 1000;
-  return { embedding: hitsToEmbedding(fit.hits, mesh.triangles), residualsMm: Float64Array.from(fit.hits, (h) => h.distance * toMm) };
+  let hits = rigid.hits;
+  let shape: ShapeFit = { identity: new Float64Array(0), expression: new Float64Array(0), transform: rigid.transform };
+  const evaluator = new FaceModelEvaluator(model);
+  for (let round = 0; round < rounds; round++) {
+    shape = fitShapeToPoints(model, mediapipe, {
+      embedding: hitsToEmbedding(hits, model.triangles),
+      weights: skinWeights,
+      pointStd: POINT_STD_CM,
+      initial: shape.transform,
+      iterations: 5,
+    });
+    const shaped = evaluator.evaluateMesh({ identity: shape.identity, expression: shape.expression });
+    hits = alignPointsToSurface(mediapipe, { regions: regionsOn(shaped), initial: shape.transform, iterations: 0 }).hits;
+  }
+  return { embedding: hitsToEmbedding(hits, model.triangles), residualsMm: distancesMm(hits), rigidResidualsMm: distancesMm(rigid.hits), shape };
 }
 
-/** Median and 95th percentile of residuals (mm), for reports. */
+/** Median, 95th percentile and maximum (mm), for reports. */
 export function residualSummary(residualsMm: ArrayLike<number>): { medianMm: number; p95Mm: number; maxMm: number } {
   const values = Array.from(residualsMm);
   return { medianMm: quantile(values, 0.5), p95Mm: quantile(values, 0.95), maxMm: Math.max(...values) };
 }
 
-/** Triangles all of whose corners come from OBJ vertices in [first, last]. */
-function trianglesWithin(mesh: IctMesh, [first, last]: [number, number]): Uint32Array {
+/** The similarity taking MediaPipe's points to the model's Multi-PIE landmarks 17–67. */
+function multipieSimilarity(mediapipe: Float32Array, model: FaceModel) {
+  const evaluator = new FaceModelEvaluator(model);
+  const multipie = evaluator.evaluate(evaluator.embedded(model.multipie68!), {});
+  const inner = MULTIPIE68_TO_MEDIAPIPE.map((m, i) => [m, i] as const).filter(([, i]) => i >= 17);
+  return fitSimilarity(
+    inner.flatMap(([m]) => [0, 1, 2].map((c) => mediapipe[3 * m + c]!)),
+    inner.flatMap(([, i]) => [0, 1, 2].map((c) => multipie[3 * i + c]!)),
+  );
+}
+
+/** Per MediaPipe point, a closest-point grid over its region of the mesh at the given vertex positions. */
+function regionGrids(model: FaceModel): (positions: Float32Array) => TriangleGrid[] {
+  const face = trianglesWithin(model, ICT_FACE), irisLeft = trianglesWithin(model, ICT_IRIS_LEFT), irisRight = trianglesWithin(model, ICT_IRIS_RIGHT);
+  return (positions) => {
+    const grid = (ids: Uint32Array) => new TriangleGrid(positions, model.triangles, ids);
+    const [f, l, r] = [grid(face), grid(irisLeft), grid(irisRight)];
+    return Array.from({ length: 478 }, (_, i) => (RIGHT_IRIS.includes(i) ? r : LEFT_IRIS.includes(i) ? l : f));
+  };
+}
+
+/** Triangles all of whose corners come from ICT OBJ vertices in [first, last]. */
+function trianglesWithin(model: FaceModel, [first, last]: [number, number]): Uint32Array {
+  const source = model.sourceVertex!;
   const out: number[] = [];
-  for (let t = 0; t < mesh.triangles.length / 3; t++) {
+  for (let t = 0; t < model.triangles.length / 3; t++) {
     let inside = true;
     for (let k = 0; k < 3; k++) {
-      const s = mesh.sourceVertex[mesh.triangles[3 * t + k]!]!;
+      const s = source[model.triangles[3 * t + k]!]!;
       if (s < first || s > last) inside = false;
     }
     if (inside) out.push(t);
