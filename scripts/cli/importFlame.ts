@@ -1,0 +1,81 @@
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import { TrackerError } from '../../src/core/errors.js';
+import { importFlame } from '../../src/core/flame/importFlame.js';
+import { writeFaceModel } from '../../src/core/model/writeFaceModel.js';
+
+const USAGE =
+  'usage: npx pixel3dmm-web import-flame <generic_model.pkl | flame2023*.pkl> --uv <head_template.obj> [-o flame.glb] [--masks FLAME_masks.pkl]';
+
+interface ImportFlameArgs {
+  input: string;
+  uv: string;
+  out: string;
+  masks?: string;
+}
+
+/** `import-flame`: converts the user's FLAME files into a face-model .glb (float32, exact). */
+export async function importFlameCommand(argv: string[]): Promise<void> {
+  const args = parseArgs(argv);
+  if (!args) {
+    console.log(USAGE);
+    return;
+  }
+  const started = performance.now();
+  const [model, uvTemplate, masks] = await Promise.all([
+    readInput(args.input, 'FLAME model'),
+    readInput(args.uv, 'UV template (--uv)').then((b) => new TextDecoder().decode(b)),
+    args.masks ? readInput(args.masks, 'masks file (--masks)') : undefined,
+  ]);
+  const face = importFlame({ model, uvTemplate, source: basename(args.input), ...(masks && { masks }) });
+  const glb = await writeFaceModel(face);
+  await mkdir(dirname(args.out), { recursive: true });
+  await writeFile(args.out, glb);
+
+  const seconds = (performance.now() - started) / 1000;
+  const split = face.vertexCount - (face.sourceVertex ? new Set(face.sourceVertex).size : face.vertexCount);
+  const region = args.masks ? `'face' mask: ${face.fittingRegion.length} vertices` : 'all vertices';
+  console.log(
+    `Wrote ${args.out} (${(glb.byteLength / 2 ** 20).toFixed(1)} MiB) from ${face.source} in ${seconds.toFixed(1)} s: ` +
+      `${face.vertexCount} vertices (${split} added at UV seams), ${face.triangles.length / 3} triangles, ` +
+      `${face.identity.names.length} shape + ${face.expression.names.length} expression + ${face.poseCorrectives!.names.length} pose-corrective targets, ` +
+      `${face.skeleton!.jointNames.length} joints, fitting region: ${region}.`,
+  );
+}
+
+/** The parsed arguments, or undefined when help was asked for. */
+function parseArgs(argv: string[]): ImportFlameArgs | undefined {
+  const positional: string[] = [];
+  const options: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '-h' || arg === '--help') return undefined;
+    const option = { '--uv': 'uv', '-o': 'out', '--out': 'out', '--masks': 'masks' }[arg];
+    if (option) {
+      const value = argv[++i];
+      if (value === undefined) throw usageError(`${arg} needs a value.`);
+      options[option] = value;
+    } else if (arg.startsWith('-')) {
+      throw usageError(`Unknown option ${arg}.`);
+    } else {
+      positional.push(arg);
+    }
+  }
+  if (positional.length !== 1) throw usageError(positional.length === 0 ? 'Give the FLAME model file.' : `One model file, please (got ${positional.join(', ')}).`);
+  if (!options.uv) throw usageError("Give FLAME's UV template with --uv head_template.obj (it comes with FLAME's texture space download).");
+  return { input: positional[0]!, uv: options.uv, out: options.out ?? 'flame.glb', ...(options.masks && { masks: options.masks }) };
+}
+
+async function readInput(path: string, what: string): Promise<Uint8Array> {
+  try {
+    if (!(await stat(path)).isFile()) throw usageError(`The ${what} ${path} is not a file.`);
+    return new Uint8Array(await readFile(path));
+  } catch (error) {
+    if (error instanceof TrackerError) throw error;
+    throw new TrackerError('invalid-input', `Cannot read the ${what} ${path}: ${(error as Error).message}`, { path });
+  }
+}
+
+function usageError(message: string): TrackerError {
+  return new TrackerError('invalid-input', `${message}\n${USAGE}`);
+}

@@ -1,0 +1,207 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { importFlameCommand } from '../../scripts/cli/importFlame.js';
+import { parseObj } from '../../src/core/geometry/parseObj.js';
+import type { FaceModel } from '../../src/core/model/FaceModel.js';
+import { FaceModelEvaluator, type FaceCoefficients } from '../../src/core/model/FaceModelEvaluator.js';
+import { readFaceModel } from '../../src/core/model/readFaceModel.js';
+import { NdArray } from '../../src/core/pickle/NdArray.js';
+import { readPickle } from '../../src/core/pickle/readPickle.js';
+import { runPython, tempDir } from './pythonFixtures.js';
+
+const FLAME_VERTICES = 5023;
+
+let fixtures: { dir: string; remove: () => void };
+const path = (name: string) => join(fixtures.dir, name);
+
+beforeAll(() => {
+  fixtures = tempDir('flame-fixtures-');
+  runPython('make_flame_fixtures.py', [fixtures.dir]);
+});
+afterAll(() => fixtures.remove());
+
+/** Runs the CLI command and returns the line it printed. */
+async function runImport(args: string[]): Promise<string> {
+  const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+  try {
+    await importFlameCommand(args);
+    return log.mock.calls.map((c) => c.join(' ')).join('\n');
+  } finally {
+    log.mockRestore();
+  }
+}
+
+/** Deterministic standard normals (mulberry32 + Box–Muller). */
+function normals(seed: number): (count: number, scale?: number) => number[] {
+  let s = seed >>> 0;
+  const uniform = () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(s ^ (s >>> 15), s | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+  return (count, scale = 1) =>
+    Array.from({ length: count }, () => scale * Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform()));
+}
+
+/** FLAME parameter sets: the rest pose, then random shapes, expressions and rotations of every joint. */
+function parameterSets(): { shape: number[]; expression: number[]; pose: number[] }[] {
+  const random = normals(42);
+  const sets = [{ shape: new Array(300).fill(0), expression: new Array(100).fill(0), pose: new Array(15).fill(0) }];
+  for (let i = 0; i < 4; i++) {
+    // root, neck, jaw (mostly opening about x), eye_L, eye_R: all nonzero.
+    const pose = [...random(3, 0.4), ...random(3, 0.25), Math.abs(random(1, 0.3)[0]!), ...random(2, 0.05), ...random(3, 0.2), ...random(3, 0.2)];
+    sets.push({ shape: random(300, 1), expression: random(100, 1), pose });
+  }
+  return sets;
+}
+
+/** FLAME's posed vertices from the numpy reference: [set][5023 * 3]. */
+function referenceVertices(modelFile: string, sets: ReturnType<typeof parameterSets>): Float64Array[] {
+  const params = path(`${modelFile}.params.json`);
+  const out = path(`${modelFile}.posed.f64`);
+  writeFileSync(params, JSON.stringify(sets));
+  runPython('flame_forward.py', [path(modelFile), params, out]);
+  const all = new Float64Array(new Uint8Array(readFileSync(out)).buffer);
+  return sets.map((_, k) => all.subarray(k * FLAME_VERTICES * 3, (k + 1) * FLAME_VERTICES * 3));
+}
+
+function boundingBoxDiagonal(points: Float32Array): number {
+  const min = [Infinity, Infinity, Infinity], max = [-Infinity, -Infinity, -Infinity];
+  for (let i = 0; i < points.length; i++) {
+    min[i % 3] = Math.min(min[i % 3]!, points[i]!);
+    max[i % 3] = Math.max(max[i % 3]!, points[i]!);
+  }
+  return Math.hypot(max[0]! - min[0]!, max[1]! - min[1]!, max[2]! - min[2]!);
+}
+
+describe.each([
+  { layout: 'FLAME 2020 (protocol 2, chumpy, sparse J_regressor)', file: 'generic_model.pkl', masks: true },
+  { layout: 'FLAME 2023 (protocol 5, numpy, dense J_regressor)', file: 'flame2023.pkl', masks: false },
+])('import-flame: $layout', ({ file, masks }) => {
+  let model: FaceModel;
+  let summary: string;
+
+  beforeAll(async () => {
+    const out = path(`${file}.glb`);
+    summary = await runImport([path(file), '--uv', path('head_template.obj'), '-o', out, ...(masks ? ['--masks', path('FLAME_masks.pkl')] : [])]);
+    model = await readFaceModel(new Uint8Array(readFileSync(out)));
+  });
+
+  it('prints a one-line summary', () => {
+    expect(summary.split('\n')).toHaveLength(1);
+    expect(summary).toMatch(/^Wrote .*\.glb .*300 shape \+ 100 expression \+ 36 pose-corrective targets, 5 joints/);
+  });
+
+  it('writes FLAME as a face model: metadata, groups, skeleton', () => {
+    expect(model).toMatchObject({ units: 'm', metersPerUnit: 1, uvLayout: 'flame', source: file, licence: expect.stringMatching(/FLAME licence/) });
+    expect(model.identity.names).toEqual(Array.from({ length: 300 }, (_, k) => `shape${String(k).padStart(3, '0')}`));
+    expect(model.expression.names[0]).toBe('exp000');
+    expect(model.expression.names[99]).toBe('exp099');
+    expect(model.expression.min).toBeUndefined();
+    expect(model.poseCorrectives!.names).toHaveLength(36);
+    for (const g of [model.identity, model.expression, model.poseCorrectives!]) expect(Array.from(new Set(g.std))).toEqual([1]);
+    expect(model.skeleton!.jointNames).toEqual(['root', 'neck', 'jaw', 'eye_L', 'eye_R']);
+    expect(Array.from(model.skeleton!.parents)).toEqual([-1, 0, 1, 1, 1]);
+    expect(model.skeleton!.influences).toBe(5);
+    expect(model.mediapipe478).toBeUndefined();
+  });
+
+  it('splits vertices at UV seams and maps every split vertex back to one of FLAME’s 5023', () => {
+    const sourceVertex = model.sourceVertex!;
+    expect(model.vertexCount).toBeGreaterThan(FLAME_VERTICES);
+    expect(new Set(sourceVertex).size).toBe(FLAME_VERTICES);
+    expect(Math.max(...sourceVertex)).toBe(FLAME_VERTICES - 1);
+    // Each corner's UV is the OBJ's vt for that corner (v flipped for glTF).
+    const obj = parseObj(readFileSync(path('head_template.obj'), 'utf8'));
+    for (let corner = 0; corner < obj.positionIndex.length; corner += 97) {
+      const v = model.triangles[corner]!;
+      expect(sourceVertex[v]).toBe(obj.positionIndex[corner]);
+      const t = obj.uvIndex[corner]!;
+      expect([model.uvs[2 * v], model.uvs[2 * v + 1]]).toEqual([obj.uvs[2 * t], Math.fround(1 - obj.uvs[2 * t + 1]!)]);
+    }
+  });
+
+  it('keeps all five skin weights per vertex and regresses joints from first copies', () => {
+    const { skinWeights, skinJoints, regressor } = model.skeleton!;
+    let allFive = 0;
+    for (let v = 0; v < model.vertexCount; v++) {
+      const w = skinWeights.subarray(5 * v, 5 * v + 5);
+      expect(Math.abs(w.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-6);
+      expect(new Set(skinJoints.subarray(5 * v, 5 * v + 5)).size).toBe(5);
+      if (w.every((x) => x > 0)) allFive++;
+    }
+    expect(allFive).toBeGreaterThan(0);
+    for (const v of regressor.vertex) expect(model.sourceVertex!.indexOf(model.sourceVertex![v]!)).toBe(v);
+  });
+
+  it('poses like the numpy FLAME forward to within 1e-5 of the model size', () => {
+    const sets = parameterSets();
+    const reference = referenceVertices(file, sets);
+    const evaluator = new FaceModelEvaluator(model);
+    const tolerance = 1e-5 * boundingBoxDiagonal(model.template);
+    const sourceVertex = model.sourceVertex!;
+    sets.forEach((set, k) => {
+      const coefficients: FaceCoefficients = { identity: set.shape, expression: set.expression, jointRotations: set.pose };
+      const posed = evaluator.evaluateMesh(coefficients);
+      let maxError = 0;
+      for (let v = 0; v < model.vertexCount; v++) {
+        for (let c = 0; c < 3; c++) maxError = Math.max(maxError, Math.abs(posed[3 * v + c]! - reference[k]![3 * sourceVertex[v]! + c]!));
+      }
+      expect(maxError).toBeLessThanOrEqual(tolerance);
+    });
+  });
+
+  it(masks ? "fits the masks file's 'face' region, every copy of its vertices" : 'fits all vertices without a masks file', () => {
+    if (!masks) {
+      expect(Array.from(model.fittingRegion)).toEqual(Array.from(model.sourceVertex!.keys()));
+      return;
+    }
+    const face = new Set((readPickle(new Uint8Array(readFileSync(path('FLAME_masks.pkl')))) as Map<string, NdArray>).get('face')!.toNumbers());
+    const expected = Array.from(model.sourceVertex!.keys()).filter((v) => face.has(model.sourceVertex![v]!));
+    expect(Array.from(model.fittingRegion)).toEqual(expected);
+    expect(new Set(Array.from(model.fittingRegion, (v) => model.sourceVertex![v]!))).toEqual(face);
+  });
+});
+
+describe('import-flame: files that are not what they should be', () => {
+  const importing = (model: string, uv = path('head_template.obj'), extra: string[] = []) =>
+    runImport([model, '--uv', uv, '-o', path('rejected.glb'), ...extra]);
+  const write = (name: string, data: Uint8Array | string) => {
+    writeFileSync(path(name), data);
+    return path(name);
+  };
+  const objText = () => readFileSync(path('head_template.obj'), 'utf8');
+
+  it.each([
+    ['a truncated model', () => write('truncated.pkl', readFileSync(path('generic_model.pkl')).subarray(0, 1 << 20)), /truncated/],
+    ['random bytes', () => write('random.pkl', Uint8Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 251)), /Not a Python pickle/],
+    ['a pickle that is not FLAME', () => path('FLAME_masks.pkl'), /Not a FLAME model: the pickle has no 'v_template'.*keys: face, left_eyeball/],
+    ['arrays of inconsistent shapes', () => path('bad_shapes.pkl'), /'weights' has shape \[12, 5\], expected \[10, 5\]/],
+    ['too few shape components', () => path('few_components.pkl'), /'shapedirs' has 200 components.*300 shape \+ 100 expression/],
+  ])('rejects %s with a model-format error', async (_, file, message) => {
+    const error = await importing(file()).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'model-format', message: expect.stringMatching(message) });
+    expect((error as Error).message).toMatch(/Pass|Download/);
+  });
+
+  it.each([
+    ['has the wrong vertex count', () => 'v 0 0 0\nv 1 0 0\nv 0 1 0\nv 0 0 1\nvt 0 0\nf 1/1 2/1 3/1\n', /UV template has 4 vertices but the FLAME model has 5023/],
+    ['lacks texture coordinates', () => objText().replace(/^f (\d+)\/\d+ /m, 'f $1 '), /without texture coordinates/],
+    ['has other triangles', () => objText().replace(/\nf [^\n]*\n$/, '\n'), /9975 triangles do not match the FLAME model's 9976/],
+  ])('rejects a UV template that %s', async (_, text, message) => {
+    const error = await importing(path('flame2023.pkl'), write('bad.obj', text())).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'model-format', message: expect.stringMatching(message) });
+  });
+
+  it('rejects a masks file without a face region', async () => {
+    const error = await importing(path('flame2023.pkl'), undefined, ['--masks', path('bad_shapes.pkl')]).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'model-format', message: expect.stringMatching(/masks file.*No 'face' region/) });
+  });
+
+  it('explains its usage when arguments are missing', async () => {
+    await expect(importFlameCommand([path('flame2023.pkl')])).rejects.toMatchObject({ code: 'invalid-input', message: expect.stringMatching(/--uv/) });
+    await expect(importFlameCommand([path('missing.pkl'), '--uv', path('head_template.obj')])).rejects.toMatchObject({ code: 'invalid-input' });
+  });
+});
