@@ -1,0 +1,73 @@
+/**
+ * The bundled default face model: file size, evaluation cost, and how well its MediaPipe
+ * embedding sits on MediaPipe's canonical face.
+ *
+ *   npm run bench -- model
+ *
+ * Last line: {"model_mb", "eval_full_ms", "eval_landmarks_us", "mediapipe_embed_residual_mm"}.
+ */
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { parseObj } from '../src/core/geometry/parseObj.js';
+import { applySimilarity, fitSimilarity } from '../src/core/geometry/similarityTransform.js';
+import { quantile } from '../src/core/geometry/alignPointsToSurface.js';
+import { FaceModelEvaluator } from '../src/core/model/FaceModelEvaluator.js';
+import { readFaceModel } from '../src/core/model/readFaceModel.js';
+import { fitShapeToPoints } from '../scripts/default-model/fitShapeToPoints.js';
+
+const bytes = new Uint8Array(readFileSync(new URL('../models/face-default.glb', import.meta.url)));
+const model = await readFaceModel(bytes);
+const evaluator = new FaceModelEvaluator(model);
+const landmarks = evaluator.embedded(model.mediapipe478!);
+
+const gaussian = () => Math.sqrt(-2 * Math.log(1 - Math.random())) * Math.cos(2 * Math.PI * Math.random());
+const randomCoefficients = () => ({
+  identity: Float64Array.from(model.identity.names, gaussian),
+  expression: Float64Array.from(model.expression.names, () => Math.random()),
+});
+
+/** Median wall time of `run` (ms) over `runs` calls after `warmup` untimed ones, fresh coefficients each call. */
+function medianMs(runs: number, warmup: number, run: (c: ReturnType<typeof randomCoefficients>) => void): number {
+  const times: number[] = [];
+  for (let i = 0; i < warmup + runs; i++) {
+    const c = randomCoefficients();
+    const t0 = performance.now();
+    run(c);
+    if (i >= warmup) times.push(performance.now() - t0);
+  }
+  return quantile(times, 0.5);
+}
+
+const meshOut = new Float32Array(model.vertexCount * 3);
+const evalFullMs = medianMs(60, 10, (c) => evaluator.evaluateMesh(c, meshOut));
+const landmarkOut = new Float32Array(landmarks.count * 3);
+const evalLandmarksUs = 1000 * medianMs(5000, 500, (c) => evaluator.evaluate(landmarks, c, landmarkOut));
+
+// The shipped embedding against MediaPipe's canonical face: fit a similarity and the model's shape
+// to the 468 skin points at their embedded positions, then measure every point's distance (mm).
+const mediapipe = parseObj(readFileSync(new URL('../test/fixtures/mediapipe/face_model_with_iris.obj', import.meta.url), 'utf8')).positions;
+const skin = Float64Array.from({ length: 478 }, (_, i) => (i < 468 ? 1 : 0));
+const fit = fitShapeToPoints(model, mediapipe, {
+  embedding: model.mediapipe478!,
+  weights: skin,
+  pointStd: 0.1,
+  initial: fitSimilarity(mediapipe, evaluator.evaluate(landmarks, {}), skin),
+  iterations: 10,
+});
+const embedded = evaluator.evaluate(landmarks, { identity: fit.identity, expression: fit.expression });
+const aligned = applySimilarity(fit.transform, mediapipe);
+const residualsMm = Array.from({ length: 478 }, (_, i) => {
+  const d = [0, 1, 2].map((c) => aligned[3 * i + c]! - embedded[3 * i + c]!);
+  return Math.hypot(...d) * model.metersPerUnit * 1000;
+});
+
+console.log(`vertices ${model.vertexCount}, identity ${model.identity.names.length}, expressions ${model.expression.names.length}`);
+console.log(`mediapipe residual p95 ${quantile(residualsMm, 0.95).toFixed(3)} mm, max ${Math.max(...residualsMm).toFixed(3)} mm`);
+console.log(
+  JSON.stringify({
+    model_mb: +(bytes.length / 1e6).toFixed(3),
+    eval_full_ms: +evalFullMs.toFixed(3),
+    eval_landmarks_us: +evalLandmarksUs.toFixed(1),
+    mediapipe_embed_residual_mm: +quantile(residualsMm, 0.5).toFixed(3),
+  }),
+);
