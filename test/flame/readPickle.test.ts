@@ -17,6 +17,7 @@ function plain(value: PyValue): unknown {
   if (value instanceof Map) return { dict: [...value].map(([k, v]) => [plain(k), plain(v)]) };
   if (value instanceof Set) return { set: [...value].map(plain).sort() };
   if (value instanceof NdArray) {
+    if (value.unreadable) return { unreadable_array: value.shape };
     const values = value.dtype.startsWith('float') ? Array.from(value.data as Float64Array) : Array.from(value.data as ArrayLike<number | bigint>, String);
     return { ndarray: value.dtype, shape: value.shape, values };
   }

@@ -1,6 +1,6 @@
 import { modelFormatError } from '../errors.js';
 import { latin1Encode } from './latin1.js';
-import { describePyValue, type PyBuildable, type PyValue } from './pyValues.js';
+import type { PyBuildable, PyValue } from './pyValues.js';
 
 /** numpy dtypes this reader turns into typed arrays. */
 export type NumericDTypeName =
@@ -25,61 +25,69 @@ const HOST_LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
 /** A pickled `numpy.dtype`: its element type and byte order (set by the pickle's BUILD). */
 export class NumpyDType implements PyBuildable {
-  readonly name: NumericDTypeName;
+  /** numpy's kind and item size without byte order: 'f8', 'i4', 'b1', or e.g. 'U5', 'O8'. */
+  readonly descr: string;
   /** '<' little, '>' big, '|' not applicable (one byte), '=' native. */
   byteOrder: string;
+  private structured = false;
 
   constructor(descr: string) {
-    const match = /^([<>|=]?)([a-zA-Z])(\d+)$/.exec(descr);
-    const name = match ? DTYPE_NAMES[`${match[2]}${match[3]}`] : undefined;
-    if (!match || !name) {
-      modelFormatError(`The pickle holds a numpy array of dtype '${descr}'; only bool, integer and float arrays can be read.`);
-    }
-    this.name = name;
-    this.byteOrder = match[1] || '=';
+    const hasOrder = /^[<>|=]/.test(descr);
+    this.byteOrder = hasOrder ? descr[0]! : '=';
+    this.descr = hasOrder ? descr.slice(1) : descr;
   }
 
-  get itemSize(): number {
-    return ARRAY_TYPES[this.name].BYTES_PER_ELEMENT;
+  /** Our name for the dtype; undefined for those that make no typed array (strings, objects, records). */
+  get name(): NumericDTypeName | undefined {
+    return this.structured ? undefined : DTYPE_NAMES[this.descr];
   }
 
   /** numpy's dtype state: (version, byteorder, subarray, names, fields, elsize, alignment, flags[, metadata]). */
   setState(state: PyValue): void {
     if (!Array.isArray(state) || typeof state[1] !== 'string') modelFormatError('The pickle holds a numpy dtype with an unreadable state.');
-    if (state[3] !== null && state[3] !== undefined) modelFormatError('The pickle holds a structured numpy array (named fields); only plain numeric arrays can be read.');
     this.byteOrder = state[1];
+    this.structured = state[3] !== null && state[3] !== undefined;
   }
 
   describe(): string {
-    return `the numpy dtype ${this.name}`;
+    return `the numpy dtype ${this.name ?? this.descr}`;
   }
 }
 
 /**
  * A numpy array as a typed array in C (row-major) order and the host's byte order, whatever
  * order and endianness the pickle stored. int64/uint64 come as BigInt64Array/BigUint64Array.
+ * Arrays of other dtypes (strings, objects, records) load as `unreadable` with no data, so a
+ * pickle that merely contains one still loads.
  */
 export class NdArray implements PyBuildable {
   dtype: NumericDTypeName = 'float64';
   shape: number[] = [0];
   data: NumericArray = new Float64Array(0);
+  /** What made the elements unreadable (e.g. "dtype 'U5'"); `data` is then empty. */
+  unreadable?: string;
 
   /** Reads numpy's raw buffer: `bytes` holds the elements in C order, or Fortran order when `fortranOrder`. */
   static fromBytes(bytes: Uint8Array, dtype: NumpyDType, shape: number[], fortranOrder: boolean): NdArray {
+    const array = new NdArray();
+    array.shape = shape;
+    const name = dtype.name;
+    if (!name) {
+      array.unreadable = `dtype '${dtype.descr}'`;
+      return array;
+    }
     const size = shape.reduce((a, b) => a * b, 1);
-    const itemSize = dtype.itemSize;
+    const itemSize = ARRAY_TYPES[name].BYTES_PER_ELEMENT;
     if (bytes.byteLength !== size * itemSize) {
       modelFormatError(
-        `A numpy array in the pickle is corrupt: shape [${shape.join(', ')}] of ${dtype.name} needs ${size * itemSize} bytes, it holds ${bytes.byteLength}.`,
+        `A numpy array in the pickle is corrupt: shape [${shape.join(', ')}] of ${name} needs ${size * itemSize} bytes, it holds ${bytes.byteLength}.`,
       );
     }
     const copy = bytes.slice();
     const bigEndian = dtype.byteOrder === '>' || (dtype.byteOrder === '=' && !HOST_LITTLE_ENDIAN);
     if (itemSize > 1 && bigEndian === HOST_LITTLE_ENDIAN) swapBytes(copy, itemSize);
-    const array = new NdArray();
-    array.dtype = dtype.name;
-    array.shape = shape;
-    const data = new ARRAY_TYPES[dtype.name](copy.buffer);
+    array.dtype = name;
+    const data = new ARRAY_TYPES[name](copy.buffer);
     array.data = fortranOrder && shape.length > 1 ? fortranToC(data, shape) : data;
     return array;
   }
@@ -106,16 +114,21 @@ export class NdArray implements PyBuildable {
     // Python 2 pickled the raw data as a str, which latin-1 loading turns into a string of byte values.
     const bytes = typeof raw === 'string' ? latin1Encode(raw) : raw;
     if (!(bytes instanceof Uint8Array)) {
-      modelFormatError(`The pickle holds a numpy array whose data is ${describePyValue(raw ?? null)} (an object array?); only numeric arrays can be read.`);
+      // Object arrays pickle their elements as a list.
+      this.shape = shape as number[];
+      this.unreadable = `dtype '${dtype.descr}' (Python objects)`;
+      return;
     }
     const built = NdArray.fromBytes(bytes, dtype, shape as number[], fortran === true || fortran === 1);
     this.dtype = built.dtype;
     this.shape = built.shape;
     this.data = built.data;
+    if (built.unreadable) this.unreadable = built.unreadable;
   }
 
   describe(): string {
-    return `a ${this.dtype} array of shape [${this.shape.join(', ')}]`;
+    const type = this.unreadable ? `numpy array of ${this.unreadable}, which this reader cannot read,` : `${this.dtype} array`;
+    return `a ${type} of shape [${this.shape.join(', ')}]`;
   }
 }
 

@@ -2,7 +2,7 @@ import { modelFormatError } from '../errors.js';
 import { ChumpyArray, SparseMatrix } from './knownObjects.js';
 import { latin1Encode } from './latin1.js';
 import { NdArray, NumpyDType } from './NdArray.js';
-import { describePyValue, PyGlobal, type PyValue } from './pyValues.js';
+import { describePyValue, PyGlobal, PyInstance, type PyValue } from './pyValues.js';
 
 type Construct = (args: PyValue[]) => PyValue;
 
@@ -21,6 +21,7 @@ const arrayFromBuffer: Construct = ([buffer, dtype, shape, order]) => {
 const numpyScalar: Construct = ([dtype, raw]) => {
   const bytes = typeof raw === 'string' ? latin1Encode(raw) : raw;
   if (!(dtype instanceof NumpyDType) || !(bytes instanceof Uint8Array)) modelFormatError('The pickle holds an unreadable numpy scalar.');
+  if (!dtype.name) return new PyInstance('numpy', 'scalar', [dtype, bytes]);
   const value = NdArray.fromBytes(bytes, dtype, [], false).data[0]!;
   if (dtype.name === 'bool') return value !== 0;
   return typeof value === 'bigint' && value >= Number.MIN_SAFE_INTEGER && value <= Number.MAX_SAFE_INTEGER ? Number(value) : value;

@@ -70,9 +70,8 @@ export class ChumpyArray implements PyBuildable {
   }
 }
 
-/** The array a value holds: a numpy array itself, or a chumpy Ch's value. */
+/** The numeric array a value holds: a numpy array itself, or a chumpy Ch's value. */
 export function asNdArray(value: PyValue | undefined): NdArray | undefined {
-  if (value instanceof NdArray) return value;
-  if (value instanceof ChumpyArray) return value.value;
-  return undefined;
+  const array = value instanceof ChumpyArray ? value.value : value;
+  return array instanceof NdArray && !array.unreadable ? array : undefined;
 }
