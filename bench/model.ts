@@ -9,11 +9,10 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { parseObj } from '../src/core/geometry/parseObj.js';
-import { applySimilarity, fitSimilarity } from '../src/core/geometry/similarityTransform.js';
 import { quantile } from '../src/core/geometry/alignPointsToSurface.js';
 import { FaceModelEvaluator } from '../src/core/model/FaceModelEvaluator.js';
 import { readFaceModel } from '../src/core/model/readFaceModel.js';
-import { fitShapeToPoints } from '../scripts/default-model/fitShapeToPoints.js';
+import { embeddingResidualsMm } from '../scripts/default-model/mediapipeEmbedding.js';
 
 const bytes = new Uint8Array(readFileSync(new URL('../models/face-default.glb', import.meta.url)));
 const model = await readFaceModel(bytes);
@@ -43,23 +42,8 @@ const evalFullMs = medianMs(60, 10, (c) => evaluator.evaluateMesh(c, meshOut));
 const landmarkOut = new Float32Array(landmarks.count * 3);
 const evalLandmarksUs = 1000 * medianMs(5000, 500, (c) => evaluator.evaluate(landmarks, c, landmarkOut));
 
-// The shipped embedding against MediaPipe's canonical face: fit a similarity and the model's shape
-// to the 468 skin points at their embedded positions, then measure every point's distance (mm).
 const mediapipe = parseObj(readFileSync(new URL('../test/fixtures/mediapipe/face_model_with_iris.obj', import.meta.url), 'utf8')).positions;
-const skin = Float64Array.from({ length: 478 }, (_, i) => (i < 468 ? 1 : 0));
-const fit = fitShapeToPoints(model, mediapipe, {
-  embedding: model.mediapipe478!,
-  weights: skin,
-  pointStd: 0.1,
-  initial: fitSimilarity(mediapipe, evaluator.evaluate(landmarks, {}), skin),
-  iterations: 10,
-});
-const embedded = evaluator.evaluate(landmarks, { identity: fit.identity, expression: fit.expression });
-const aligned = applySimilarity(fit.transform, mediapipe);
-const residualsMm = Array.from({ length: 478 }, (_, i) => {
-  const d = [0, 1, 2].map((c) => aligned[3 * i + c]! - embedded[3 * i + c]!);
-  return Math.hypot(...d) * model.metersPerUnit * 1000;
-});
+const residualsMm = Array.from(embeddingResidualsMm(model, mediapipe));
 
 console.log(`vertices ${model.vertexCount}, identity ${model.identity.names.length}, expressions ${model.expression.names.length}`);
 console.log(`mediapipe residual p95 ${quantile(residualsMm, 0.95).toFixed(3)} mm, max ${Math.max(...residualsMm).toFixed(3)} mm`);

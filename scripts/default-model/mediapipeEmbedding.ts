@@ -1,5 +1,5 @@
 import { alignPointsToSurface, hitsToEmbedding, quantile } from '../../src/core/geometry/alignPointsToSurface.js';
-import { fitSimilarity } from '../../src/core/geometry/similarityTransform.js';
+import { applySimilarity, fitSimilarity } from '../../src/core/geometry/similarityTransform.js';
 import { TriangleGrid } from '../../src/core/geometry/TriangleGrid.js';
 import type { FaceModel, SurfaceEmbedding } from '../../src/core/model/FaceModel.js';
 import { FaceModelEvaluator } from '../../src/core/model/FaceModelEvaluator.js';
@@ -54,8 +54,7 @@ export function embedMediapipe(mediapipe: Float32Array, model: FaceModel, rounds
   const regionsOn = regionGrids(model);
   const toMm = model.metersPerUnit * 1000;
   const distancesMm = (hits: readonly { distance: number }[]) => Float64Array.from(hits, (h) => h.distance * toMm);
-  // The eyeballs sit at different depths in the two models; the skin alone steers the alignment.
-  const skinWeights = Float64Array.from({ length: 478 }, (_, i) => (i < 468 ? 1 : 0));
+  const skinWeights = skinOnly();
 
   const rigid = alignPointsToSurface(mediapipe, {
     regions: regionsOn(model.template),
@@ -80,10 +79,39 @@ export function embedMediapipe(mediapipe: Float32Array, model: FaceModel, rounds
   return { embedding: hitsToEmbedding(hits, model.triangles), residualsMm: distancesMm(hits), rigidResidualsMm: distancesMm(rigid.hits), shape };
 }
 
+/**
+ * How well an embedding describes MediaPipe's canonical face: fit a similarity and the model's
+ * shape to the 468 skin points at their embedded positions, then each point's distance to its
+ * embedded point (mm). Measures a shipped model without its build inputs.
+ */
+export function embeddingResidualsMm(model: FaceModel, mediapipe: Float32Array): Float64Array {
+  const evaluator = new FaceModelEvaluator(model);
+  const basis = evaluator.embedded(model.mediapipe478!);
+  const skin = skinOnly();
+  const fit = fitShapeToPoints(model, mediapipe, {
+    embedding: model.mediapipe478!,
+    weights: skin,
+    pointStd: POINT_STD_CM,
+    initial: fitSimilarity(mediapipe, evaluator.evaluate(basis, {}), skin),
+    iterations: 10,
+  });
+  const embedded = evaluator.evaluate(basis, { identity: fit.identity, expression: fit.expression });
+  const aligned = applySimilarity(fit.transform, mediapipe);
+  const toMm = model.metersPerUnit * 1000;
+  return Float64Array.from({ length: 478 }, (_, i) =>
+    toMm * Math.hypot(aligned[3 * i]! - embedded[3 * i]!, aligned[3 * i + 1]! - embedded[3 * i + 1]!, aligned[3 * i + 2]! - embedded[3 * i + 2]!),
+  );
+}
+
 /** Median, 95th percentile and maximum (mm), for reports. */
 export function residualSummary(residualsMm: ArrayLike<number>): { medianMm: number; p95Mm: number; maxMm: number } {
   const values = Array.from(residualsMm);
   return { medianMm: quantile(values, 0.5), p95Mm: quantile(values, 0.95), maxMm: Math.max(...values) };
+}
+
+/** Weight 1 for the 468 skin points, 0 for the irises: the eyeballs sit at different depths in the two models, so the skin alone steers alignments and fits. */
+function skinOnly(): Float64Array {
+  return Float64Array.from({ length: 478 }, (_, i) => (i < 468 ? 1 : 0));
 }
 
 /** The similarity taking MediaPipe's points to the model's Multi-PIE landmarks 17–67. */

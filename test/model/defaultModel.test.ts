@@ -1,6 +1,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { embeddingResidualsMm, residualSummary } from '../../scripts/default-model/mediapipeEmbedding.js';
 import { ARKIT_BLENDSHAPES, arkitMapFromNames } from '../../src/core/arkit.js';
+import { parseObj } from '../../src/core/geometry/parseObj.js';
 import type { FaceModel, SurfaceEmbedding } from '../../src/core/model/FaceModel.js';
 import { FaceModelEvaluator } from '../../src/core/model/FaceModelEvaluator.js';
 import { vertexBasis } from '../../src/core/model/PointBasis.js';
@@ -90,6 +92,14 @@ describe('bundled default face model (ICT FaceKit)', () => {
       if (p >= 468) expect(sources.every((s) => s >= 21451 && s <= 24590)).toBe(true);
       else expect(sources.every((s) => s <= 9408)).toBe(true);
     }
+  });
+
+  it("describes MediaPipe's canonical face within a fraction of a millimetre", () => {
+    const mediapipe = parseObj(readFileSync(new URL('../fixtures/mediapipe/face_model_with_iris.obj', import.meta.url), 'utf8')).positions;
+    const residuals = residualSummary(embeddingResidualsMm(model, mediapipe));
+    // The build measured a median of 0.24 mm and a 95th percentile of 0.68 mm.
+    expect(residuals.medianMm).toBeLessThan(0.4);
+    expect(residuals.p95Mm).toBeLessThan(1.2);
   });
 
   it("puts the subject's left (+X) where MediaPipe's left landmarks are", () => {
