@@ -37,7 +37,7 @@ export async function splitIctMesh(kit: IctFaceKit): Promise<IctMesh> {
  * ICT's expression names follow ARKit with `_L`/`_R` suffixes for the subject's left/right
  * (`eyeBlink_L` → `eyeBlinkLeft`). `verifySides` checks the side on the geometry.
  */
-export function ictToArkitName(name: string): string {
+function ictToArkitName(name: string): string {
   return name.replace(/_L$/, 'Left').replace(/_R$/, 'Right');
 }
 
@@ -45,7 +45,7 @@ export function ictToArkitName(name: string): string {
  * Throws unless ICT's `_L` shapes move the subject's left side (+X: the model faces +Z, Y up),
  * the side ARKit's `…Left` names mean.
  */
-export function verifySides(kit: IctFaceKit): void {
+function verifySides(kit: IctFaceKit): void {
   for (const name of kit.indices.expressions.filter((n) => n.endsWith('_L'))) {
     const side = motionWeightedMeanX(kit, kit.shapeNames.indexOf(name));
     if (!(side > 0.5)) throw new Error(`ICT shape ${name} moves x ≈ ${side.toFixed(2)} cm: expected the subject's left (+X)`);
@@ -103,7 +103,7 @@ export function buildIctFaceModel(kit: IctFaceKit, mesh: IctMesh, options: IctMo
     metersPerUnit: 0.01,
     uvLayout: 'ict-facekit',
     licence: 'MIT (ICT FaceKit, USC Institute for Creative Technologies)',
-    source: 'ICT FaceKit Light (https://github.com/ICT-VGL/ICT-FaceKit): generic neutral mesh, 100 identity PCA modes, 53 fitting expressions',
+    source: `ICT FaceKit Light (https://github.com/ICT-VGL/ICT-FaceKit): generic neutral mesh, ${identityNames.length} identity PCA modes, ${count} fitting expressions`,
     vertexCount: mesh.vertexCount,
     template: mesh.template,
     uvs: mesh.uvs,
@@ -117,7 +117,7 @@ export function buildIctFaceModel(kit: IctFaceKit, mesh: IctMesh, options: IctMo
 }
 
 /** The xyz triples of `src` at indices `rows`. */
-export function gatherVec3(src: ArrayLike<number>, rows: ArrayLike<number>): Float32Array {
+function gatherVec3(src: ArrayLike<number>, rows: ArrayLike<number>): Float32Array {
   const out = new Float32Array(rows.length * 3);
   for (let i = 0; i < rows.length; i++) for (let c = 0; c < 3; c++) out[3 * i + c] = src[3 * rows[i]! + c]!;
   return out;
@@ -134,7 +134,7 @@ function concat(arrays: Float32Array[]): Float32Array {
 }
 
 /** Every split vertex whose source is in `sources`, ascending. */
-export function splitCopies(sourceVertex: Uint32Array, sources: readonly number[]): Uint32Array {
+function splitCopies(sourceVertex: Uint32Array, sources: readonly number[]): Uint32Array {
   const wanted = new Set(sources);
   const out: number[] = [];
   sourceVertex.forEach((s, v) => {
@@ -144,7 +144,7 @@ export function splitCopies(sourceVertex: Uint32Array, sources: readonly number[
 }
 
 /** For each source vertex, its first split copy (all copies share position and deltas). */
-export function firstSplitCopies(sourceVertex: Uint32Array, sources: readonly number[]): Uint32Array {
+function firstSplitCopies(sourceVertex: Uint32Array, sources: readonly number[]): Uint32Array {
   const first = new Map<number, number>();
   sourceVertex.forEach((s, v) => {
     if (!first.has(s)) first.set(s, v);
@@ -157,7 +157,7 @@ export function firstSplitCopies(sourceVertex: Uint32Array, sources: readonly nu
 }
 
 /** Points that sit exactly on vertices: weight 1 on the first corner. */
-export function vertexEmbedding(vertices: ArrayLike<number>): SurfaceEmbedding {
+function vertexEmbedding(vertices: ArrayLike<number>): SurfaceEmbedding {
   const out = { vertices: new Uint32Array(vertices.length * 3), weights: new Float32Array(vertices.length * 3) };
   for (let i = 0; i < vertices.length; i++) {
     out.vertices.fill(vertices[i]!, 3 * i, 3 * i + 3);

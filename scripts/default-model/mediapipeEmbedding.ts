@@ -1,6 +1,6 @@
 import { alignPointsToSurface, hitsToEmbedding, quantile } from '../../src/core/geometry/alignPointsToSurface.js';
-import { applySimilarity, fitSimilarity } from '../../src/core/geometry/similarityTransform.js';
-import { TriangleGrid } from '../../src/core/geometry/TriangleGrid.js';
+import { applySimilarity, fitSimilarity, type SimilarityTransform } from '../../src/core/geometry/similarityTransform.js';
+import { TriangleGrid, type SurfacePoint } from '../../src/core/geometry/TriangleGrid.js';
 import type { FaceModel, SurfaceEmbedding } from '../../src/core/model/FaceModel.js';
 import { FaceModelEvaluator } from '../../src/core/model/FaceModelEvaluator.js';
 import { fitShapeToPoints, type ShapeFit } from './fitShapeToPoints.js';
@@ -9,7 +9,7 @@ import { fitShapeToPoints, type ShapeFit } from './fitShapeToPoints.js';
  * MediaPipe face-mesh index of each of the 68 Multi-PIE (iBUG 300-W) landmarks: the widely used
  * correspondence (jaw 0–16, brows 17–26, nose 27–35, eyes 36–47, mouth 48–67).
  */
-export const MULTIPIE68_TO_MEDIAPIPE = [
+const MULTIPIE68_TO_MEDIAPIPE = [
   162, 234, 93, 58, 172, 136, 149, 148, 152, 377, 378, 365, 397, 288, 323, 454, 389,
   71, 63, 105, 66, 107, 336, 296, 334, 293, 301,
   168, 197, 5, 4, 75, 97, 2, 326, 305,
@@ -25,6 +25,13 @@ const LEFT_IRIS = [473, 474, 475, 476, 477];
 const ICT_FACE: [number, number] = [0, 9408];
 const ICT_IRIS_LEFT: [number, number] = [22221, 23020];
 const ICT_IRIS_RIGHT: [number, number] = [23791, 24590];
+
+/**
+ * Rounds of shape fit + re-projection. Median residual: 0.28 mm after one, 0.22 after three,
+ * 0.20 after five; beyond three the fit starts explaining the eye region with contradictory
+ * expressions (blink + wide + look up and down), so three it is.
+ */
+const NON_RIGID_ROUNDS = 3;
 
 /** How far MediaPipe's canonical face may sit from the fitted model (cm): weighs the points against the shape priors. */
 const POINT_STD_CM = 0.1;
@@ -49,34 +56,38 @@ export interface MediapipeEmbedding {
  *    the average faces happen to overlap (barycentrics carry over to every shape).
  * Points 0–467 land on the face area, 468–477 on their own iris.
  */
-export function embedMediapipe(mediapipe: Float32Array, model: FaceModel, rounds = 3): MediapipeEmbedding {
+export function embedMediapipe(mediapipe: Float32Array, model: FaceModel): MediapipeEmbedding {
   if (mediapipe.length !== 478 * 3) throw new Error(`MediaPipe canonical face: expected 478 points, got ${mediapipe.length / 3}`);
   const regionsOn = regionGrids(model);
-  const toMm = model.metersPerUnit * 1000;
-  const distancesMm = (hits: readonly { distance: number }[]) => Float64Array.from(hits, (h) => h.distance * toMm);
-  const skinWeights = skinOnly();
-
+  const evaluator = new FaceModelEvaluator(model);
   const rigid = alignPointsToSurface(mediapipe, {
     regions: regionsOn(model.template),
     initial: multipieSimilarity(mediapipe, model),
     iterations: 20,
-    fitWeights: skinWeights,
+    fitWeights: skinOnly(),
   });
-  let hits = rigid.hits;
-  let shape: ShapeFit = { identity: new Float64Array(0), expression: new Float64Array(0), transform: rigid.transform };
-  const evaluator = new FaceModelEvaluator(model);
-  for (let round = 0; round < rounds; round++) {
-    shape = fitShapeToPoints(model, mediapipe, {
+  const fitAndProject = (hits: readonly SurfacePoint[], initial: SimilarityTransform) => {
+    const shape = fitShapeToPoints(model, mediapipe, {
       embedding: hitsToEmbedding(hits, model.triangles),
-      weights: skinWeights,
+      weights: skinOnly(),
       pointStd: POINT_STD_CM,
-      initial: shape.transform,
+      initial,
       iterations: 5,
     });
     const shaped = evaluator.evaluateMesh({ identity: shape.identity, expression: shape.expression });
-    hits = alignPointsToSurface(mediapipe, { regions: regionsOn(shaped), initial: shape.transform, iterations: 0 }).hits;
-  }
-  return { embedding: hitsToEmbedding(hits, model.triangles), residualsMm: distancesMm(hits), rigidResidualsMm: distancesMm(rigid.hits), shape };
+    return { shape, hits: alignPointsToSurface(mediapipe, { regions: regionsOn(shaped), initial: shape.transform, iterations: 0 }).hits };
+  };
+  let round = fitAndProject(rigid.hits, rigid.transform);
+  for (let r = 1; r < NON_RIGID_ROUNDS; r++) round = fitAndProject(round.hits, round.shape.transform);
+
+  const toMm = model.metersPerUnit * 1000;
+  const distancesMm = (hits: readonly SurfacePoint[]) => Float64Array.from(hits, (h) => h.distance * toMm);
+  return {
+    embedding: hitsToEmbedding(round.hits, model.triangles),
+    residualsMm: distancesMm(round.hits),
+    rigidResidualsMm: distancesMm(rigid.hits),
+    shape: round.shape,
+  };
 }
 
 /**
