@@ -81,3 +81,15 @@ export function matrixToYawPitchRoll(m: ArrayLike<number>): { yaw: number; pitch
   const roll = Math.atan2(m[3]!, m[4]!);
   return { yaw, pitch, roll };
 }
+
+/** Axis-angle (radians) → unit quaternion [x, y, z, w] (the glTF and three.js order). */
+export function axisAngleToQuaternion(ax: number, ay: number, az: number, out: Float64Array = new Float64Array(4)): Float64Array {
+  const theta = Math.hypot(ax, ay, az);
+  // sin(θ/2)/θ → 1/2 as θ → 0.
+  const s = theta < 1e-8 ? 0.5 - (theta * theta) / 48 : Math.sin(theta / 2) / theta;
+  out[0] = ax * s;
+  out[1] = ay * s;
+  out[2] = az * s;
+  out[3] = Math.cos(theta / 2);
+  return out;
+}
