@@ -17,7 +17,7 @@ const copyRuntimeFiles = (pairs) => ({
 });
 
 const ts = (options = {}) =>
-  typescript({ tsconfig: './tsconfig.build.json', sourceMap: true, ...options });
+  typescript({ tsconfig: './tsconfig.build.json', sourceMap: true, noEmitOnError: true, ...options });
 
 export default [
   {

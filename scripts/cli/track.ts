@@ -10,7 +10,16 @@ import { ARKIT_BLENDSHAPES } from '../../src/core/arkit.js';
 import { launchChromium, serveDirectory } from './browser.js';
 import type { FrameRecord, TrackPageOptions, TrackPageResult } from './trackProtocol.js';
 
-const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** The package directory (holding dist/ and models/), found from this module whether it runs from dist/ or from source. */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(`${dir}/package.json`)) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('pixel3dmm-web: cannot find the package directory');
+    dir = parent;
+  }
+  return dir;
+}
 
 export async function trackCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -52,7 +61,7 @@ export interface TrackVideoOptions {
 export async function trackVideo(videoPath: string, outDir: string, options: TrackVideoOptions): Promise<TrackPageResult> {
   const routes: Record<string, string> = { '/__input/': dirname(videoPath) };
   if (options.modelPath) routes['/__model/'] = dirname(options.modelPath);
-  const server = await serveDirectory(packageRoot, routes);
+  const server = await serveDirectory(packageRoot(), routes);
   const browser = await launchChromium({ webgpu: false });
   const jsonl = createWriteStream(`${outDir}/frames.jsonl`);
   const csv = createWriteStream(`${outDir}/arkit.csv`);

@@ -36,15 +36,23 @@ window.runTrack = async (options) => {
     const sheetIndices = new Set(Array.from({ length: options.sheetFrames }, (_, i) => Math.round(((i + 0.5) * info.frameCount) / options.sheetFrames)));
     const cells: SheetCell[] = [];
     let processed = 0, withFace = 0;
+    // Two frames in flight: the next frame decodes while the worker tracks this one. The worker
+    // answers in order, so records stay in frame order.
+    const inFlight: Promise<void>[] = [];
     for await (const { frame, videoTime, index } of frames()) {
       const keep = sheetIndices.has(index) ? await createImageBitmap(frame) : undefined;
-      const result = await tracker.track(frame, videoTime);
-      if (result) withFace++;
-      processed++;
-      await window.emitFrame(toRecord(index, videoTime, result, tracker));
-      if (keep) cells.push({ image: keep, frame: result, videoTime });
-      if (processed % 50 === 0) await window.emitProgress(`frame ${processed}/${info.frameCount}`);
+      inFlight.push(
+        tracker.track(frame, videoTime).then((result) => {
+          if (result) withFace++;
+          processed++;
+          void window.emitFrame(toRecord(index, videoTime, result, tracker));
+          if (keep) cells.push({ image: keep, frame: result, videoTime });
+          if (processed % 50 === 0) void window.emitProgress(`frame ${processed}/${info.frameCount}`);
+        }),
+      );
+      if (inFlight.length >= 2) await inFlight.shift();
     }
+    await Promise.all(inFlight);
     const model = await readFaceModel(new Uint8Array(await (await fetch(options.modelUrl ?? '/models/face-default.glb')).arrayBuffer()));
     const overlayPng = await drawContactSheet(cells, model);
     return {
@@ -86,6 +94,7 @@ function toRecord(index: number, videoTime: number, f: FaceFrame | null, tracker
     mediapipeLandmarks2d: round(f.mediapipeLandmarks, 2),
     focalPx: +f.camera.focalPx.toFixed(2),
     fitRmsPx: +f.fit.landmarkRmsPx.toFixed(3),
+    timingsMs: { landmarks: +f.timings.landmarksMs.toFixed(2), fit: +f.timings.fitMs.toFixed(2), worker: +f.timings.workerMs.toFixed(2) },
   };
   if (f.arkit) record.arkit = round(f.arkit, 4);
   if (f.landmarks68_2d) record.landmarks68_2d = round(f.landmarks68_2d, 2);

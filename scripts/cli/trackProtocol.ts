@@ -42,4 +42,6 @@ export interface FrameRecord {
   mediapipeLandmarks2d?: number[];
   focalPx?: number;
   fitRmsPx?: number;
+  /** Worker time for this frame: MediaPipe, fit (+ smoothing), total. */
+  timingsMs?: { landmarks: number; fit: number; worker: number };
 }

@@ -319,7 +319,7 @@ function assertUsableFrame(frame: VideoFrame | ImageBitmap): void {
   const isVideoFrame = typeof VideoFrame !== 'undefined' && frame instanceof VideoFrame;
   const isBitmap = typeof ImageBitmap !== 'undefined' && frame instanceof ImageBitmap;
   if (!isVideoFrame && !isBitmap) throw new TrackerError('invalid-input', 'track() takes a VideoFrame or an ImageBitmap.');
-  const width = isVideoFrame ? (frame as VideoFrame).displayWidth : frame.width;
+  const width = isVideoFrame ? (frame as VideoFrame).displayWidth : (frame as ImageBitmap).width;
   if (!width) throw new TrackerError('invalid-input', 'The frame passed to track() is closed or empty; pass a fresh VideoFrame or ImageBitmap.');
 }
 

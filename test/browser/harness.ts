@@ -34,6 +34,8 @@ export async function startBrowserSession(options: ChromiumOptions = {}): Promis
       });
       page.on('pageerror', (e) => page.consoleErrors.push(String(e)));
       await page.goto(`${server.url}${path}`);
+      // Test pages that load the SDK publish it as window.pixel3dmm.
+      if (path.startsWith('/test/browser/pages/')) await page.waitForFunction(() => 'pixel3dmm' in window, undefined, { timeout: 30_000 });
       return page;
     },
     async close() {

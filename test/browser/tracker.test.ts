@@ -89,7 +89,7 @@ describe('FaceTracker in the page', () => {
   it('tracks the camera live, stops, restarts, and leaves no worker after dispose()', async () => {
     const page = await session.open('/test/browser/pages/blank.html');
     const result = await page.evaluate(async () => {
-      const { FaceTracker } = await import('/dist/index.js' as string);
+      const { FaceTracker } = (window as unknown as { pixel3dmm: typeof import('../../src/index.js') }).pixel3dmm;
       const progress: number[] = [];
       const tracker = await FaceTracker.create({ onProgress: (p: { loaded: number }) => progress.push(p.loaded), cache: false });
       const frames: { time: number; yaw: number }[] = [];
@@ -125,7 +125,7 @@ describe('FaceTracker in the page', () => {
   it('reports typed errors for a missing model, a corrupt model and a bad frame, and stays usable', async () => {
     const page = await session.open('/test/browser/pages/blank.html');
     const result = await page.evaluate(async () => {
-      const { FaceTracker } = await import('/dist/index.js' as string);
+      const { FaceTracker } = (window as unknown as { pixel3dmm: typeof import('../../src/index.js') }).pixel3dmm;
       const codeOf = async (p: Promise<unknown>) => p.then(() => 'resolved', (e: { code?: string; details?: { status?: number }; message: string }) => `${e.code}:${e.details?.status ?? ''}`);
       const missing = await codeOf(FaceTracker.create({ model: '/models/no-such-model.glb', cache: false }));
       const corrupt = await codeOf(FaceTracker.create({ model: '/examples/media/webcam-head-motion.mp4', cache: false }));
@@ -155,7 +155,7 @@ describe('FaceTracker in the page', () => {
     try {
       const page = await denied.open('/test/browser/pages/blank.html');
       const code = await page.evaluate(async () => {
-        const { FaceTracker } = await import('/dist/index.js' as string);
+        const { FaceTracker } = (window as unknown as { pixel3dmm: typeof import('../../src/index.js') }).pixel3dmm;
         const tracker = await FaceTracker.create({ cache: false });
         const errors: string[] = [];
         tracker.addEventListener('error', (e: CustomEvent) => errors.push(e.detail.code));
