@@ -82,3 +82,40 @@ export async function tinySkinnedModelGlb(): Promise<{ glb: Uint8Array; model: F
   };
   return { glb: await writeFaceModel(model), model };
 }
+
+/**
+ * A glTF avatar that is not a face model: a Ready-Player-Me-like hierarchy (Armature → Neck →
+ * Head, the head bone with a rest rotation of its own as Blender exports give them), a head
+ * mesh whose morph targets are named in a mix of rig conventions, and teeth with their own
+ * `jawOpen`. Built with glTF-Transform, read back by three.js in the tests.
+ */
+export async function mixedConventionAvatarGlb(): Promise<Uint8Array> {
+  const { Document, NodeIO } = await import('@gltf-transform/core');
+  const doc = new Document();
+  const buffer = doc.createBuffer();
+  const quad = (y: number) => Float32Array.from([-1, y, 0, 1, y, 0, 1, y + 1, 0, -1, y + 1, 0]);
+  const mesh = (name: string, targets: string[], y: number) => {
+    const prim = doc
+      .createPrimitive()
+      .setAttribute('POSITION', doc.createAccessor().setType('VEC3').setArray(quad(y)).setBuffer(buffer))
+      .setIndices(doc.createAccessor().setType('SCALAR').setArray(Uint16Array.from([0, 1, 2, 0, 2, 3])).setBuffer(buffer));
+    targets.forEach((t, k) => {
+      const delta = new Float32Array(12).fill(0.01 * (k + 1));
+      prim.addTarget(doc.createPrimitiveTarget(t).setAttribute('POSITION', doc.createAccessor().setType('VEC3').setArray(delta).setBuffer(buffer)));
+    });
+    const m = doc.createMesh(name).addPrimitive(prim).setWeights(targets.map(() => 0)).setExtras({ targetNames: targets });
+    return doc.createNode(name).setMesh(m);
+  };
+  const head = doc.createNode('Head').setTranslation([0, 0.1, 0]).setRotation([Math.SQRT1_2, 0, 0, Math.SQRT1_2]);
+  head.addChild(
+    mesh('Wolf3D_Head', [
+      'blendShape1.eyeBlink_L', 'EyeBlinkRight', 'jawOpen', 'Mouth_Smile_L', 'mouthSmile_R', 'browInnerUp_L', 'browInnerUp_R',
+      'Fcl_EYE_Surprised', 'viseme_aa', 'Brow_Drop_L', 'ARKit_cheekPuff', 'Eye_L_Look_L',
+    ], 0),
+  );
+  head.addChild(mesh('Wolf3D_Teeth', ['jawOpen'], -1));
+  const neck = doc.createNode('Neck').setTranslation([0, 1.5, 0]).addChild(head);
+  const armature = doc.createNode('Armature').addChild(neck);
+  doc.createScene('avatar').addChild(armature);
+  return new NodeIO().writeBinary(doc);
+}
