@@ -1,0 +1,57 @@
+/**
+ * `npm run bench -- pipeline`: the whole tracker in headless Chromium on the 1080x720 sample
+ * video vs MediaPipe FaceLandmarker alone on the same frames, plus the live path's main-thread
+ * cost and latency, and how well the fitted model lands on MediaPipe's points.
+ * Needs `npm run build` first (dist/ for the tracking worker and MediaPipe's WASM).
+ */
+import commonjs from '@rollup/plugin-commonjs';
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+import typescript from '@rollup/plugin-typescript';
+import { existsSync } from 'node:fs';
+import { rollup } from 'rollup';
+import { launchChromium, serveDirectory } from '../scripts/cli/browser.js';
+import { quantile } from '../src/sdk/TrackerStats.js';
+import type { PipelineRun } from './pipeline/page.js';
+
+const root = new URL('..', import.meta.url).pathname;
+if (!existsSync(`${root}dist/tracking-worker.js`)) throw new Error('Run `npm run build` first.');
+
+// The page and the MediaPipe-only worker are bundled here, for the benchmark alone.
+for (const [input, file] of [['bench/pipeline/page.ts', 'pipeline-page.js'], ['bench/pipeline/landmarksWorker.ts', 'landmarks-worker.js']] as const) {
+  const bundle = await rollup({
+    input: `${root}${input}`,
+    plugins: [nodeResolve({ browser: true }), commonjs(), typescript({ tsconfig: `${root}bench/tsconfig.json`, declaration: false, outDir: `${root}dist/bench`, sourceMap: false })],
+    logLevel: 'silent',
+  });
+  await bundle.write({ file: `${root}dist/bench/${file}`, format: 'es', inlineDynamicImports: true });
+  await bundle.close();
+}
+
+const rounds = Number(process.argv[2] ?? 2);
+const server = await serveDirectory(root);
+const browser = await launchChromium({ webgpu: false });
+try {
+  const page = await browser.newPage();
+  page.on('pageerror', (e) => console.error('page error:', e));
+  await page.goto(`${server.url}/bench/pipeline/page.html`);
+  await page.waitForFunction(() => typeof window.runPipelineBench === 'function');
+  const run: PipelineRun = await page.evaluate(([url, n]) => window.runPipelineBench(url as string, n as number), ['/examples/media/webcam-head-motion.mp4', rounds]);
+  const fps = Math.max(...run.trackerFps);
+  const mediapipeOnlyFps = Math.max(...run.mediapipeFps);
+  console.log(`tracker fps per round ${run.trackerFps.map((v) => v.toFixed(1)).join(', ')}; MediaPipe alone ${run.mediapipeFps.map((v) => v.toFixed(1)).join(', ')}`);
+  console.log(`live: ${run.liveFrames} frames, ${run.dropped} dropped`);
+  console.log(
+    JSON.stringify({
+      fps: +fps.toFixed(2),
+      mediapipe_only_fps: +mediapipeOnlyFps.toFixed(2),
+      overhead_ratio: +(fps / mediapipeOnlyFps).toFixed(3),
+      main_thread_ms_p95: +run.mainThreadMsP95.toFixed(3),
+      latency_ms_p50: +quantile(run.latencyMs, 0.5).toFixed(2),
+      latency_ms_p95: +quantile(run.latencyMs, 0.95).toFixed(2),
+      landmark_reproj_iod_pct_median: +(100 * quantile(run.reprojIod, 0.5)).toFixed(3),
+    }),
+  );
+} finally {
+  await browser.close();
+  await server.close();
+}

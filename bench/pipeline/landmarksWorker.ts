@@ -1,0 +1,18 @@
+/** Benchmark baseline: MediaPipe FaceLandmarker alone, in a worker, fed exactly like the tracker's worker. */
+import * as Comlink from 'comlink';
+import { LandmarkDetector } from '../../src/workers/LandmarkDetector.js';
+
+let detector: LandmarkDetector | undefined;
+
+Comlink.expose({
+  async init(task: Uint8Array, wasmBase: string) {
+    detector = await LandmarkDetector.create(task, wasmBase, 'CPU');
+  },
+  detect(frame: VideoFrame, timestampMs: number): Float32Array | null {
+    try {
+      return detector!.detect(frame, timestampMs, frame.displayWidth, frame.displayHeight)?.landmarks ?? null;
+    } finally {
+      frame.close();
+    }
+  },
+});

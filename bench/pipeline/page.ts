@@ -1,0 +1,97 @@
+/**
+ * The pipeline benchmark's page: our tracker and MediaPipe alone over the same frames of the
+ * sample video (offline, every frame, two in flight), then the live path on a playing video.
+ */
+import * as Comlink from 'comlink';
+import { FaceTracker, openVideoFile, type FaceFrame } from '../../src/index.js';
+
+interface LandmarksOnly {
+  init(task: Uint8Array, wasmBase: string): Promise<void>;
+  detect(frame: VideoFrame, timestampMs: number): Promise<Float32Array | null>;
+}
+
+export interface PipelineRun {
+  trackerFps: number[];
+  mediapipeFps: number[];
+  /** Per offline frame: mean distance fitted↔MediaPipe landmarks / inter-ocular distance. */
+  reprojIod: number[];
+  latencyMs: number[];
+  mainThreadMsP95: number;
+  liveFrames: number;
+  dropped: number;
+}
+
+declare global {
+  interface Window {
+    runPipelineBench(videoUrl: string, rounds: number): Promise<PipelineRun>;
+  }
+}
+
+/** Frames per second of `process` over every frame of the video, two frames in flight. */
+async function offlineFps(videoUrl: string, process: (frame: VideoFrame, videoTime: number) => Promise<unknown>): Promise<number> {
+  const { frames } = await openVideoFile(videoUrl);
+  const inFlight: Promise<unknown>[] = [];
+  let count = 0;
+  const t0 = performance.now();
+  for await (const { frame, videoTime } of frames()) {
+    inFlight.push(process(frame, videoTime));
+    count++;
+    if (inFlight.length >= 2) await inFlight.shift();
+  }
+  await Promise.all(inFlight);
+  return (count * 1000) / (performance.now() - t0);
+}
+
+function reprojection(f: FaceFrame): number {
+  const a = f.landmarks2d, b = f.mediapipeLandmarks;
+  const iod = Math.hypot(b[2 * 33]! - b[2 * 263]!, b[2 * 33 + 1]! - b[2 * 263 + 1]!);
+  let sum = 0;
+  for (let k = 0; k < 478; k++) sum += Math.hypot(a[2 * k]! - b[2 * k]!, a[2 * k + 1]! - b[2 * k + 1]!);
+  return sum / 478 / iod;
+}
+
+window.runPipelineBench = async (videoUrl, rounds) => {
+  // This bundle lives in dist/bench/: point the tracker at the package's own files.
+  const tracker = await FaceTracker.create({
+    cache: false,
+    model: '/models/face-default.glb',
+    landmarker: '/models/mediapipe/face_landmarker.task',
+    workerUrl: '/dist/tracking-worker.js',
+    mediapipeWasm: '/dist/mediapipe-wasm/',
+  });
+  const worker = new Worker('/dist/bench/landmarks-worker.js', { type: 'module' });
+  const landmarksOnly = Comlink.wrap<LandmarksOnly>(worker);
+  const task = new Uint8Array(await (await fetch('/models/mediapipe/face_landmarker.task')).arrayBuffer());
+  await landmarksOnly.init(Comlink.transfer(task, [task.buffer]), '/dist/mediapipe-wasm/');
+
+  const run: PipelineRun = { trackerFps: [], mediapipeFps: [], reprojIod: [], latencyMs: [], mainThreadMsP95: 0, liveFrames: 0, dropped: 0 };
+  // Alternate the two so that machine load drifts hit both alike.
+  for (let r = 0; r < rounds; r++) {
+    run.mediapipeFps.push(await offlineFps(videoUrl, (frame, t) => landmarksOnly.detect(Comlink.transfer(frame, [frame as unknown as Transferable]), t * 1000)));
+    const reproj: number[] = [];
+    run.trackerFps.push(await offlineFps(videoUrl, (frame, t) => tracker.track(frame, t).then((f) => f && reproj.push(reprojection(f)))));
+    run.reprojIod = reproj;
+  }
+  worker.terminate();
+
+  // Live: the video plays in real time; frames are grabbed on the main thread and events come back.
+  await tracker.reset();
+  const video = document.createElement('video');
+  video.src = videoUrl;
+  video.muted = true;
+  await video.play();
+  tracker.addEventListener('frame', (e) => {
+    run.latencyMs.push(e.detail.timings.latencyMs);
+    run.liveFrames++;
+  });
+  let lastStats: { mainThreadMsP95: number; dropped: number } | undefined;
+  tracker.addEventListener('stats', (e) => (lastStats = e.detail));
+  await tracker.start(video);
+  await new Promise((r) => video.addEventListener('ended', r, { once: true }));
+  await new Promise((r) => setTimeout(r, 1100)); // one more stats event
+  tracker.stop();
+  run.mainThreadMsP95 = lastStats?.mainThreadMsP95 ?? NaN;
+  run.dropped = lastStats?.dropped ?? 0;
+  tracker.dispose();
+  return run;
+};
