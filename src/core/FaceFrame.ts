@@ -1,3 +1,4 @@
+import type { FaceCrop } from './FaceCropTracker.js';
 import type { PinholeCamera } from './fit/types.js';
 
 /** Head pose of one frame: model → camera (three.js camera space, see fit/types.ts). */
@@ -48,6 +49,8 @@ export interface FaceFrame {
   landmarks68_2d?: Float32Array;
   /** MediaPipe's own 478 points for this frame, video pixels, [478][2]. */
   mediapipeLandmarks: Float32Array;
+  /** The smoothed square face crop (what a ViT prior sees), frame px. */
+  crop: FaceCrop;
   /** MediaPipe's 52 blendshape scores (`MEDIAPIPE_BLENDSHAPES` order). */
   mediapipeBlendshapes: Float32Array;
   /** Posed mesh vertices in camera space (model units), when the tracker was created with `outputs.vertices`. */

@@ -1,4 +1,5 @@
 import { projectCameraPoints, transformToCamera } from '../core/camera.js';
+import { FaceCropTracker, type FaceCrop } from '../core/FaceCropTracker.js';
 import type { FaceFrame } from '../core/FaceFrame.js';
 import { FaceFitter, type FaceFitterOptions } from '../core/fit/FaceFitter.js';
 import { FaceSmoother, type FaceSmootherOptions } from '../core/fit/FaceSmoother.js';
@@ -30,6 +31,7 @@ export class TrackingPipeline {
   private readonly smoother?: FaceSmoother;
   private readonly landmarks478: PointBasis;
   private readonly landmarks68?: PointBasis;
+  private readonly cropTracker = new FaceCropTracker();
   private faceVisible = false;
 
   constructor(
@@ -56,11 +58,13 @@ export class TrackingPipeline {
       if (this.faceVisible) {
         this.fitter.faceLost();
         this.smoother?.reset();
+        this.cropTracker.reset();
       }
       this.faceVisible = false;
       return null;
     }
     this.faceVisible = true;
+    const crop = this.cropTracker.update(detected.landmarks, meta.timeMs);
     const raw = this.fitter.fit({
       timestampMs: meta.timeMs,
       width,
@@ -70,7 +74,7 @@ export class TrackingPipeline {
     });
     const fit = this.smoother ? this.smoother.filter(raw) : raw;
     const fitDone = performance.now();
-    const out = this.compose(fit, meta, width, height, detected.landmarks, detected.blendshapes);
+    const out = this.compose(fit, meta, width, height, detected.landmarks, detected.blendshapes, crop);
     out.timings = { landmarksMs: landmarksDone - start, fitMs: fitDone - landmarksDone, workerMs: performance.now() - start, latencyMs: 0 };
     return out;
   }
@@ -79,10 +83,19 @@ export class TrackingPipeline {
   reset(): void {
     this.fitter.reset();
     this.smoother?.reset();
+    this.cropTracker.reset();
     this.faceVisible = false;
   }
 
-  private compose(fit: FaceFit, meta: FrameMeta, width: number, height: number, mediapipeLandmarks: Float32Array, blendshapes: Float32Array): FaceFrame {
+  private compose(
+    fit: FaceFit,
+    meta: FrameMeta,
+    width: number,
+    height: number,
+    mediapipeLandmarks: Float32Array,
+    blendshapes: Float32Array,
+    crop: FaceCrop,
+  ): FaceFrame {
     const coefficients = { identity: fit.identity, expression: fit.expression, jointRotations: fit.jointRotations };
     const project = (basis: PointBasis) =>
       projectCameraPoints(transformToCamera(this.evaluator.evaluate(basis, coefficients), fit.rotation, fit.translation), fit.camera);
@@ -105,6 +118,7 @@ export class TrackingPipeline {
       landmarks2d: project(this.landmarks478),
       mediapipeLandmarks,
       mediapipeBlendshapes: blendshapes,
+      crop,
       timings: { landmarksMs: 0, fitMs: 0, workerMs: 0, latencyMs: 0 },
       fit: {
         iterations: fit.stats.iterations,
