@@ -1,10 +1,12 @@
-import { BufferAttribute, type BufferGeometry, type Material, type Mesh, Object3D, type SkinnedMesh, type Texture } from 'three';
+import { BufferAttribute, type BufferGeometry, type Material, type Mesh, type MeshPhysicalMaterial, Object3D, type SkinnedMesh, type Texture } from 'three';
 import type { FaceFrame } from '../core/FaceFrame.js';
 import { axisAngleToMatrix, axisAngleToQuaternion } from '../core/math/rotation.js';
 import type { FaceModelEvaluator } from '../core/model/FaceModelEvaluator.js';
 import type { FaceModelExtras } from '../core/model/faceModelSchema.js';
 import { poseFeature } from '../core/model/skinning.js';
-import { addEyeDirections, addFeatureColors, createFaceMaterials } from './faceMaterials.js';
+import { EyeRig } from './EyeRig.js';
+import { eyeGaze } from './eyeGaze.js';
+import { addFeatureColors, createFaceMaterials } from './faceMaterials.js';
 import { FACE_REGIONS, faceRegions } from './faceRegions.js';
 import type { LoadedFaceModel } from './loadFaceModel.js';
 
@@ -41,6 +43,8 @@ export class FaceAvatar extends Object3D {
   private overlay = false;
   private readonly evaluator?: FaceModelEvaluator;
   private readonly ownMaterials: Material[] = [];
+  /** Turns the eyeballs of models whose expressions leave them still (the default model). */
+  private eyes?: EyeRig;
 
   constructor(model: LoadedFaceModel, options: FaceAvatarOptions = {}) {
     super();
@@ -74,6 +78,10 @@ export class FaceAvatar extends Object3D {
     copyWeights(weights, identity.start, identity.count, frame.identity);
     copyWeights(weights, expression.start, expression.count, frame.expression);
     if (this.evaluator && frame.jointRotations) this.applyJoints(frame, frame.jointRotations);
+    if (this.eyes && frame.arkit) {
+      const gaze = eyeGaze(frame.arkit);
+      this.eyes.update(weights, gaze.left, gaze.right);
+    }
     const r = frame.pose.rotation;
     axisAngleToQuaternion(r[0], r[1], r[2], quaternion);
     this.head.quaternion.set(quaternion[0]!, quaternion[1]!, quaternion[2]!, quaternion[3]!);
@@ -127,7 +135,8 @@ export class FaceAvatar extends Object3D {
     const regions = faceRegions(this.extras, geometry.attributes.position!.count);
     if (regions && geometry.index) {
       groupTrianglesByRegion(geometry, regions);
-      addEyeDirections(geometry, regions, this.mesh.matrix);
+      this.eyes = new EyeRig(geometry, regions, this.mesh.matrix);
+      this.eyes.patch(materials.eye as MeshPhysicalMaterial);
       addFeatureColors(geometry, this.extras, this.mesh.matrix, regions);
       this.mesh.material = FACE_REGIONS.map((r) => materials[r]);
     } else {

@@ -20,74 +20,10 @@ export function createFaceMaterials(): Record<FaceRegion, Material> {
     }),
     mouth: new MeshStandardMaterial({ name: 'mouth', color: 0x6a2a2a, roughness: 0.6 }),
     teeth: new MeshStandardMaterial({ name: 'teeth', color: 0xe8e0d0, roughness: 0.35 }),
-    eye: createEyeMaterial(),
+    // Iris and pupil are painted by the avatar's EyeRig.
+    eye: new MeshPhysicalMaterial({ name: 'eye', color: 0xf2ede8, roughness: 0.15, clearcoat: 1, clearcoatRoughness: 0.03 }),
     hidden: new MeshStandardMaterial({ name: 'hidden', visible: false }),
   };
-}
-
-/** Name of the vertex attribute the eye material reads: each eyeball vertex's direction from its eye's centre. */
-export const EYE_DIRECTION = 'eyeDirection';
-
-/**
- * Adds `eyeDirection` to the geometry: for each vertex of an 'eye' region, the unit direction
- * from the centre of its eyeball (left and right told apart by the side of the midline), in
- * the model's frame (which faces +Z). It moves with the vertex under morphs, so the painted
- * iris follows the eyeLook shapes.
- */
-export function addEyeDirections(geometry: BufferGeometry, regions: Uint8Array, toModel: Matrix4): void {
-  const position = geometry.attributes.position!;
-  const eye = FACE_REGIONS.indexOf('eye');
-  const p = new Vector3();
-  const centres = [new Vector3(), new Vector3()];
-  const counts = [0, 0];
-  const model = new Float32Array(3 * position.count);
-  for (let v = 0; v < position.count; v++) {
-    if (regions[v] !== eye) continue;
-    p.fromBufferAttribute(position, v).applyMatrix4(toModel).toArray(model, 3 * v);
-    const side = p.x >= 0 ? 0 : 1;
-    centres[side]!.add(p);
-    counts[side]!++;
-  }
-  centres.forEach((c, side) => c.divideScalar(Math.max(1, counts[side]!)));
-  const directions = new Float32Array(3 * position.count);
-  for (let v = 0; v < position.count; v++) {
-    if (regions[v] !== eye) continue;
-    p.fromArray(model, 3 * v);
-    p.sub(centres[p.x >= 0 ? 0 : 1]!).normalize().toArray(directions, 3 * v);
-  }
-  geometry.setAttribute(EYE_DIRECTION, new BufferAttribute(directions, 3));
-}
-
-/**
- * A glossy eyeball that paints its own iris and pupil: from `eyeDirection`, the angle off the
- * eye's forward axis (+Z) picks sclera, iris (with radial fibres and a dark limbal ring) or
- * pupil. Sizes as sines of that angle.
- */
-function createEyeMaterial(): MeshPhysicalMaterial {
-  const material = new MeshPhysicalMaterial({ name: 'eye', color: 0xf2ede8, roughness: 0.15, clearcoat: 1, clearcoatRoughness: 0.03 });
-  material.onBeforeCompile = (shader) => {
-    shader.vertexShader = shader.vertexShader
-      .replace('#include <common>', `#include <common>\nattribute vec3 ${EYE_DIRECTION};\nvarying vec3 vEyeDirection;`)
-      .replace('#include <begin_vertex>', `#include <begin_vertex>\nvEyeDirection = ${EYE_DIRECTION};`);
-    shader.fragmentShader = shader.fragmentShader
-      .replace('#include <common>', '#include <common>\nvarying vec3 vEyeDirection;')
-      .replace(
-        '#include <color_fragment>',
-        `#include <color_fragment>
-        {
-          vec3 d = normalize(vEyeDirection);
-          float r = d.z > 0.0 ? length(d.xy) : 1.0;
-          const float irisR = 0.46, pupilR = 0.17;
-          float a = atan(d.y, d.x);
-          float fibres = 0.8 + 0.2 * sin(a * 37.0 + 9.0 * r) * sin(a * 23.0 - 13.0 * r);
-          vec3 iris = mix(vec3(0.20, 0.12, 0.06), vec3(0.42, 0.28, 0.14), smoothstep(pupilR, irisR, r)) * fibres;
-          iris *= 1.0 - 0.6 * smoothstep(irisR - 0.08, irisR, r);
-          diffuseColor.rgb = mix(diffuseColor.rgb, iris, 1.0 - smoothstep(irisR - 0.01, irisR + 0.015, r));
-          diffuseColor.rgb = mix(diffuseColor.rgb, vec3(0.01), 1.0 - smoothstep(pupilR - 0.01, pupilR + 0.01, r));
-        }`,
-      );
-  };
-  return material;
 }
 
 /** MediaPipe FaceLandmarker contours (indices into its 478 points): outer lip line, and each brow's upper then lower edge. */

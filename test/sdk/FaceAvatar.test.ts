@@ -10,6 +10,9 @@ import { projectCameraPoints, transformToCamera } from '../../src/core/camera.js
 import { FaceModelEvaluator } from '../../src/core/model/FaceModelEvaluator.js';
 import type { FaceModel } from '../../src/core/model/FaceModel.js';
 import { readFaceModel } from '../../src/core/model/readFaceModel.js';
+import { ARKIT_BLENDSHAPES } from '../../src/core/arkit.js';
+import type { EyeRig } from '../../src/sdk/EyeRig.js';
+import { EYE_PITCH_MAX_RAD, EYE_YAW_MAX_RAD } from '../../src/sdk/eyeGaze.js';
 import { FaceAvatar } from '../../src/sdk/FaceAvatar.js';
 import { FACE_REGIONS } from '../../src/sdk/faceRegions.js';
 import { parseFaceModel } from '../../src/sdk/loadFaceModel.js';
@@ -61,6 +64,27 @@ describe('FaceAvatar on the default model', () => {
       expect((ndc.x + 1) / 2 * frame.camera.width).toBeCloseTo(expected[2 * i]!, 2);
       expect((1 - ndc.y) / 2 * frame.camera.height).toBeCloseTo(expected[2 * i + 1]!, 2);
     });
+  });
+
+  it('turns the eyeballs from the eyeLook weights (the model\'s own eyeLook shapes move only the lids)', async () => {
+    const avatar = new FaceAvatar(await parseFaceModel(bytes));
+    const frame = syntheticFrame(100, 53);
+    frame.arkit!.fill(0);
+    frame.arkit![ARKIT_BLENDSHAPES.indexOf('eyeLookOutLeft')] = 1;
+    frame.arkit![ARKIT_BLENDSHAPES.indexOf('eyeLookUpRight')] = 1;
+    avatar.apply(frame);
+    const uniforms = (avatar as unknown as { eyes: EyeRig }).eyes.uniforms;
+    const left = new Vector3(0, 0, 1).applyMatrix3(uniforms.eyeRotation.value[0]!);
+    const right = new Vector3(0, 0, 1).applyMatrix3(uniforms.eyeRotation.value[1]!);
+    expect(left.x).toBeCloseTo(Math.sin(EYE_YAW_MAX_RAD), 6); // towards the subject's left
+    expect(right.y).toBeCloseTo(Math.sin(EYE_PITCH_MAX_RAD), 6); // up
+    // The centres sit in the eye sockets, left eye on +X, and move with the identity morphs.
+    const [cl, cr] = uniforms.eyeCenter.value.map((c) => c.clone().applyMatrix4(avatar.mesh.matrix));
+    expect(cl!.x).toBeGreaterThan(2);
+    expect(cr!.x).toBeLessThan(-2);
+    frame.identity.fill(0);
+    avatar.apply(frame);
+    expect(uniforms.eyeCenter.value[0]!.clone().applyMatrix4(avatar.mesh.matrix).distanceTo(cl!)).toBeGreaterThan(0.01);
   });
 
   it('turns the head in place in avatar mode', async () => {

@@ -21,6 +21,7 @@ export function syntheticFrame(identityCount: number, expressionCount: number, k
     camera: { focalPx: 560, cx: 322, cy: 236, width: 640, height: 480 },
     landmarks2d: new Float32Array(956),
     mediapipeLandmarks: new Float32Array(956),
+    crop: { x: 200, y: 120, size: 240 },
     mediapipeBlendshapes: new Float32Array(52),
     timings: { landmarksMs: 5, fitMs: 2, workerMs: 8, latencyMs: 20 },
     fit: { iterations: 3, landmarkRmsPx: 1, denseCount: 0, identityFrozen: true },
