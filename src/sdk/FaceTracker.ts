@@ -72,6 +72,8 @@ export class FaceTracker extends EventTarget {
   info!: FaceTrackerInfo;
   private worker?: Worker;
   private remote?: Comlink.Remote<TrackingWorkerApi>;
+  /** Settles when the current worker has initialised (a restarted one takes a moment). */
+  private workerReady: Promise<unknown> = Promise.resolve();
   private init!: WorkerInit;
   private workerUrl!: string;
   private pump?: FramePump;
@@ -224,8 +226,10 @@ export class FaceTracker extends EventTarget {
     this.remote = Comlink.wrap<TrackingWorkerApi>(this.worker);
     // Copies: the bytes stay here so a restarted worker can be initialised again.
     const init = { ...this.init, faceModel: this.init.faceModel.slice(), landmarker: this.init.landmarker.slice() };
+    const ready = this.remote.init(Comlink.transfer(init, [init.faceModel.buffer, init.landmarker.buffer]));
+    this.workerReady = ready.catch(() => undefined);
     try {
-      return await this.remote.init(Comlink.transfer(init, [init.faceModel.buffer, init.landmarker.buffer]));
+      return await ready;
     } catch (error) {
       this.worker.terminate();
       throw toTrackerError(error);
@@ -283,7 +287,8 @@ export class FaceTracker extends EventTarget {
     }
     let result: FaceFrame | null;
     try {
-      result = await this.remote.track(Comlink.transfer(f.frame, [f.frame as unknown as Transferable]), { timeMs: f.timeMs, videoTime: f.videoTime });
+      await this.workerReady;
+      result = await this.remote!.track(Comlink.transfer(f.frame, [f.frame as unknown as Transferable]), { timeMs: f.timeMs, videoTime: f.videoTime });
     } catch (error) {
       throw toTrackerError(error);
     }

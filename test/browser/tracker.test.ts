@@ -150,6 +150,30 @@ describe('FaceTracker in the page', () => {
     expect(result.afterDispose).toBe('disposed:');
   });
 
+  it('restarts a crashed worker once, says so, and keeps tracking', async () => {
+    const page = await session.open('/test/browser/pages/blank.html');
+    const result = await page.evaluate(async () => {
+      const { FaceTracker } = (window as unknown as { pixel3dmm: typeof import('../../src/index.js') }).pixel3dmm;
+      const tracker = await FaceTracker.create({ cache: false });
+      const errors: { code: string; restarted: unknown }[] = [];
+      tracker.addEventListener('error', (e) => errors.push({ code: e.detail.code, restarted: e.detail.details.restarted }));
+      const video = document.createElement('video');
+      video.src = '/examples/media/webcam-head-motion.mp4';
+      video.muted = true;
+      await video.play();
+      // Simulate an uncaught error in the worker (what a crash looks like from the page).
+      const worker = (tracker as unknown as { worker: Worker }).worker;
+      worker.dispatchEvent(new ErrorEvent('error', { message: 'simulated crash' }));
+      const frame = await tracker.track(new VideoFrame(video), video.currentTime);
+      const restarts = tracker.info.workerRestarts;
+      tracker.dispose();
+      return { errors, tracked: !!frame, restarts };
+    });
+    expect(result.errors).toEqual([{ code: 'worker-crashed', restarted: true }]);
+    expect(result.restarts).toBe(1);
+    expect(result.tracked).toBe(true);
+  });
+
   it('rejects start() with camera-denied when the page may not use the camera', async () => {
     const denied = await startBrowserSession({ fakeCamera, denyCamera: true, webgpu: false });
     try {
