@@ -1,0 +1,560 @@
+import { applyArkitMap, ARKIT_BLENDSHAPES, arkitMapFromNames, MEDIAPIPE_BLENDSHAPES, type ArkitMap } from '../arkit.js';
+import type { FaceModel } from '../model/FaceModel.js';
+import { FaceModelEvaluator } from '../model/FaceModelEvaluator.js';
+import { embeddedBasis, vertexBasis } from '../model/PointBasis.js';
+import { FrameEnergy } from './FrameEnergy.js';
+import { FrameLayout, FrameState } from './FrameState.js';
+import { DEFAULT_IDENTITY_POLICY, IdentityEstimator, type IdentityPolicy } from './IdentityEstimator.js';
+import { initialPose } from './initialPose.js';
+import { Kinematics, PosedPoint } from './Kinematics.js';
+import { LevenbergMarquardt, type SolveResult } from './LevenbergMarquardt.js';
+import { contourDirections, MEDIAPIPE_FACE_OVAL } from './mediapipeContour.js';
+import { normalBasis } from './normalBasis.js';
+import { NormalEquations } from './NormalEquations.js';
+import { NormalTerm } from './NormalTerm.js';
+import { ReprojectionTerm } from './ReprojectionTerm.js';
+import { SharedEquations } from './SharedEquations.js';
+import { SparsePointBasis } from './SparsePointBasis.js';
+import type { FaceFit, FrameObservation, PinholeCamera } from './types.js';
+
+/** Weights of the energy terms. Pixel residuals are measured on a face scaled to 256 px. */
+export interface FitWeights {
+  /** Per landmark, per px². */
+  landmarks: number;
+  /** Multiplies `landmarks` on the face-oval points. */
+  contour: number;
+  /** Scale of a face-oval point's offset along the contour (1: an ordinary point; 0: slides freely). */
+  contourTangent: number;
+  /** Per dense UV correspondence, per px². */
+  dense: number;
+  /** Per dense normal, per unit of |n − n_observed|² (≈ rad²). */
+  normals: number;
+  /** Tikhonov prior on expression: weight / std². */
+  expressionPrior: number;
+  /** Tikhonov prior on identity (in the accumulated system): weight / std². */
+  identityPrior: number;
+  /** Tikhonov prior on joint rotations, per rad², by joint name; `default` for others. */
+  jointPrior: Readonly<Record<string, number>>;
+  /** Temporal pull to the previous frame: rotation per rad², translation per mm², expression per unit², joints per rad². */
+  temporalRotation: number;
+  temporalTranslation: number;
+  temporalExpression: number;
+  temporalJoints: number;
+  /** MediaPipe blendshape prior per unit²: eye shapes (blinks, gaze, squint, wide) and the rest. */
+  blendshapeEyes: number;
+  blendshapeOther: number;
+}
+
+export const DEFAULT_FIT_WEIGHTS: FitWeights = {
+  landmarks: 1,
+  contour: 0.5,
+  contourTangent: 0.5,
+  dense: 0.5,
+  normals: 200,
+  expressionPrior: 0.5,
+  identityPrior: 2,
+  jointPrior: { neck: 1e4, default: 5 },
+  temporalRotation: 200,
+  temporalTranslation: 0.05,
+  temporalExpression: 1,
+  temporalJoints: 50,
+  blendshapeEyes: 30,
+  blendshapeOther: 0,
+};
+
+export interface FaceFitterOptions {
+  /** Focal length, px. When absent it is estimated across frames, starting from 0.8 · max(width, height). */
+  focalPx?: number;
+  weights?: Partial<FitWeights>;
+  /** Huber threshold, px of a 256 px face: landmarks and dense points beyond it count linearly. Default 4. */
+  huberPx?: number;
+  /** Identity estimation and freezing. */
+  identity?: Partial<IdentityPolicy>;
+  /** Use MediaPipe's blendshape scores as a soft prior (ARKit-named models only). Default true. */
+  blendshapePrior?: boolean;
+  /** Expression → ARKit-52 map for models whose expressions are not ARKit-named (e.g. FLAME). */
+  arkitMap?: ArkitMap;
+  /** Levenberg-Marquardt evaluations per frame (warm start). Default 5. */
+  maxIterations?: number;
+  /**
+   * The Gauss-Newton matrix is refreshed over 1/hessianStride of the points per frame and kept
+   * across frames (see `LevenbergMarquardt`); 1 rebuilds it whole every frame. Default 4.
+   */
+  hessianStride?: number;
+  /** Warm-start the head pose at constant velocity from the last two frames. Default true. */
+  predictMotion?: boolean;
+  /** Evaluations on a (re)initialisation frame. Default 15. */
+  initIterations?: number;
+  /** Early stop: relative energy decrease per step. Default 1e-3. */
+  relativeTolerance?: number;
+  /** Early stop: absolute energy decrease per step (px² of a 256 px face, summed). Default 0.05. */
+  absoluteTolerance?: number;
+  /** Dense correspondences used per frame at most (uniformly thinned). Default 2000. */
+  maxDense?: number;
+  /** Dense points farther than this from the current fit's projection are dropped, px of a 256 px face. Default 12. */
+  denseGatePx?: number;
+  /** A dense vertex must face the camera: cos(angle between its normal and the view ray) above this. Default 0.15. */
+  denseMinFacing?: number;
+  /** Build the fitting-region bases for dense cues (memory and start-up time). Default true. */
+  dense?: boolean;
+  /** Expression deltas smaller than this (mm, at the coefficient's largest value) are dropped from the sparse basis. Default 0.01. */
+  sparsityMm?: number;
+  /** For benchmarks and tests: sees each frame's energy, warm start and solution right after the solve. */
+  inspect?: (frame: SolvedFrame) => void;
+}
+
+/** What `FaceFitterOptions.inspect` receives. The objects are the fitter's own: read, do not keep. */
+export interface SolvedFrame {
+  energy: FrameEnergy;
+  /** The state the solve started from (after any re-initialisation). */
+  start: FrameState;
+  solution: FrameState;
+  result: SolveResult;
+  solveMs: number;
+}
+
+/** Pixel residuals are normalized to a face this big (bounding box of the landmarks, px). */
+const REFERENCE_FACE_PX = 256;
+
+/**
+ * The real-time fitter: per frame a few Levenberg-Marquardt iterations on the morphable model,
+ * warm-started from the last frame, on landmarks (+ dense UV and normals when given), priors,
+ * temporal and blendshape terms. Identity (and focal length when not given) is estimated across
+ * frames and frozen once stable. See `FaceFitterOptions`.
+ */
+export class FaceFitter {
+  readonly model: FaceModel;
+  private readonly layout: FrameLayout;
+  private readonly kinematics: Kinematics;
+  private readonly evaluator: FaceModelEvaluator;
+  private readonly energy: FrameEnergy;
+  private readonly solver: LevenbergMarquardt;
+  private readonly identity: IdentityEstimator;
+  private readonly shared: SharedEquations;
+  /** The frame's Gauss-Newton system at its solution, built on identity frames. */
+  private readonly frameSystem: NormalEquations;
+  private readonly policy: IdentityPolicy;
+  private readonly weights: FitWeights;
+  private readonly options: Required<Omit<FaceFitterOptions, 'focalPx' | 'weights' | 'identity' | 'arkitMap' | 'inspect'>>;
+  private readonly inspect?: (frame: SolvedFrame) => void;
+  private readonly arkitMap?: ArkitMap;
+  private readonly estimateFocal: boolean;
+  private readonly landmarkBasis: SparsePointBasis;
+  private readonly regionBasis?: SparsePointBasis;
+  private readonly regionNormals?: SparsePointBasis;
+  /** Mesh vertex → fitting-region slot, −1 outside. */
+  private readonly regionSlot?: Int32Array;
+  private readonly landmarkCount: number;
+  private readonly contourMask: Uint8Array;
+  private readonly rigidMask: Uint8Array;
+  private readonly blendshapeColumns: { column: number; source: number; weight: number }[] = [];
+
+  private readonly state: FrameState;
+  private readonly previous: FrameState;
+  private readonly beforePrevious: FrameState;
+  /** Consecutive tracked frames so far (motion prediction needs two). */
+  private trackedFrames = 0;
+  private readonly start: FrameState;
+  private hasPrevious = false;
+  private needsInit = true;
+  private framesSinceSample = Infinity;
+  private focalPx = 0;
+  private frameWidth = 0;
+  private frameHeight = 0;
+  private readonly posed: PosedPoint;
+  private readonly turn = new Float64Array(9);
+  private readonly jointOut: Float32Array | undefined;
+
+  constructor(model: FaceModel, options: FaceFitterOptions = {}) {
+    if (!model.mediapipe478) throw new Error('FaceFitter: the model has no MediaPipe 478 embedding');
+    this.model = model;
+    this.weights = { ...DEFAULT_FIT_WEIGHTS, ...options.weights };
+    this.policy = { ...DEFAULT_IDENTITY_POLICY, ...options.identity };
+    this.options = {
+      huberPx: options.huberPx ?? 4,
+      blendshapePrior: options.blendshapePrior ?? true,
+      maxIterations: options.maxIterations ?? 5,
+      hessianStride: options.hessianStride ?? 4,
+      predictMotion: options.predictMotion ?? true,
+      initIterations: options.initIterations ?? 15,
+      relativeTolerance: options.relativeTolerance ?? 1e-3,
+      absoluteTolerance: options.absoluteTolerance ?? 0.05,
+      maxDense: options.maxDense ?? 2000,
+      denseGatePx: options.denseGatePx ?? 12,
+      denseMinFacing: options.denseMinFacing ?? 0.15,
+      dense: options.dense ?? true,
+      sparsityMm: options.sparsityMm ?? 0.01,
+    };
+    if (options.inspect) this.inspect = options.inspect;
+    const map = options.arkitMap ?? arkitMapFromNames(model.expression.names);
+    if (map) this.arkitMap = map;
+    this.estimateFocal = options.focalPx === undefined;
+    if (options.focalPx !== undefined) this.focalPx = options.focalPx;
+
+    this.evaluator = new FaceModelEvaluator(model);
+    this.kinematics = new Kinematics(model.skeleton);
+    this.layout = new FrameLayout(this.kinematics.fittedJoints, model.expression.names.length);
+    const identityCount = model.identity.names.length;
+    const dropBelow = (this.options.sparsityMm * 1e-3) / model.metersPerUnit;
+
+    this.landmarkBasis = new SparsePointBasis(embeddedBasis(model, model.mediapipe478), model.expression, identityCount, dropBelow);
+    this.landmarkCount = this.landmarkBasis.count;
+    const offset = this.layout.expressionOffset;
+    const landmarks = new ReprojectionTerm(this.landmarkBasis, this.kinematics, offset, this.landmarkCount);
+    landmarks.count = this.landmarkCount;
+    for (let i = 0; i < this.landmarkCount; i++) landmarks.points[i] = i;
+    landmarks.huberPx = this.options.huberPx;
+    landmarks.tangentScale = this.weights.contourTangent;
+    this.contourMask = new Uint8Array(this.landmarkCount);
+    if (this.landmarkCount === 478) for (const i of MEDIAPIPE_FACE_OVAL) this.contourMask[i] = 1;
+
+    let dense: ReprojectionTerm | undefined, normals: NormalTerm | undefined;
+    if (this.options.dense && model.fittingRegion.length > 0) {
+      const regionPoints = vertexBasis(model, model.fittingRegion);
+      this.regionBasis = new SparsePointBasis(regionPoints, model.expression, identityCount, dropBelow);
+      this.regionNormals = new SparsePointBasis(normalBasis(model, model.fittingRegion, regionPoints.skinWeights), model.expression, identityCount, 1e-3);
+      this.regionSlot = new Int32Array(model.vertexCount).fill(-1);
+      model.fittingRegion.forEach((v, i) => (this.regionSlot![v] = i));
+      const capacity = Math.min(this.options.maxDense, model.fittingRegion.length);
+      dense = new ReprojectionTerm(this.regionBasis, this.kinematics, offset, capacity);
+      dense.huberPx = this.options.huberPx;
+      normals = new NormalTerm(this.regionNormals, this.kinematics, offset, capacity);
+    }
+    this.energy = new FrameEnergy(this.layout, this.kinematics, landmarks, dense, normals);
+    this.solver = new LevenbergMarquardt(this.energy, this.options.hessianStride);
+    this.state = new FrameState(this.layout);
+    this.previous = new FrameState(this.layout);
+    this.beforePrevious = new FrameState(this.layout);
+    this.start = new FrameState(this.layout);
+    this.posed = new PosedPoint(this.kinematics.fittedJoints);
+    this.rigidMask = new Uint8Array(this.layout.size);
+    this.rigidMask.fill(1, 0, 6);
+    this.jointOut = model.skeleton ? new Float32Array(3 * model.skeleton.jointNames.length) : undefined;
+    this.setUpBoundsAndPriors();
+    this.setUpBlendshapePrior();
+
+    const sharedSize = identityCount + (this.estimateFocal ? 1 : 0);
+    const priorWeight = new Float64Array(sharedSize), priorMean = new Float64Array(sharedSize), changeScale = new Float64Array(sharedSize);
+    for (let k = 0; k < identityCount; k++) {
+      const std = model.identity.std[k]!;
+      priorWeight[k] = this.weights.identityPrior / (std * std);
+      changeScale[k] = std;
+    }
+    if (this.estimateFocal) {
+      // log focal: a loose prior (±40 %) around the initial guess, set per frame size in `fit`.
+      priorWeight[identityCount] = this.weights.identityPrior / 0.4 ** 2;
+      changeScale[identityCount] = 0.05;
+    }
+    this.identity = new IdentityEstimator(priorWeight, priorMean, changeScale);
+    this.shared = new SharedEquations(sharedSize, this.layout.size);
+    this.frameSystem = new NormalEquations(this.layout.size);
+    this.applyIdentity();
+  }
+
+  /** Fits one frame. */
+  fit(observation: FrameObservation): FaceFit {
+    const t0 = performance.now();
+    const camera = this.cameraFor(observation);
+    const energy = this.energy;
+    const landmarks = energy.landmarks;
+    landmarks.camera = camera;
+    this.setUpLandmarks(observation);
+    if (energy.dense) energy.dense.camera = camera;
+
+    let iterations = 0;
+    const reinit = this.needsInit || !this.hasPrevious;
+    if (reinit) iterations += this.initialise(observation, camera);
+    else if (this.options.predictMotion && this.trackedFrames >= 2) this.predictPose();
+    energy.temporalActive = !reinit;
+    if (!reinit) energy.temporal.anchor.copyFrom(this.previous);
+    energy.blendshapesActive = this.setBlendshapeAnchor(observation);
+    const denseCount = this.selectDense(observation, camera);
+
+    if (this.inspect) this.start.copyFrom(this.state);
+    const solveStart = performance.now();
+    const result = this.solver.solve(energy, this.state, {
+      maxIterations: reinit ? this.options.initIterations : this.options.maxIterations,
+      relativeTolerance: this.options.relativeTolerance,
+      absoluteTolerance: this.options.absoluteTolerance,
+    });
+    const solveMs = performance.now() - solveStart;
+    this.inspect?.({ energy, start: this.start, solution: this.state, result, solveMs });
+    iterations += result.iterations;
+    const landmarkRmsPx = landmarks.rmsPx;
+    this.maybeUpdateIdentity(landmarkRmsPx * landmarks.pixelScale, energy);
+
+    this.beforePrevious.copyFrom(this.previous);
+    this.previous.copyFrom(this.state);
+    this.trackedFrames = reinit ? 1 : this.trackedFrames + 1;
+    this.hasPrevious = true;
+    this.needsInit = false;
+    return this.output(observation.timestampMs, camera, {
+      iterations,
+      energy: result.energy,
+      landmarkRmsPx,
+      denseCount,
+      identityFrozen: this.identity.frozen,
+      ms: performance.now() - t0,
+    });
+  }
+
+  /** Starts over: identity, focal estimate and warm start. */
+  reset(): void {
+    this.identity.reset();
+    this.applyIdentity();
+    this.hasPrevious = false;
+    this.needsInit = true;
+    this.framesSinceSample = Infinity;
+    this.frameWidth = 0;
+  }
+
+  /** The face was lost: the next frame re-initialises the pose (identity is kept). */
+  faceLost(): void {
+    this.needsInit = true;
+  }
+
+  /** Whether identity (and focal length) have converged and are held fixed. */
+  get identityFrozen(): boolean {
+    return this.identity.frozen;
+  }
+
+  private cameraFor(observation: FrameObservation): PinholeCamera {
+    const { width, height } = observation;
+    if (width !== this.frameWidth || height !== this.frameHeight) {
+      this.frameWidth = width;
+      this.frameHeight = height;
+      if (this.estimateFocal) {
+        // A new frame size restarts the focal estimate (and so the shared estimate) from a typical webcam's.
+        this.identity.priorMean[this.identity.size - 1] = Math.log(0.8 * Math.max(width, height));
+        this.identity.reset();
+        this.applyIdentity();
+      }
+    }
+    return { focalPx: this.focalPx, cx: width / 2, cy: height / 2, width, height };
+  }
+
+  /** Folds the identity estimate into the bases (and the focal estimate into the camera). */
+  private applyIdentity(): void {
+    const beta = this.identity.estimate;
+    this.landmarkBasis.setIdentity(beta);
+    this.landmarkBasis.prepareAll();
+    this.regionBasis?.setIdentity(beta);
+    this.regionNormals?.setIdentity(beta);
+    if (this.estimateFocal && this.frameWidth > 0) this.focalPx = Math.exp(beta[this.identity.size - 1]!);
+    if (this.model.skeleton) {
+      const rest = this.evaluator.restJoints({ identity: beta.subarray(0, this.model.identity.names.length) });
+      this.kinematics.restJoints.set(rest);
+    }
+  }
+
+  private setUpBoundsAndPriors(): void {
+    const { layout, energy, model, weights } = this;
+    const o = layout.expressionOffset;
+    const group = model.expression;
+    for (let e = 0; e < layout.expressionCount; e++) {
+      if (group.min) energy.lower[o + e] = group.min[e]!;
+      if (group.max) energy.upper[o + e] = group.max[e]!;
+      const std = group.std[e]!;
+      energy.prior.weights[o + e] = weights.expressionPrior / (std * std);
+      energy.temporal.weights[o + e] = weights.temporalExpression;
+    }
+    energy.temporal.weights.fill(weights.temporalRotation, 0, 3);
+    // per mm² → per model unit²
+    const perUnit = weights.temporalTranslation * (model.metersPerUnit * 1e3) ** 2;
+    energy.temporal.weights.fill(perUnit, 3, 6);
+    const names = model.skeleton?.jointNames ?? [];
+    for (let j = 1; j < names.length; j++) {
+      const w = weights.jointPrior[names[j]!] ?? weights.jointPrior.default ?? 0;
+      energy.prior.weights.fill(w, layout.jointOffset + 3 * (j - 1), layout.jointOffset + 3 * j);
+      energy.temporal.weights.fill(weights.temporalJoints, layout.jointOffset + 3 * (j - 1), layout.jointOffset + 3 * j);
+    }
+  }
+
+  /** MediaPipe scores → expression columns through the ARKit map of an ARKit-named model. */
+  private setUpBlendshapePrior(): void {
+    if (!this.options.blendshapePrior) return;
+    const named = arkitMapFromNames(this.model.expression.names);
+    if (!named) return;
+    MEDIAPIPE_BLENDSHAPES.forEach((name, source) => {
+      const row = (ARKIT_BLENDSHAPES as readonly string[]).indexOf(name);
+      if (row < 0) return;
+      const weight = name.startsWith('eye') ? this.weights.blendshapeEyes : this.weights.blendshapeOther;
+      if (weight <= 0) return;
+      for (let i = 0; i < named.row.length; i++) {
+        if (named.row[i] === row) this.blendshapeColumns.push({ column: named.column[i]!, source, weight });
+      }
+    });
+  }
+
+  private setBlendshapeAnchor(observation: FrameObservation): boolean {
+    const scores = observation.blendshapes;
+    if (!scores || this.blendshapeColumns.length === 0) return false;
+    const term = this.energy.blendshapes, o = this.layout.expressionOffset;
+    for (const { column, source, weight } of this.blendshapeColumns) {
+      term.anchor.expression[column] = scores[source]!;
+      term.weights[o + column] = weight;
+    }
+    return true;
+  }
+
+  private setUpLandmarks(observation: FrameObservation): void {
+    const term = this.energy.landmarks, n = this.landmarkCount, lm = observation.landmarks;
+    let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+    for (let i = 0; i < n; i++) {
+      const x = lm[2 * i]!, y = lm[2 * i + 1]!;
+      term.targets[2 * i] = x;
+      term.targets[2 * i + 1] = y;
+      const w = observation.landmarkWeights ? observation.landmarkWeights[i]! : 1;
+      term.weights[i] = w * (this.contourMask[i] ? this.weights.contour : 1);
+      if (w > 0) {
+        minX = Math.min(minX, x); maxX = Math.max(maxX, x);
+        minY = Math.min(minY, y); maxY = Math.max(maxY, y);
+      }
+    }
+    term.weight = this.weights.landmarks;
+    term.directions.fill(0);
+    if (n === 478) contourDirections(lm, term.directions);
+    const size = Math.max(maxX - minX, maxY - minY);
+    term.pixelScale = size > 0 ? REFERENCE_FACE_PX / size : 1;
+    if (this.energy.dense) this.energy.dense.pixelScale = term.pixelScale;
+  }
+
+  /**
+   * Constant velocity from the last two solutions: R ← (R₁·R₀ᵀ)·R₁, (x, y) ← 2·(x, y)₁ − (x, y)₀.
+   * Depth is left as it was: it is the weakest direction of the fit, and extrapolating its
+   * small errors feeds them back.
+   */
+  private predictPose(): void {
+    const r1 = this.previous.rotation, r0 = this.beforePrevious.rotation, turn = this.turn, out = this.state.rotation;
+    for (let r = 0; r < 3; r++) {
+      for (let c = 0; c < 3; c++) turn[3 * r + c] = r1[3 * r]! * r0[3 * c]! + r1[3 * r + 1]! * r0[3 * c + 1]! + r1[3 * r + 2]! * r0[3 * c + 2]!;
+    }
+    for (let r = 0; r < 3; r++) {
+      for (let c = 0; c < 3; c++) out[3 * r + c] = turn[3 * r]! * r1[c]! + turn[3 * r + 1]! * r1[3 + c]! + turn[3 * r + 2]! * r1[6 + c]!;
+    }
+    for (let c = 0; c < 2; c++) this.state.translation[c] = 2 * this.previous.translation[c]! - this.beforePrevious.translation[c]!;
+  }
+
+  /** Weak-perspective pose, then a rigid-only fit; expression and joints restart at rest. */
+  private initialise(observation: FrameObservation, camera: PinholeCamera): number {
+    const state = this.state, term = this.energy.landmarks;
+    this.solver.invalidate();
+    state.expression.fill(0);
+    state.joints.fill(0);
+    if (!initialPose(this.landmarkBasis.base, observation.landmarks, term.weights, camera, state.rotation, state.translation)) return 0;
+    this.energy.temporalActive = false;
+    this.energy.blendshapesActive = false;
+    const dense = this.energy.dense, normals = this.energy.normals;
+    if (dense) dense.count = 0;
+    if (normals) normals.count = 0;
+    const { iterations } = this.solver.solve(this.energy, state, {
+      maxIterations: this.options.initIterations,
+      relativeTolerance: 1e-4,
+      absoluteTolerance: 0,
+      mask: this.rigidMask,
+    });
+    this.solver.invalidate();
+    return iterations;
+  }
+
+  /**
+   * Dense correspondences for this frame: on the fitting region, facing the camera and close to
+   * where the current (warm-start) fit projects them; uniformly thinned to `maxDense`.
+   */
+  private selectDense(observation: FrameObservation, camera: PinholeCamera): number {
+    const dense = this.energy.dense, normals = this.energy.normals;
+    if (!dense || !normals) return 0;
+    dense.count = 0;
+    normals.count = 0;
+    const obs = observation.dense;
+    if (!obs || !this.regionBasis || !this.regionNormals || !this.regionSlot) return 0;
+    dense.weight = this.weights.dense;
+    normals.weight = this.weights.normals;
+    this.kinematics.update(this.state);
+    const total = obs.vertices.length;
+    const stride = Math.max(1, total / this.options.maxDense);
+    const gate = this.options.denseGatePx / dense.pixelScale;
+    const posed = this.posed, turn = this.turn;
+    const f = camera.focalPx;
+    for (let s = 0; s < total && dense.count < dense.points.length; s += stride) {
+      const i = Math.floor(s);
+      const slot = this.regionSlot[obs.vertices[i]!]!;
+      if (slot < 0) continue;
+      this.regionBasis.prepare(slot);
+      this.regionNormals.prepare(slot);
+      this.kinematics.pose(this.regionBasis, slot, this.state.expression, posed, false);
+      const P = posed.camera;
+      if (P[2]! >= 0) continue;
+      const u = camera.cx + (f * P[0]!) / -P[2]!, v = camera.cy - (f * P[1]!) / -P[2]!;
+      if (Math.hypot(u - obs.pixels[2 * i]!, v - obs.pixels[2 * i + 1]!) > gate) continue;
+      // Facing: the model normal against the ray to the camera.
+      const nb = this.regionNormals.base;
+      this.kinematics.deltaToCamera(this.regionNormals.skinWeights, slot, turn);
+      let nx = nb[3 * slot]!, ny = nb[3 * slot + 1]!, nz = nb[3 * slot + 2]!;
+      const st = this.regionNormals.expressionStart;
+      for (let k = st[slot]!; k < st[slot + 1]!; k++) {
+        const c = this.state.expression[this.regionNormals.expressionIndex[k]!]!;
+        nx += c * this.regionNormals.expressionDelta[3 * k]!;
+        ny += c * this.regionNormals.expressionDelta[3 * k + 1]!;
+        nz += c * this.regionNormals.expressionDelta[3 * k + 2]!;
+      }
+      const cx = turn[0]! * nx + turn[1]! * ny + turn[2]! * nz;
+      const cy = turn[3]! * nx + turn[4]! * ny + turn[5]! * nz;
+      const cz = turn[6]! * nx + turn[7]! * ny + turn[8]! * nz;
+      const facing = -(cx * P[0]! + cy * P[1]! + cz * P[2]!) / (Math.hypot(cx, cy, cz) * Math.hypot(P[0]!, P[1]!, P[2]!));
+      if (!(facing > this.options.denseMinFacing)) continue;
+      const w = obs.weights ? obs.weights[i]! : 1;
+      const d = dense.count++;
+      dense.points[d] = slot;
+      dense.targets[2 * d] = obs.pixels[2 * i]!;
+      dense.targets[2 * d + 1] = obs.pixels[2 * i + 1]!;
+      dense.weights[d] = w;
+      if (obs.normals) {
+        const n = normals.count++;
+        normals.points[n] = slot;
+        normals.targets[3 * n] = obs.normals[3 * i]!;
+        normals.targets[3 * n + 1] = obs.normals[3 * i + 1]!;
+        normals.targets[3 * n + 2] = obs.normals[3 * i + 2]!;
+        normals.weights[n] = w;
+      }
+    }
+    return dense.count;
+  }
+
+  /** On a sampled, well-fitted, not-too-turned frame: add it to the identity estimate. */
+  private maybeUpdateIdentity(normalizedRmsPx: number, energy: FrameEnergy): void {
+    this.framesSinceSample++;
+    const policy = this.policy;
+    if (this.identity.frozen || this.framesSinceSample < policy.interval) return;
+    if (normalizedRmsPx > policy.maxLandmarkRmsPx) return;
+    const angle = Math.acos(Math.min(1, Math.max(-1, (this.state.rotation[0]! + this.state.rotation[4]! + this.state.rotation[8]! - 1) / 2)));
+    if ((angle * 180) / Math.PI > policy.maxRotationDeg) return;
+    this.framesSinceSample = 0;
+    this.shared.clear();
+    energy.evaluate(this.state, this.frameSystem, this.shared);
+    this.identity.addFrame(this.shared, this.frameSystem, this.solver.free, this.solver.freeCount, policy);
+    this.applyIdentity();
+  }
+
+  private output(timestampMs: number, camera: PinholeCamera, stats: FaceFit['stats']): FaceFit {
+    const s = this.state;
+    const identityCount = this.model.identity.names.length;
+    const expression = Float32Array.from(s.expression);
+    const fit: FaceFit = {
+      timestampMs,
+      rotation: s.rotationAxisAngle(),
+      translation: Float64Array.from(s.translation),
+      identity: Float32Array.from(this.identity.estimate.subarray(0, identityCount)),
+      expression,
+      camera: { ...camera, focalPx: this.focalPx },
+      stats,
+    };
+    if (this.jointOut) {
+      const joints = new Float32Array(this.jointOut.length);
+      joints.set(s.joints, 3);
+      fit.jointRotations = joints;
+    }
+    if (this.arkitMap) fit.arkit = applyArkitMap(this.arkitMap, expression);
+    return fit;
+  }
+}

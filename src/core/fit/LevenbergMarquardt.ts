@@ -1,0 +1,227 @@
+import { choleskyFactor, choleskySolve } from './cholesky.js';
+import type { FrameEnergy } from './FrameEnergy.js';
+import { FrameState, retract } from './FrameState.js';
+import { NormalEquations } from './NormalEquations.js';
+
+export interface SolveOptions {
+  /** Energy evaluations at most (the first builds the Gauss-Newton matrix, the rest the gradient only). */
+  maxIterations: number;
+  /** Stop when an accepted step lowers the energy by less than this fraction of it... */
+  relativeTolerance: number;
+  /** ...or by less than this absolute amount. */
+  absoluteTolerance: number;
+  /** Unknowns to solve (1) or hold (0); all when omitted. Rigid re-initialisation solves the pose only. */
+  mask?: Uint8Array;
+}
+
+export interface SolveResult {
+  /** Energy evaluations. */
+  iterations: number;
+  /** Of which built the Gauss-Newton matrix. */
+  hessianBuilds: number;
+  energy: number;
+}
+
+/**
+ * Levenberg-Marquardt on the frame energy, with box bounds (see `boundedStep`).
+ *
+ * Tracking starts each frame next to its solution, where the Gauss-Newton matrix H changes
+ * little from frame to frame, while building it costs most of an evaluation (every point adds a
+ * rank-2 outer product over its unknowns). So H is kept across frames and refreshed a part per
+ * frame: with `hessianStride` s, each frame's first evaluation rebuilds H over every s-th point
+ * (the parts of the last s frames sum to H), and the later evaluations compute the energy and the
+ * exact gradient only. The exact gradient keeps the solution exact; H only steers the steps. H
+ * is rebuilt whole on a fresh start (`invalidate`) and after a step that achieves much less than
+ * H predicted.
+ */
+export class LevenbergMarquardt {
+  readonly hessianStride: number;
+  /** The assembled Gauss-Newton matrix. */
+  private readonly hessian: NormalEquations;
+  private readonly parts: NormalEquations[];
+  private partsValid = false;
+  private phase = 0;
+  /** The gradient at the current state. */
+  private gradient: NormalEquations;
+  private candidateGradient: NormalEquations;
+  private readonly candidate: FrameState;
+  private readonly step: Float64Array;
+  private readonly reduced: Float64Array;
+  private readonly rhs: Float64Array;
+  private readonly status: Uint8Array;
+  /** Unknowns free at the solution (not held at a bound), `freeCount` of them. */
+  readonly free: Int32Array;
+  freeCount = 0;
+  private damping = 1e-3;
+
+  constructor(energy: FrameEnergy, hessianStride = 1) {
+    const n = energy.layout.size;
+    this.hessianStride = Math.max(1, Math.floor(hessianStride));
+    this.hessian = new NormalEquations(n);
+    this.parts = Array.from({ length: this.hessianStride }, (_, phase) => {
+      const part = new NormalEquations(n);
+      part.hessianStride = this.hessianStride;
+      part.hessianPhase = phase;
+      return part;
+    });
+    this.gradient = new NormalEquations(n);
+    this.gradient.withHessian = false;
+    this.candidateGradient = new NormalEquations(n);
+    this.candidateGradient.withHessian = false;
+    this.candidate = new FrameState(energy.layout);
+    this.step = new Float64Array(n);
+    this.reduced = new Float64Array(n * n);
+    this.rhs = new Float64Array(n);
+    this.status = new Uint8Array(n);
+    this.free = new Int32Array(n);
+  }
+
+  /** Forget H (a new face, a new energy): the next solve builds it whole. */
+  invalidate(): void {
+    this.partsValid = false;
+  }
+
+  /** Improves `state` in place. */
+  solve(energy: FrameEnergy, state: FrameState, options: SolveOptions): SolveResult {
+    let hessianBuilds = 0;
+    let value: number;
+    if (this.partsValid) {
+      value = this.refreshPart(energy, state);
+    } else {
+      value = this.buildWhole(energy, state);
+      hessianBuilds++;
+    }
+    let iterations = 1, rebuild = false;
+    this.damping = Math.max(this.damping, 1e-6);
+    while (iterations < options.maxIterations) {
+      if (rebuild) {
+        value = this.buildWhole(energy, state);
+        iterations++;
+        hessianBuilds++;
+        rebuild = false;
+        continue;
+      }
+      const predicted = this.boundedStep(energy, state, options.mask);
+      if (predicted === undefined) {
+        this.damping *= 10;
+        if (this.damping > 1e8) break;
+        continue;
+      }
+      if (predicted <= 0) break;
+      retract(state, this.step, energy.lower, energy.upper, this.candidate);
+      const candidateValue = energy.evaluate(this.candidate, this.candidateGradient);
+      if ((globalThis as any).TRACE) console.log("it", iterations, value.toFixed(4), candidateValue.toFixed(4), "pred", predicted.toFixed(4), "damp", this.damping.toExponential(1));
+      iterations++;
+      if (candidateValue < value) {
+        state.copyFrom(this.candidate);
+        const swap = this.gradient;
+        this.gradient = this.candidateGradient;
+        this.candidateGradient = swap;
+        const decrease = value - candidateValue;
+        value = candidateValue;
+        this.damping = Math.max(this.damping / 5, 1e-7);
+        if (decrease <= options.relativeTolerance * value + options.absoluteTolerance) break;
+        if (decrease < 0.25 * predicted) rebuild = true;
+      } else {
+        this.damping *= 5;
+        if (this.damping > 1e8) break;
+      }
+    }
+    this.selectFree(energy, state, options.mask);
+    return { iterations, hessianBuilds, energy: value };
+  }
+
+  /** Evaluates with all of H; every part becomes its 1/stride share. */
+  private buildWhole(energy: FrameEnergy, state: FrameState): number {
+    const value = energy.evaluate(state, this.hessian);
+    this.gradient.gradient.set(this.hessian.gradient);
+    const share = 1 / this.hessianStride;
+    for (const part of this.parts) for (let i = 0; i < part.hessian.length; i++) part.hessian[i] = this.hessian.hessian[i]! * share;
+    this.partsValid = true;
+    return value;
+  }
+
+  /** Evaluates with this frame's part of H and reassembles H. */
+  private refreshPart(energy: FrameEnergy, state: FrameState): number {
+    const part = this.parts[this.phase]!;
+    this.phase = (this.phase + 1) % this.hessianStride;
+    const value = energy.evaluate(state, part);
+    this.gradient.gradient.set(part.gradient);
+    const h = this.hessian.hessian;
+    h.set(this.parts[0]!.hessian);
+    for (let k = 1; k < this.parts.length; k++) {
+      const other = this.parts[k]!.hessian;
+      for (let i = 0; i < h.length; i++) h[i] += other[i]!;
+    }
+    return value;
+  }
+
+  /**
+   * The damped Gauss-Newton step within the bounds (into `step`): unknowns held at a bound by
+   * the gradient stay; free ones whose step would cross a bound are stopped at it and the rest
+   * re-solved with that move accounted for, until none crosses (a few rounds of an active-set
+   * method; projecting an unconstrained step instead stalls next to the bounds). Returns the
+   * predicted energy decrease, or undefined when the damped matrix is not positive definite.
+   */
+  private boundedStep(energy: FrameEnergy, state: FrameState, mask: Uint8Array | undefined): number | undefined {
+    const n = energy.layout.size, o = energy.layout.expressionOffset;
+    const h = this.hessian.hessian, g = this.gradient.gradient, A = this.reduced, step = this.step, status = this.status;
+    // status: 0 free, 1 held (zero step), 2 stopped at a bound (fixed step).
+    for (let k = 0; k < n; k++) {
+      status[k] = mask && !mask[k] ? 1 : 0;
+      if (status[k] || k < o) continue;
+      const x = state.expression[k - o]!;
+      if ((x <= energy.lower[k]! && g[k]! > 0) || (x >= energy.upper[k]! && g[k]! < 0)) status[k] = 1;
+    }
+    step.fill(0);
+    for (let round = 0; round < 8; round++) {
+      let nf = 0;
+      for (let k = 0; k < n; k++) if (status[k] === 0) this.free[nf++] = k;
+      for (let i = 0; i < nf; i++) {
+        const fi = this.free[i]!;
+        for (let j = 0; j <= i; j++) A[i * nf + j] = h[this.free[j]! * n + fi]!; // the upper triangle holds row min(fi, fj)
+        // Marquardt's scaling, plus a floor so unknowns that nothing constrains stay put.
+        A[i * nf + i] = A[i * nf + i]! * (1 + this.damping) + 1e-9;
+        let r = -g[fi]!;
+        for (let k = o; k < n; k++) if (status[k] === 2) r -= h[Math.min(fi, k) * n + Math.max(fi, k)]! * step[k]!;
+        this.rhs[i] = r;
+      }
+      if (!choleskyFactor(A, nf)) return undefined;
+      choleskySolve(A, nf, this.rhs);
+      let crossed = false;
+      for (let i = 0; i < nf; i++) {
+        const k = this.free[i]!, d = this.rhs[i]!;
+        step[k] = d;
+        if (k < o) continue;
+        const x = state.expression[k - o]!;
+        if (x + d < energy.lower[k]!) { status[k] = 2; step[k] = energy.lower[k]! - x; crossed = true; }
+        else if (x + d > energy.upper[k]!) { status[k] = 2; step[k] = energy.upper[k]! - x; crossed = true; }
+      }
+      if (!crossed) break;
+    }
+    // Predicted decrease of E ≈ E₀ + 2gᵀΔ + ΔᵀHΔ (undamped).
+    let predicted = 0;
+    for (let a = 0; a < n; a++) {
+      const sa = step[a]!;
+      if (sa === 0) continue;
+      predicted -= 2 * g[a]! * sa + h[a * n + a]! * sa * sa;
+      for (let b = a + 1; b < n; b++) predicted -= 2 * h[a * n + b]! * sa * step[b]!;
+    }
+    return predicted;
+  }
+
+  private selectFree(energy: FrameEnergy, state: FrameState, mask: Uint8Array | undefined): void {
+    const layout = energy.layout, g = this.gradient.gradient;
+    let nf = 0;
+    for (let k = 0; k < layout.size; k++) {
+      if (mask && !mask[k]) continue;
+      if (k >= layout.expressionOffset) {
+        const x = state.expression[k - layout.expressionOffset]!;
+        if (x <= energy.lower[k]! && g[k]! > 0) continue;
+        if (x >= energy.upper[k]! && g[k]! < 0) continue;
+      }
+      this.free[nf++] = k;
+    }
+    this.freeCount = nf;
+  }
+}

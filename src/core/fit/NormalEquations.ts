@@ -1,0 +1,68 @@
+/**
+ * Gauss-Newton normal equations H·Δ = −g of a weighted least-squares energy
+ * E = Σ w·ρ(r), with H ≈ Σ w Jᵀ J and g = Σ w Jᵀ r (the energy's gradient is 2g).
+ * Terms fill the upper triangle of H.
+ *
+ * A partial build (`hessianStride` > 1) takes into H only the points whose index is
+ * `hessianPhase` modulo the stride, and 1/stride of the terms that are not per point: the
+ * solver sums the parts built on consecutive frames.
+ */
+export class NormalEquations {
+  readonly size: number;
+  /** [size][size] row-major. */
+  readonly hessian: Float64Array;
+  readonly gradient: Float64Array;
+  /** When false, terms skip H and accumulate the gradient only (the Adam reference's cost). */
+  withHessian = true;
+  hessianStride = 1;
+  hessianPhase = 0;
+
+  constructor(size: number) {
+    this.size = size;
+    this.hessian = new Float64Array(size * size);
+    this.gradient = new Float64Array(size);
+  }
+
+  clear(): void {
+    if (this.withHessian) this.hessian.fill(0);
+    this.gradient.fill(0);
+  }
+
+  /** Whether point `index` of a term goes into H in this build. */
+  hessianTakes(index: number): boolean {
+    return this.withHessian && (this.hessianStride === 1 || index % this.hessianStride === this.hessianPhase);
+  }
+
+  /** Adds one residual block's gradient: `rows` residuals over `count` columns `cols` (ascending), J row-major [rows][count]. */
+  addGradient(rows: number, count: number, cols: Int32Array, jacobian: Float64Array, residual: Float64Array, weight: number): void {
+    const g = this.gradient;
+    for (let a = 0; a < count; a++) {
+      let ga = 0;
+      for (let r = 0; r < rows; r++) ga += jacobian[r * count + a]! * residual[r]!;
+      g[cols[a]!] += weight * ga;
+    }
+  }
+
+  /** Adds one residual block to g and H (see `addGradient`). */
+  addBlock(rows: number, count: number, cols: Int32Array, jacobian: Float64Array, residual: Float64Array, weight: number): void {
+    this.addGradient(rows, count, cols, jacobian, residual, weight);
+    const n = this.size, h = this.hessian;
+    if (rows === 2) {
+      // The common case (a 2D reprojection), unrolled.
+      for (let a = 0; a < count; a++) {
+        const ja0 = weight * jacobian[a]!, ja1 = weight * jacobian[count + a]!;
+        const row = cols[a]! * n;
+        for (let b = a; b < count; b++) h[row + cols[b]!] += ja0 * jacobian[b]! + ja1 * jacobian[count + b]!;
+      }
+      return;
+    }
+    for (let a = 0; a < count; a++) {
+      const row = cols[a]! * n;
+      for (let b = a; b < count; b++) {
+        let s = 0;
+        for (let r = 0; r < rows; r++) s += jacobian[r * count + a]! * jacobian[r * count + b]!;
+        h[row + cols[b]!] += weight * s;
+      }
+    }
+  }
+}

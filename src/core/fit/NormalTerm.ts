@@ -1,0 +1,128 @@
+import type { FrameState } from './FrameState.js';
+import type { Kinematics } from './Kinematics.js';
+import type { NormalEquations } from './NormalEquations.js';
+import type { SharedEquations } from './SharedEquations.js';
+import type { SparsePointBasis } from './SparsePointBasis.js';
+
+/**
+ * Normal alignment: the model's vertex normal, turned into camera space, against the normal a
+ * prior predicts at the vertex's pixel. Residual n − n_observed (3 rows, both unit), Huber on
+ * its length.
+ *
+ * The model normal comes from a linear basis of unnormalized normals (see `normalBasis.ts`);
+ * skinned models turn it with the blended joint rotation, whose own derivative is left out.
+ */
+export class NormalTerm {
+  readonly basis: SparsePointBasis;
+  private readonly kinematics: Kinematics;
+  private readonly expressionOffset: number;
+
+  readonly points: Int32Array;
+  /** [capacity][3] observed unit normals, camera space. */
+  readonly targets: Float64Array;
+  readonly weights: Float64Array;
+  count = 0;
+  weight = 1;
+  /** Huber threshold on |n − n_observed| (0.35 ≈ 20°). */
+  huber = 0.35;
+
+  private readonly turn = new Float64Array(9);
+  private readonly cols: Int32Array;
+  private readonly jacobian: Float64Array;
+  private readonly residual = new Float64Array(3);
+  private sharedJacobian = new Float64Array(0);
+
+  constructor(basis: SparsePointBasis, kinematics: Kinematics, expressionOffset: number, capacity: number) {
+    this.basis = basis;
+    this.kinematics = kinematics;
+    this.expressionOffset = expressionOffset;
+    this.points = new Int32Array(capacity);
+    this.targets = new Float64Array(3 * capacity);
+    this.weights = new Float64Array(capacity);
+    let maxEntries = 0;
+    for (let p = 0; p < basis.count; p++) maxEntries = Math.max(maxEntries, basis.expressionStart[p + 1]! - basis.expressionStart[p]!);
+    this.cols = new Int32Array(3 + maxEntries);
+    this.jacobian = new Float64Array(3 * (3 + maxEntries));
+  }
+
+  accumulate(state: FrameState, system?: NormalEquations, shared?: SharedEquations): number {
+    const { basis, turn, cols, jacobian, residual } = this;
+    const K = shared ? shared.size : 0;
+    if (shared && this.sharedJacobian.length < 3 * K) this.sharedJacobian = new Float64Array(3 * K);
+    let energy = 0;
+    for (let i = 0; i < this.count; i++) {
+      const w = this.weights[i]! * this.weight;
+      if (w <= 0) continue;
+      const p = this.points[i]!;
+      let x = basis.base[3 * p]!, y = basis.base[3 * p + 1]!, z = basis.base[3 * p + 2]!;
+      const start = basis.expressionStart[p]!, end = basis.expressionStart[p + 1]!;
+      for (let k = start; k < end; k++) {
+        const c = state.expression[basis.expressionIndex[k]!]!;
+        if (c === 0) continue;
+        x += c * basis.expressionDelta[3 * k]!;
+        y += c * basis.expressionDelta[3 * k + 1]!;
+        z += c * basis.expressionDelta[3 * k + 2]!;
+      }
+      this.kinematics.deltaToCamera(basis.skinWeights, p, turn);
+      const cx = turn[0]! * x + turn[1]! * y + turn[2]! * z;
+      const cy = turn[3]! * x + turn[4]! * y + turn[5]! * z;
+      const cz = turn[6]! * x + turn[7]! * y + turn[8]! * z;
+      const len = Math.hypot(cx, cy, cz);
+      if (len === 0) continue;
+      const nx = cx / len, ny = cy / len, nz = cz / len;
+      residual[0] = nx - this.targets[3 * i]!;
+      residual[1] = ny - this.targets[3 * i + 1]!;
+      residual[2] = nz - this.targets[3 * i + 2]!;
+      const norm = Math.hypot(residual[0]!, residual[1]!, residual[2]!);
+      const delta = this.huber;
+      const robust = norm <= delta ? 1 : delta / norm;
+      energy += w * (norm <= delta ? norm * norm : 2 * delta * norm - delta * delta);
+      if (!system && !shared) continue;
+
+      const count = 3 + (end - start);
+      // Rotation: a left increment δ turns n by δ × n, i.e. −[n]× δ.
+      jacobian[0] = 0; jacobian[1] = nz; jacobian[2] = -ny;
+      jacobian[count] = -nz; jacobian[count + 1] = 0; jacobian[count + 2] = nx;
+      jacobian[2 * count] = ny; jacobian[2 * count + 1] = -nx; jacobian[2 * count + 2] = 0;
+      cols[0] = 0; cols[1] = 1; cols[2] = 2;
+      // B = (I − n·nᵀ)/len · turn: how the unit normal moves with an unnormalized model-space delta.
+      const B = this.projected(nx, ny, nz, len);
+      let c = 3;
+      for (let k = start; k < end; k++, c++) {
+        const dx = basis.expressionDelta[3 * k]!, dy = basis.expressionDelta[3 * k + 1]!, dz = basis.expressionDelta[3 * k + 2]!;
+        jacobian[c] = B[0]! * dx + B[1]! * dy + B[2]! * dz;
+        jacobian[count + c] = B[3]! * dx + B[4]! * dy + B[5]! * dz;
+        jacobian[2 * count + c] = B[6]! * dx + B[7]! * dy + B[8]! * dz;
+        cols[c] = this.expressionOffset + basis.expressionIndex[k]!;
+      }
+      if (system) {
+        if (system.hessianTakes(i)) system.addBlock(3, count, cols, jacobian, residual, w * robust);
+        else system.addGradient(3, count, cols, jacobian, residual, w * robust);
+      }
+      if (shared) {
+        const J = this.sharedJacobian, ids = basis.identityCount, o = p * ids * 3;
+        J.fill(0, 0, 3 * K);
+        for (let k = 0; k < ids; k++) {
+          const dx = basis.identity[o + 3 * k]!, dy = basis.identity[o + 3 * k + 1]!, dz = basis.identity[o + 3 * k + 2]!;
+          for (let r = 0; r < 3; r++) J[r * K + k] = B[3 * r]! * dx + B[3 * r + 1]! * dy + B[3 * r + 2]! * dz;
+        }
+        shared.addBlock(3, J, count, cols, jacobian, residual, w * robust);
+      }
+    }
+    return energy;
+  }
+
+  private readonly projectedTurn = new Float64Array(9);
+
+  /** (I − n·nᵀ) · turn / len. */
+  private projected(nx: number, ny: number, nz: number, len: number): Float64Array {
+    const t = this.turn, out = this.projectedTurn;
+    for (let c = 0; c < 3; c++) {
+      const dot = nx * t[c]! + ny * t[3 + c]! + nz * t[6 + c]!;
+      out[c] = (t[c]! - nx * dot) / len;
+      out[3 + c] = (t[3 + c]! - ny * dot) / len;
+      out[6 + c] = (t[6 + c]! - nz * dot) / len;
+    }
+    return out;
+  }
+}

@@ -1,0 +1,194 @@
+import type { PinholeCamera } from './types.js';
+import type { FrameState } from './FrameState.js';
+import { Kinematics, PosedPoint } from './Kinematics.js';
+import type { NormalEquations } from './NormalEquations.js';
+import type { SharedEquations } from './SharedEquations.js';
+import type { SparsePointBasis } from './SparsePointBasis.js';
+
+/**
+ * Reprojection of basis points onto observed pixels: MediaPipe's landmarks through the model's
+ * embedding, or dense UV correspondences on fitting-region vertices.
+ *
+ * Residuals are pixels scaled by `pixelScale` (so weights and the Huber threshold read in pixels
+ * of a reference-sized face). A contour point (one with a direction: the contour's normal)
+ * counts its offset along the contour only by `tangentScale`: the silhouette slides over the
+ * surface as the head turns, so where a contour landmark sits along it is less certain than
+ * how far it is across it. (Letting it slide freely, scale 0, opens valleys of near-equal energy
+ * in which pitch and jaw trade off.)
+ * Energy per point: weight · huber(|r|), huber(s) = s² below `huberPx`, 2·huberPx·s − huberPx² above.
+ */
+export class ReprojectionTerm {
+  readonly basis: SparsePointBasis;
+  private readonly kinematics: Kinematics;
+  private readonly expressionOffset: number;
+  private readonly jointColumns: number;
+
+  /** Selected points this frame (indices into the basis), `count` of them. */
+  readonly points: Int32Array;
+  /** [capacity][2] target pixels. */
+  readonly targets: Float64Array;
+  readonly weights: Float64Array;
+  /** [capacity][2] a contour point's unit normal to the contour, or (0, 0) for an ordinary point. */
+  readonly directions: Float64Array;
+  /** Scale of a contour point's residual along the contour (its normal component counts fully). */
+  tangentScale = 1;
+  count = 0;
+
+  camera!: PinholeCamera;
+  pixelScale = 1;
+  huberPx = 4;
+  /** Overall weight of the term. */
+  weight = 1;
+  /** Raw (unscaled) RMS pixel distance of the last evaluation. */
+  rmsPx = 0;
+
+  private readonly posed: PosedPoint;
+  private readonly cols: Int32Array;
+  private readonly jacobian: Float64Array;
+  private readonly residual = new Float64Array(2);
+  private sharedJacobian = new Float64Array(0);
+
+  constructor(basis: SparsePointBasis, kinematics: Kinematics, expressionOffset: number, capacity: number) {
+    this.basis = basis;
+    this.kinematics = kinematics;
+    this.expressionOffset = expressionOffset;
+    this.jointColumns = 3 * kinematics.fittedJoints;
+    this.points = new Int32Array(capacity);
+    this.targets = new Float64Array(2 * capacity);
+    this.weights = new Float64Array(capacity);
+    this.directions = new Float64Array(2 * capacity);
+    this.posed = new PosedPoint(kinematics.fittedJoints);
+    let maxEntries = 0;
+    for (let p = 0; p < basis.count; p++) maxEntries = Math.max(maxEntries, basis.expressionStart[p + 1]! - basis.expressionStart[p]!);
+    const maxCols = 6 + this.jointColumns + maxEntries;
+    this.cols = new Int32Array(maxCols);
+    this.jacobian = new Float64Array(2 * maxCols);
+  }
+
+  /** Energy at `state`; adds the normal equations to `system` and `shared` when given. */
+  accumulate(state: FrameState, system?: NormalEquations, shared?: SharedEquations): number {
+    const { basis, kinematics, posed, cols, jacobian, residual } = this;
+    const f = this.camera.focalPx, cx = this.camera.cx, cy = this.camera.cy;
+    const scale = this.pixelScale, delta = this.huberPx;
+    const withJoints = this.jointColumns > 0 && (system !== undefined || shared !== undefined);
+    const K = shared ? shared.size : 0;
+    if (shared && this.sharedJacobian.length < 2 * K) this.sharedJacobian = new Float64Array(2 * K);
+    let energy = 0, squaredPx = 0, used = 0;
+
+    for (let i = 0; i < this.count; i++) {
+      const w = this.weights[i]! * this.weight;
+      if (w <= 0) continue;
+      const p = this.points[i]!;
+      kinematics.pose(basis, p, state.expression, posed, withJoints);
+      const P = posed.camera;
+      if (P[2]! > -1e-6) {
+        // Behind the camera: no projection. An infinite energy makes the solver reject the step.
+        energy = Infinity;
+        continue;
+      }
+      const iz = 1 / -P[2]!;
+      const u = cx + f * P[0]! * iz, v = cy - f * P[1]! * iz;
+      const eu = u - this.targets[2 * i]!, ev = v - this.targets[2 * i + 1]!;
+      squaredPx += eu * eu + ev * ev;
+      used++;
+      // Rows of d(scaled pixel)/d(camera point): [a, 0, b0] and [0, −a, b1].
+      const a = f * iz * scale, b0 = a * P[0]! * iz, b1 = -a * P[1]! * iz;
+      // W: the identity, or for a contour point the (normal, tangent) basis with the tangent scaled down.
+      const nx = this.directions[2 * i]!, ny = this.directions[2 * i + 1]!;
+      const contour = nx !== 0 || ny !== 0;
+      const w00 = contour ? nx : 1, w01 = contour ? ny : 0;
+      const w10 = contour ? -ny * this.tangentScale : 0, w11 = contour ? nx * this.tangentScale : 1;
+      residual[0] = (w00 * eu + w01 * ev) * scale;
+      residual[1] = (w10 * eu + w11 * ev) * scale;
+      const d00 = w00 * a, d01 = -w01 * a, d02 = w00 * b0 + w01 * b1;
+      const d10 = w10 * a, d11 = -w11 * a, d12 = w10 * b0 + w11 * b1;
+      const norm = Math.hypot(residual[0]!, residual[1]!);
+      const robust = norm <= delta ? 1 : delta / norm;
+      energy += w * (norm <= delta ? norm * norm : 2 * delta * norm - delta * delta);
+      if (!system && !shared) continue;
+      const weighted = w * robust;
+      if (!shared && !system!.hessianTakes(i)) {
+        this.addGradient(system!, p, weighted, d00, d01, d02, d10, d11, d12);
+        continue;
+      }
+
+      // Columns: rotation, translation, joints, then the point's expressions.
+      const q = posed.rotated;
+      const start = basis.expressionStart[p]!, end = basis.expressionStart[p + 1]!;
+      const count = 6 + this.jointColumns + (end - start);
+      const M = posed.deltaToCamera;
+      for (let r = 0; r < 2; r++) {
+        const e0 = r === 0 ? d00 : d10, e1 = r === 0 ? d01 : d11, e2 = r === 0 ? d02 : d12;
+        const o = r * count;
+        jacobian[o] = -e1 * q[2]! + e2 * q[1]!;
+        jacobian[o + 1] = e0 * q[2]! - e2 * q[0]!;
+        jacobian[o + 2] = -e0 * q[1]! + e1 * q[0]!;
+        jacobian[o + 3] = e0;
+        jacobian[o + 4] = e1;
+        jacobian[o + 5] = e2;
+        if (withJoints) {
+          const jj = posed.jointJacobian, nj = this.jointColumns;
+          for (let c = 0; c < nj; c++) jacobian[o + 6 + c] = e0 * jj[c]! + e1 * jj[nj + c]! + e2 * jj[2 * nj + c]!;
+        }
+        // A = D · (R·M): the image motion of a model-space delta.
+        const A0 = e0 * M[0]! + e1 * M[3]! + e2 * M[6]!;
+        const A1 = e0 * M[1]! + e1 * M[4]! + e2 * M[7]!;
+        const A2 = e0 * M[2]! + e1 * M[5]! + e2 * M[8]!;
+        let c = o + 6 + this.jointColumns;
+        for (let k = start; k < end; k++, c++) {
+          jacobian[c] = A0 * basis.expressionDelta[3 * k]! + A1 * basis.expressionDelta[3 * k + 1]! + A2 * basis.expressionDelta[3 * k + 2]!;
+        }
+        if (shared) {
+          // u − cx = f·x/(−z) scales with f, so d(u)/d(log f) = u − cx (likewise v).
+          const fu = (u - cx) * scale, fv = (v - cy) * scale;
+          this.sharedRow(r, p, A0, A1, A2, r === 0 ? w00 * fu + w01 * fv : w10 * fu + w11 * fv, K);
+        }
+      }
+      for (let c = 0; c < 6 + this.jointColumns; c++) cols[c] = c;
+      let c = 6 + this.jointColumns;
+      for (let k = start; k < end; k++, c++) cols[c] = this.expressionOffset + basis.expressionIndex[k]!;
+
+      if (system) system.addBlock(2, count, cols, jacobian, residual, weighted);
+      if (shared) shared.addBlock(2, this.sharedJacobian, count, cols, jacobian, residual, weighted);
+    }
+    this.rmsPx = used > 0 ? Math.sqrt(squaredPx / used) : 0;
+    return energy;
+  }
+
+  /**
+   * The gradient alone for one point (rows of d pixel / d camera point given): Jᵀ·r without
+   * forming J's expression columns, each costs one dot product with Aᵀ·r.
+   */
+  private addGradient(system: NormalEquations, p: number, weight: number, d00: number, d01: number, d02: number, d10: number, d11: number, d12: number): void {
+    const g = system.gradient, q = this.posed.rotated, M = this.posed.deltaToCamera, basis = this.basis;
+    // v = Dᵀ·(w·r): the residual pulled back to camera space.
+    const r0 = weight * this.residual[0]!, r1 = weight * this.residual[1]!;
+    const v0 = d00 * r0 + d10 * r1, v1 = d01 * r0 + d11 * r1, v2 = d02 * r0 + d12 * r1;
+    // Rotation columns are D·(−[q]×), so their gradient is (−[q]×)ᵀ·v = q × v.
+    g[0] += q[1]! * v2 - q[2]! * v1;
+    g[1] += q[2]! * v0 - q[0]! * v2;
+    g[2] += q[0]! * v1 - q[1]! * v0;
+    g[3] += v0;
+    g[4] += v1;
+    g[5] += v2;
+    const nj = this.jointColumns;
+    if (nj > 0) {
+      const jj = this.posed.jointJacobian;
+      for (let c = 0; c < nj; c++) g[6 + c] += v0 * jj[c]! + v1 * jj[nj + c]! + v2 * jj[2 * nj + c]!;
+    }
+    // Expression columns are v·(R·M)·δ: pull v back to model space once.
+    const m0 = v0 * M[0]! + v1 * M[3]! + v2 * M[6]!, m1 = v0 * M[1]! + v1 * M[4]! + v2 * M[7]!, m2 = v0 * M[2]! + v1 * M[5]! + v2 * M[8]!;
+    const end = basis.expressionStart[p + 1]!, o = this.expressionOffset, delta = basis.expressionDelta, index = basis.expressionIndex;
+    for (let k = basis.expressionStart[p]!; k < end; k++) g[o + index[k]!] += m0 * delta[3 * k]! + m1 * delta[3 * k + 1]! + m2 * delta[3 * k + 2]!;
+  }
+
+  /** Row r of the shared Jacobian: identity columns A·S_k, then the log-focal column when estimated. */
+  private sharedRow(r: number, p: number, A0: number, A1: number, A2: number, focalDerivative: number, K: number): void {
+    const basis = this.basis, J = this.sharedJacobian;
+    const ids = basis.identityCount, o = p * ids * 3;
+    for (let k = 0; k < ids; k++) {
+      J[r * K + k] = A0 * basis.identity[o + 3 * k]! + A1 * basis.identity[o + 3 * k + 1]! + A2 * basis.identity[o + 3 * k + 2]!;
+    }
+    if (K > ids) J[r * K + ids] = focalDerivative;
+  }
+}
