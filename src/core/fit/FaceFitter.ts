@@ -4,6 +4,7 @@ import { FaceModelEvaluator } from '../model/FaceModelEvaluator.js';
 import { embeddedBasis, vertexBasis } from '../model/PointBasis.js';
 import { FrameEnergy } from './FrameEnergy.js';
 import { FrameLayout, FrameState } from './FrameState.js';
+import { multiplyMat3 } from '../math/rotation.js';
 import { DEFAULT_IDENTITY_POLICY, IdentityEstimator, type IdentityPolicy } from './IdentityEstimator.js';
 import { initialPose } from './initialPose.js';
 import { Kinematics, PosedPoint } from './Kinematics.js';
@@ -425,13 +426,13 @@ export class FaceFitter {
    * small errors feeds them back.
    */
   private predictPose(): void {
-    const r1 = this.previous.rotation, r0 = this.beforePrevious.rotation, turn = this.turn, out = this.state.rotation;
+    const r1 = this.previous.rotation, r0 = this.beforePrevious.rotation, turn = this.turn;
     for (let r = 0; r < 3; r++) {
       for (let c = 0; c < 3; c++) turn[3 * r + c] = r1[3 * r]! * r0[3 * c]! + r1[3 * r + 1]! * r0[3 * c + 1]! + r1[3 * r + 2]! * r0[3 * c + 2]!;
     }
-    for (let r = 0; r < 3; r++) {
-      for (let c = 0; c < 3; c++) out[3 * r + c] = turn[3 * r]! * r1[c]! + turn[3 * r + 1]! * r1[3 + c]! + turn[3 * r + 2]! * r1[6 + c]!;
-    }
+    multiplyMat3(turn, r1, this.state.rotation);
+    // Back through axis-angle: extrapolating compounds rounding, frame after frame, unless the result is made a rotation again.
+    this.state.setRotation(this.state.rotationAxisAngle());
     for (let c = 0; c < 2; c++) this.state.translation[c] = 2 * this.previous.translation[c]! - this.beforePrevious.translation[c]!;
   }
 

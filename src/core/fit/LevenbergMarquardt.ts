@@ -110,7 +110,6 @@ export class LevenbergMarquardt {
       if (predicted <= 0) break;
       retract(state, this.step, energy.lower, energy.upper, this.candidate);
       const candidateValue = energy.evaluate(this.candidate, this.candidateGradient);
-      if ((globalThis as any).TRACE) console.log("it", iterations, value.toFixed(4), candidateValue.toFixed(4), "pred", predicted.toFixed(4), "damp", this.damping.toExponential(1));
       iterations++;
       if (candidateValue < value) {
         state.copyFrom(this.candidate);
