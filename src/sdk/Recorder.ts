@@ -1,0 +1,83 @@
+import { TrackerError } from '../core/errors.js';
+import type { FaceFrame } from '../core/FaceFrame.js';
+import type { FaceTracker } from './FaceTracker.js';
+import { Take, type TakeFrame } from './Take.js';
+
+/** What a recorder needs of a tracker: its `frame` events and the model it tracks with. */
+export type RecordableTracker = Pick<FaceTracker, 'info' | 'addEventListener' | 'removeEventListener'>;
+
+/**
+ * Records a tracker's `frame` events until `stop()`, which returns the `Take`. It keeps the pose,
+ * expression, ARKit weights and joint rotations of each frame (not landmarks or vertices), and
+ * the shape and camera of the last frame.
+ *
+ * ```ts
+ * const recorder = tracker.record();
+ * // … later
+ * const take = recorder.stop();
+ * download(JSON.stringify(take.toJSON()), take.toCSV(), await take.toGLB(model));
+ * ```
+ */
+export class Recorder {
+  private readonly frames: TakeFrame[] = [];
+  private first?: { time: number; wallClock: number };
+  private last?: FaceFrame;
+  private take?: Take;
+  private readonly onFrame = (e: CustomEvent<FaceFrame>) => this.add(e.detail);
+
+  constructor(private readonly tracker: RecordableTracker) {
+    tracker.addEventListener('frame', this.onFrame);
+  }
+
+  /** Whether it is still recording. */
+  get recording(): boolean {
+    return !this.take;
+  }
+
+  /** Frames recorded so far. */
+  get frameCount(): number {
+    return this.frames.length;
+  }
+
+  /** Seconds from the first recorded frame to the last. */
+  get duration(): number {
+    return this.frames.length ? this.frames[this.frames.length - 1]!.time : 0;
+  }
+
+  /** Stops recording and returns the take (the same take on later calls). Throws `invalid-state` when no frame was recorded. */
+  stop(): Take {
+    if (this.take) return this.take;
+    this.tracker.removeEventListener('frame', this.onFrame as EventListener);
+    if (!this.last || !this.first) throw new TrackerError('invalid-state', 'The recorder stopped before any frame with a face arrived: nothing to export.');
+    const m = this.tracker.info.model;
+    this.take = new Take({
+      startedAt: new Date(this.first.wallClock),
+      model: {
+        name: m.name,
+        units: m.units,
+        metersPerUnit: m.metersPerUnit,
+        identityCount: m.identityCount,
+        expressionNames: [...m.expressionNames],
+        ...(m.jointNames ? { jointNames: [...m.jointNames] } : {}),
+      },
+      camera: { ...this.last.camera },
+      identity: Float32Array.from(this.last.identity),
+      frames: this.frames,
+    });
+    return this.take;
+  }
+
+  private add(f: FaceFrame): void {
+    this.first ??= { time: f.time, wallClock: Date.now() };
+    const frame: TakeFrame = {
+      time: (f.time - this.first.time) / 1000,
+      videoTime: f.videoTime,
+      pose: { ...f.pose, rotation: [...f.pose.rotation], translation: [...f.pose.translation] },
+      expression: Float32Array.from(f.expression),
+    };
+    if (f.arkit) frame.arkit = Float32Array.from(f.arkit);
+    if (f.jointRotations) frame.jointRotations = Float32Array.from(f.jointRotations);
+    this.frames.push(frame);
+    this.last = f;
+  }
+}

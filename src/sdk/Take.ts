@@ -1,0 +1,125 @@
+import { ARKIT_BLENDSHAPES } from '../core/arkit.js';
+import { TrackerError } from '../core/errors.js';
+import type { HeadPose } from '../core/FaceFrame.js';
+import type { PinholeCamera } from '../core/fit/types.js';
+import { takeToLiveLinkCsv, type LiveLinkCsvOptions } from './liveLinkCsv.js';
+import type { LoadedFaceModel } from './loadFaceModel.js';
+import { TAKE_FORMAT, TAKE_VERSION, type TakeFrameJSON, type TakeJSON, type TakeModelJSON } from './takeSchema.js';
+import { takeToGlb } from './takeToGlb.js';
+
+/** One recorded frame: what a take keeps of a `FaceFrame`. */
+export interface TakeFrame {
+  /** Seconds since the take's first frame. */
+  time: number;
+  /** Position in the source video or stream, s. */
+  videoTime: number;
+  pose: HeadPose;
+  expression: Float32Array;
+  arkit?: Float32Array;
+  jointRotations?: Float32Array;
+}
+
+export interface TakeData {
+  /** Wall-clock time of the first frame. */
+  startedAt: Date;
+  model: TakeModelJSON;
+  camera: PinholeCamera;
+  /** The face's shape (the last frame's estimate). */
+  identity: Float32Array;
+  frames: TakeFrame[];
+}
+
+/**
+ * A recorded sequence of tracked frames (`tracker.record()` … `recorder.stop()`), exportable as
+ * JSON (`toJSON`, schema in `takeSchema.ts`), Live Link Face CSV (`toCSV`) and a glTF animation
+ * on the face model (`toGLB`).
+ */
+export class Take implements TakeData {
+  readonly startedAt: Date;
+  readonly model: TakeModelJSON;
+  readonly camera: PinholeCamera;
+  readonly identity: Float32Array;
+  readonly frames: TakeFrame[];
+
+  constructor(data: TakeData) {
+    this.startedAt = data.startedAt;
+    this.model = data.model;
+    this.camera = data.camera;
+    this.identity = data.identity;
+    this.frames = data.frames;
+  }
+
+  /** Seconds from the first to the last frame. */
+  get duration(): number {
+    return this.frames.length ? this.frames[this.frames.length - 1]!.time : 0;
+  }
+
+  /** The take as a versioned plain object (`JSON.stringify(take)` gives the same). */
+  toJSON(): TakeJSON {
+    return {
+      format: TAKE_FORMAT,
+      version: TAKE_VERSION,
+      startedAt: this.startedAt.toISOString(),
+      model: this.model,
+      camera: { ...this.camera },
+      identity: rounded(this.identity),
+      arkitNames: [...ARKIT_BLENDSHAPES],
+      frames: this.frames.map(frameToJSON),
+    };
+  }
+
+  /** Reads a take written by `toJSON` (an object or its JSON text). */
+  static fromJSON(json: TakeJSON | string): Take {
+    const data = (typeof json === 'string' ? JSON.parse(json) : json) as TakeJSON;
+    if (data?.format !== TAKE_FORMAT || !(data.version <= TAKE_VERSION)) {
+      throw new TrackerError('invalid-input', `Not a take this SDK reads: expected format "${TAKE_FORMAT}" up to version ${TAKE_VERSION}, got ${data?.format} v${data?.version}.`);
+    }
+    return new Take({
+      startedAt: new Date(data.startedAt),
+      model: data.model,
+      camera: data.camera,
+      identity: Float32Array.from(data.identity),
+      frames: data.frames.map((f) => {
+        const frame: TakeFrame = {
+          time: f.time,
+          videoTime: f.videoTime,
+          pose: { ...f.pose, rotation: triple(f.pose.rotation), translation: triple(f.pose.translation) },
+          expression: Float32Array.from(f.expression),
+        };
+        if (f.arkit) frame.arkit = Float32Array.from(f.arkit);
+        if (f.jointRotations) frame.jointRotations = Float32Array.from(f.jointRotations);
+        return frame;
+      }),
+    });
+  }
+
+  /** The take in Live Link Face's CSV layout (see `liveLinkCsv.ts`). */
+  toCSV(options?: LiveLinkCsvOptions): string {
+    return takeToLiveLinkCsv(this, options);
+  }
+
+  /**
+   * The face model (as loaded by `loadFaceModel`, or its `.glb` bytes) with this take as a glTF
+   * animation: morph weights and head rotation/translation (and joint rotations for skinned
+   * models). The model must be the one the take was tracked with.
+   */
+  toGLB(model: LoadedFaceModel | Uint8Array): Promise<Uint8Array> {
+    return takeToGlb(this, model instanceof Uint8Array ? model : model.bytes);
+  }
+}
+
+function frameToJSON(f: TakeFrame): TakeFrameJSON {
+  const out: TakeFrameJSON = {
+    time: round(f.time),
+    videoTime: round(f.videoTime),
+    pose: { rotation: rounded(f.pose.rotation), translation: rounded(f.pose.translation), yaw: round(f.pose.yaw), pitch: round(f.pose.pitch), roll: round(f.pose.roll) },
+    expression: rounded(f.expression),
+  };
+  if (f.arkit) out.arkit = rounded(f.arkit);
+  if (f.jointRotations) out.jointRotations = rounded(f.jointRotations);
+  return out;
+}
+
+const round = (x: number) => Math.round(x * 1e6) / 1e6;
+const rounded = (values: ArrayLike<number>) => Array.from(values, round);
+const triple = (v: number[]): [number, number, number] => [v[0]!, v[1]!, v[2]!];
