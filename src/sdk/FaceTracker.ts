@@ -7,6 +7,7 @@ import type { TrackingWorkerApi, WorkerErrorPayload, WorkerInit, WorkerReady } f
 import { fetchAsset, type LoadProgress } from './fetchAsset.js';
 import { FramePump, type PumpedFrame } from './FramePump.js';
 import { openCamera } from './openCamera.js';
+import { Recorder } from './Recorder.js';
 import { TrackerStats, type TrackerStatsSnapshot } from './TrackerStats.js';
 
 export interface FaceTrackerOptions {
@@ -165,6 +166,12 @@ export class FaceTracker extends EventTarget {
     this.assertAlive();
     await this.remote!.reset();
     this.faceVisible = false;
+  }
+
+  /** Starts recording the `frame` events; `recorder.stop()` returns the `Take` (JSON, Live Link CSV, glTF). */
+  record(): Recorder {
+    this.assertAlive();
+    return new Recorder(this);
   }
 
   /** The `frame` events as an async iterator; ends when the tracker is disposed. */
