@@ -1,13 +1,13 @@
 /**
  * What a perfect prior would predict for the model's own neutral face seen from the front: its
- * UV and normal maps in the crop the tracker would take (the crop rule of `FaceCropTracker`
- * applied to the model's MediaPipe points). Test networks add these as a bias so that their
+ * UV and normal maps in the crop the tracker would take (`FaceCropTracker` on the model's
+ * MediaPipe points). Test networks add these as a bias so that their
  * random weights still give maps with a face's structure.
  */
 import type { FaceModel } from '../../src/core/model/FaceModel.js';
 import { embeddedBasis } from '../../src/core/model/PointBasis.js';
 import { computeVertexNormals } from '../../src/core/model/normals.js';
-import { faceCropFromLandmarks } from '../../src/workers/prior/FaceCropTracker.js';
+import { FaceCropTracker } from '../../src/core/FaceCropTracker.js';
 
 export interface FrontalMaps {
   /** [2][size][size] 2·uv − 1; background (−1, −1). */
@@ -28,7 +28,8 @@ export function renderFrontalMaps(model: FaceModel, size: number): FrontalMaps {
     landmarks[2 * i] = landmarks3d[3 * i]!;
     landmarks[2 * i + 1] = -landmarks3d[3 * i + 1]!;
   }
-  const crop = faceCropFromLandmarks(landmarks);
+  // The tracker's crop rule; the first update is not smoothed.
+  const crop = new FaceCropTracker().update(landmarks, 0);
   const toPx = (v: number): [number, number, number] => [((t[3 * v]! - crop.x) / crop.size) * size, ((-t[3 * v + 1]! - crop.y) / crop.size) * size, t[3 * v + 2]!];
   const vertexNormals = computeVertexNormals(t, model.triangles);
   const plane = size * size;

@@ -1,0 +1,218 @@
+/**
+ * The ViT prior as a stage of the tracking pipeline. It runs asynchronously in its own worker,
+ * latest frame wins: a frame is handed over only when the previous run has finished, and the
+ * per-frame fit never waits. The fit of each frame takes the newest maps' correspondences when
+ * they are recent, moved by the head motion seen in the landmarks since their frame; between
+ * runs, and when they are too old, the fit runs on landmarks alone.
+ */
+import * as Comlink from 'comlink';
+import { TrackerError, type TrackerErrorCode } from '../../core/errors.js';
+import { MEDIAPIPE_FACE_OVAL } from '../../core/fit/mediapipeContour.js';
+import type { DenseCorrespondences } from '../../core/fit/types.js';
+import type { FaceModel } from '../../core/model/FaceModel.js';
+import type { FaceCrop } from '../../gpu/cropGeometry.js';
+import type { WorkerErrorPayload } from '../protocol.js';
+import { isUvMirrorSymmetric, selectCandidateVertices } from './candidateVertices.js';
+import { denseFromRecords } from './denseFromRecords.js';
+import { applyLandmarkMotion, fitLandmarkMotion } from './landmarkMotion.js';
+import type { PriorModelBytes } from './priorContract.js';
+import type { PriorBackendChoice, PriorRuntimeInfo, PriorWorkerApi } from './priorProtocol.js';
+
+export interface PriorStageOptions {
+  models: PriorModelBytes;
+  backend?: PriorBackendChoice;
+  tta?: boolean;
+  fp16?: boolean;
+  /** Maps older than this (frame clock, ms) are not used. Default 250. */
+  maxAgeMs?: number;
+  /** The prior worker script and onnxruntime-web's WASM folder (default: next to this bundle). */
+  workerUrl?: string;
+  ortWasmBase?: string;
+}
+
+/** Reported once when the stage stops for good; the tracker carries on with landmarks only. */
+export interface PriorStageEvent {
+  type: 'stopped';
+  code: TrackerErrorCode;
+  message: string;
+}
+
+/** The newest run's output, kept until a newer one arrives. */
+interface PriorMapsResult {
+  timestampMs: number;
+  dense: DenseCorrespondences;
+  /** The landmarks of the maps' frame, to measure head motion since. */
+  landmarks: Float32Array;
+}
+
+/** Consecutive failed runs after which the stage stops. */
+const MAX_FAILURES = 3;
+/** Motion the landmark affine cannot explain beyond this fraction of the face size: too much changed. */
+const MAX_MOTION_RESIDUAL = 0.03;
+
+export class PriorStage {
+  readonly info: PriorRuntimeInfo;
+  /** Runs finished and delivered, and the last run's total time (ms). */
+  readonly stats = { delivered: 0, failed: 0, lastRunMs: 0 };
+  private readonly vertices: Uint32Array;
+  private readonly maxAgeMs: number;
+  private readonly maxUvDistance: number;
+  private latest?: PriorMapsResult;
+  private busy = false;
+  private stopped = false;
+  private failures = 0;
+  private listener?: (event: PriorStageEvent) => void;
+  private pendingEvent?: PriorStageEvent;
+
+  private constructor(
+    private readonly worker: Worker,
+    private readonly remote: Comlink.Remote<PriorWorkerApi>,
+    info: PriorRuntimeInfo,
+    vertices: Uint32Array,
+    maxAgeMs: number,
+  ) {
+    this.info = info;
+    this.vertices = vertices;
+    this.maxAgeMs = maxAgeMs;
+    // 1.5 lookup cells (the grid has inputSize / 2 cells per side over [-1, 1]).
+    this.maxUvDistance = (1.5 * 2) / (info.inputSize / 2);
+    void remote.onDeviceLost(Comlink.proxy((message: string) => this.stop('gpu-device-lost', `The GPU device running the ViT prior was lost (${message}); tracking continues on landmarks only.`)));
+  }
+
+  /** Starts the prior worker and loads the network(s); rejects with `prior-format` / `webgpu-unavailable` errors. */
+  static async create(options: PriorStageOptions, model: FaceModel): Promise<PriorStage> {
+    const candidates = selectCandidateVertices(model);
+    const workerUrl = options.workerUrl ?? new URL('./prior-worker.js', import.meta.url).href;
+    const worker = new Worker(workerUrl, { type: 'module', name: 'pixel3dmm-prior' });
+    const remote = Comlink.wrap<PriorWorkerApi>(worker);
+    const models = options.models;
+    const transfer = 'combined' in models ? [models.combined.buffer] : [models.uv.buffer, models.normals.buffer];
+    try {
+      const info = await remote.init(
+        Comlink.transfer(
+          {
+            models,
+            uvLayout: model.uvLayout,
+            backend: options.backend ?? 'auto',
+            fp16: options.fp16 ?? false,
+            tta: options.tta ?? false,
+            vertexUvs: candidates.uvs,
+            uvMirrorSymmetric: isUvMirrorSymmetric(model),
+            ortWasmBase: options.ortWasmBase ?? new URL('./ort-wasm/', import.meta.url).href,
+          },
+          transfer as ArrayBuffer[],
+        ),
+      );
+      return new PriorStage(worker, remote, info, candidates.vertices, options.maxAgeMs ?? 250);
+    } catch (error) {
+      worker.terminate();
+      const payload = (error as WorkerErrorPayload)?.trackerError;
+      throw payload ? TrackerError.fromJSON(payload) : new TrackerError('prior-format', `The prior worker failed to start: ${(error as Error)?.message ?? error}`);
+    }
+  }
+
+  /** Whether the prior still runs (false after a device loss or repeated failures). */
+  get active(): boolean {
+    return !this.stopped;
+  }
+
+  /** Called once when the stage stops; see `PriorStageEvent`. */
+  onEvent(listener: (event: PriorStageEvent) => void): void {
+    this.listener = listener;
+    if (this.pendingEvent) listener(this.pendingEvent);
+  }
+
+  /**
+   * Sees every tracked frame (its landmarks and the tracker's smoothed face crop) and, when the
+   * worker is idle, hands it this frame. Never waits. Does not close `frame`.
+   */
+  observe(frame: VideoFrame | ImageBitmap, timestampMs: number, landmarks: Float32Array, crop: FaceCrop, width: number, height: number): void {
+    if (this.busy || this.stopped) return;
+    this.busy = true;
+    const copy = frame instanceof VideoFrame ? frame.clone() : new VideoFrame(frame, { timestamp: Math.round(timestampMs * 1000) });
+    const ownLandmarks = landmarks.slice();
+    const outline = new Float32Array(2 * MEDIAPIPE_FACE_OVAL.length);
+    MEDIAPIPE_FACE_OVAL.forEach((p, i) => outline.set(landmarks.subarray(2 * p, 2 * p + 2), 2 * i));
+    const started = performance.now();
+    this.remote
+      .run(Comlink.transfer(copy, [copy as unknown as Transferable]), { crop, frameWidth: width, frameHeight: height, outline })
+      .then((result) => {
+        this.failures = 0;
+        this.stats.delivered++;
+        this.stats.lastRunMs = performance.now() - started;
+        this.latest = { timestampMs, landmarks: ownLandmarks, dense: this.toDense(result.records, crop, timestampMs) };
+      })
+      .catch((error: WorkerErrorPayload) => this.onRunFailed(error))
+      .finally(() => (this.busy = false));
+  }
+
+  /**
+   * Dense correspondences for the frame at `timestampMs` with these landmarks: the newest maps'
+   * correspondences moved by the head motion since their frame, their weights lowered with age.
+   * Undefined when there are none recent enough, or the motion is too large to carry them over.
+   */
+  denseFor(timestampMs: number, landmarks: Float32Array): DenseCorrespondences | undefined {
+    const latest = this.latest;
+    if (!latest || this.stopped) return undefined;
+    const ageMs = timestampMs - latest.timestampMs;
+    if (ageMs < 0 || ageMs > this.maxAgeMs) return undefined;
+    if (ageMs === 0) return latest.dense;
+    const motion = fitLandmarkMotion(latest.landmarks, landmarks);
+    if (!motion || motion.rmsPx > MAX_MOTION_RESIDUAL * faceExtent(landmarks)) return undefined;
+    const fade = 1 - (0.5 * ageMs) / this.maxAgeMs;
+    const dense = latest.dense;
+    return {
+      ...dense,
+      pixels: applyLandmarkMotion(motion, dense.pixels),
+      weights: dense.weights ? dense.weights.map((w) => w * fade) : new Float32Array(dense.vertices.length).fill(fade),
+    };
+  }
+
+  /** The face left the frame (or a new person starts): forget the maps. */
+  faceLost(): void {
+    this.latest = undefined;
+  }
+
+  dispose(): void {
+    this.stopped = true;
+    this.latest = undefined;
+    void this.remote.dispose().catch(() => undefined);
+    this.remote[Comlink.releaseProxy]();
+    this.worker.terminate();
+  }
+
+  private toDense(records: Float32Array, crop: FaceCrop, timestampMs: number): DenseCorrespondences {
+    return denseFromRecords(records, this.vertices, crop, this.info.inputSize, timestampMs, { maxUvDistance: this.maxUvDistance, minNormalZ: 0 });
+  }
+
+  private onRunFailed(error: WorkerErrorPayload): void {
+    this.stats.failed++;
+    const e = error?.trackerError;
+    if (e?.code === 'gpu-device-lost') return this.stop('gpu-device-lost', `${e.message} Tracking continues on landmarks only.`);
+    if (++this.failures >= MAX_FAILURES) {
+      this.stop(e?.code ?? 'invalid-state', `The ViT prior failed ${MAX_FAILURES} times in a row (${e?.message ?? String(error)}); tracking continues on landmarks only.`);
+    }
+  }
+
+  private stop(code: TrackerErrorCode, message: string): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.latest = undefined;
+    this.worker.terminate();
+    const event: PriorStageEvent = { type: 'stopped', code, message };
+    this.pendingEvent = event;
+    this.listener?.(event);
+  }
+}
+
+/** The landmarks' bounding-box diagonal, px. */
+function faceExtent(landmarks: Float32Array): number {
+  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  for (let i = 0; i < landmarks.length; i += 2) {
+    minX = Math.min(minX, landmarks[i]!);
+    maxX = Math.max(maxX, landmarks[i]!);
+    minY = Math.min(minY, landmarks[i + 1]!);
+    maxY = Math.max(maxY, landmarks[i + 1]!);
+  }
+  return Math.hypot(maxX - minX, maxY - minY);
+}

@@ -1,0 +1,108 @@
+/**
+ * The ViT prior contract (DESIGN.md, "Priors"), and the checks that refuse a model that does not
+ * follow it with a `prior-format` error saying what is wrong.
+ *
+ * - Input `image` [1, 3, H, W], H = W: RGB in [0, 1], normalised with ImageNet mean/std.
+ * - Output `uv` [1, 2, H, W] in [-1, 1]: the face model's UV coordinates as 2·uv − 1 (glTF
+ *   convention: u right, v down).
+ * - Output `normals` [1, 3, H, W]: unit surface normals in camera space (x right, y up, z towards
+ *   the viewer, as the fitter's camera).
+ * - Either one model with both outputs, or two models (one per output) as Pixel3DMM ships them.
+ * - `metadata_props`: `pixel3dmm.uv_layout` (must equal the face model's `uvLayout`) and
+ *   `pixel3dmm.input_size` (H).
+ */
+import { TrackerError } from '../../core/errors.js';
+import { readOnnxMetadata } from '../../core/onnx/readOnnxMetadata.js';
+
+export const PRIOR_METADATA_KEYS = { uvLayout: 'pixel3dmm.uv_layout', inputSize: 'pixel3dmm.input_size' } as const;
+export const PRIOR_INPUT = 'image';
+export type PriorOutputName = 'uv' | 'normals';
+export const PRIOR_OUTPUT_CHANNELS: Record<PriorOutputName, number> = { uv: 2, normals: 3 };
+
+/** The prior's model file(s): one with both outputs, or one per output. */
+export type PriorModelBytes = { combined: Uint8Array } | { uv: Uint8Array; normals: Uint8Array };
+
+export interface PriorSpec {
+  inputSize: number;
+  uvLayout: string;
+}
+
+/** What the checks need of a loaded session (ONNX Runtime's `InferenceSession` has it). */
+export interface SessionSignature {
+  inputNames: readonly string[];
+  outputNames: readonly string[];
+  inputMetadata: readonly { name: string; isTensor: boolean; type?: string; shape?: readonly (number | string)[] }[];
+  outputMetadata: readonly { name: string; isTensor: boolean; type?: string; shape?: readonly (number | string)[] }[];
+}
+
+const formatError = (message: string, details: Record<string, unknown> = {}) => new TrackerError('prior-format', message, details);
+
+/** Each model file with the outputs the tracker takes from it. */
+export function priorModelRoles(models: PriorModelBytes): { bytes: Uint8Array; outputs: PriorOutputName[]; label: string }[] {
+  return 'combined' in models
+    ? [{ bytes: models.combined, outputs: ['uv', 'normals'], label: 'prior model' }]
+    : [
+        { bytes: models.uv, outputs: ['uv'], label: 'UV prior model' },
+        { bytes: models.normals, outputs: ['normals'], label: 'normal prior model' },
+      ];
+}
+
+/**
+ * Reads each model's metadata before anything is loaded: the UV layout must be the face
+ * model's, and every file must agree on the input size.
+ */
+export function readPriorSpec(models: PriorModelBytes, faceModelUvLayout: string): PriorSpec {
+  let spec: PriorSpec | undefined;
+  for (const { bytes, label } of priorModelRoles(models)) {
+    let metadata: Map<string, string>;
+    try {
+      metadata = readOnnxMetadata(bytes);
+    } catch (cause) {
+      throw formatError(`The ${label} is not an ONNX file (${(cause as Error).message}).`);
+    }
+    const uvLayout = metadata.get(PRIOR_METADATA_KEYS.uvLayout);
+    if (!uvLayout) {
+      throw formatError(`The ${label} does not name its UV layout (ONNX metadata '${PRIOR_METADATA_KEYS.uvLayout}'); convert it with a tool that writes the prior contract's metadata.`);
+    }
+    if (uvLayout !== faceModelUvLayout) {
+      throw formatError(`The ${label} predicts UVs of the '${uvLayout}' layout, but the face model uses '${faceModelUvLayout}'. Use a prior trained for this face model, or the face model the prior was trained for.`, {
+        priorUvLayout: uvLayout,
+        modelUvLayout: faceModelUvLayout,
+      });
+    }
+    const inputSize = Number(metadata.get(PRIOR_METADATA_KEYS.inputSize));
+    if (!Number.isInteger(inputSize) || inputSize < 16 || inputSize % 16) {
+      throw formatError(`The ${label} has no valid input size (ONNX metadata '${PRIOR_METADATA_KEYS.inputSize}', a multiple of 16 px).`, { inputSize: metadata.get(PRIOR_METADATA_KEYS.inputSize) });
+    }
+    if (spec && spec.inputSize !== inputSize) throw formatError(`The UV and normal prior models disagree on the input size (${spec.inputSize} vs ${inputSize} px).`);
+    spec = { inputSize, uvLayout };
+  }
+  return spec!;
+}
+
+/** Checks a loaded session's inputs and outputs against the contract. */
+export function checkPriorSession(session: SessionSignature, outputs: PriorOutputName[], spec: PriorSpec, label: string): void {
+  const size = spec.inputSize;
+  const input = session.inputMetadata.find((m) => m.name === PRIOR_INPUT);
+  if (!input || session.inputNames.length !== 1) {
+    throw formatError(`The ${label} must have exactly one input named '${PRIOR_INPUT}'; it has ${JSON.stringify(session.inputNames)}.`, { inputs: [...session.inputNames] });
+  }
+  checkShape(input, [1, 3, size, size], `input '${PRIOR_INPUT}' of the ${label}`);
+  for (const name of outputs) {
+    const output = session.outputMetadata.find((m) => m.name === name);
+    if (!output) {
+      throw formatError(`The ${label} has no output '${name}' (outputs: ${JSON.stringify(session.outputNames)}).`, { missing: name, outputs: [...session.outputNames] });
+    }
+    checkShape(output, [1, PRIOR_OUTPUT_CHANNELS[name], size, size], `output '${name}' of the ${label}`);
+  }
+}
+
+/** Fixed dims must match; named (dynamic) dims are accepted. Tensors must be float32. */
+function checkShape(value: SessionSignature['inputMetadata'][number], expected: number[], what: string): void {
+  if (!value.isTensor || (value.type && value.type !== 'float32')) {
+    throw formatError(`The ${what} must be a float32 tensor (got ${value.type ?? 'a non-tensor'}).`);
+  }
+  const shape = value.shape ?? [];
+  const matches = shape.length === expected.length && shape.every((d, i) => typeof d !== 'number' || d === expected[i] || d < 0);
+  if (!matches) throw formatError(`The ${what} has shape [${shape.join(', ')}]; the prior contract needs [${expected.join(', ')}].`, { shape: [...shape], expected });
+}
