@@ -30,14 +30,15 @@ export interface TinyNetworkOptions {
   raw?: boolean;
   /** Override the metadata (broken-network tests). */
   metadata?: Record<string, string>;
-  inputDims?: (number | string)[];
+  /** Override the input side (broken-network tests; the metadata still says 128 unless given). */
+  inputSize?: number;
   split?: boolean;
   seed?: number;
 }
 
 /** A tiny network for `model`; by default the combined one with both outputs and the bias. */
 export function buildTinyNetwork(model: FaceModel, options: TinyNetworkOptions = {}): Uint8Array {
-  const architecture = options.split ? TINY_SPLIT : TINY;
+  const architecture = { ...(options.split ? TINY_SPLIT : TINY), ...(options.inputSize ? { inputSize: options.inputSize } : {}) };
   const maps = options.raw ? undefined : renderFrontalMaps(model, architecture.inputSize);
   const outputs = options.outputs ?? ['uv', 'normals'];
   return buildVitContractNetwork({
@@ -47,7 +48,6 @@ export function buildTinyNetwork(model: FaceModel, options: TinyNetworkOptions =
     seed: options.seed ?? 7,
     ...(maps ? { bias: { uv: maps.uv, normals: maps.normals, contentScale: TINY_CONTENT_SCALE } } : {}),
     metadata: options.metadata ?? metadataFor(model.uvLayout, architecture.inputSize),
-    ...(options.inputDims ? { inputDims: options.inputDims } : {}),
   }).bytes;
 }
 

@@ -29,8 +29,6 @@ export interface VitContractConfig {
    */
   bias?: { uv: Float32Array; normals: Float32Array; contentScale: number };
   metadata: Record<string, string>;
-  /** Input dims, for deliberately broken test networks (default [1, 3, inputSize, inputSize]). */
-  inputDims?: (number | string)[];
 }
 
 const PATCH = 16;
@@ -72,7 +70,7 @@ export function buildVitContractNetwork(config: VitContractConfig): { bytes: Uin
     return g.node('Add', [x1, mlp]);
   };
 
-  const image = g.input('image', config.inputDims ?? [1, 3, size, size]);
+  const image = g.input('image', [1, 3, size, size]);
   // Patch embedding: a 16x16 stride-16 convolution, flattened to [1, tokens, dim], plus positions.
   const patches = g.node('Conv', [image, g.weight('patch.w', [dim, 3, PATCH, PATCH], randn([dim, 3, PATCH, PATCH], 1 / Math.sqrt(3 * PATCH * PATCH))), g.weight('patch.b', [dim], zeros(dim))], {
     kernel_shape: [PATCH, PATCH],

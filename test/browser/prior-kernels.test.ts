@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFaceModel } from '../../src/core/model/readFaceModel.js';
 import { buildTinyNetwork } from '../../scripts/onnx/testNetworks.js';
 import { artifactsDir, repoRoot, startBrowserSession, type BrowserSession } from './harness.js';
-import { bundlePageModule } from './priorBundle.js';
+import { bundlePage } from './priorBundle.js';
 
 type Kernels = {
   preprocessParity(): Promise<Record<string, number>>;
@@ -24,10 +24,9 @@ describe('prior GPU kernels and backends', () => {
     mkdirSync(`${artifactsDir}/prior`, { recursive: true });
     // The raw network (no frontal bias): its outputs are all network, so parity tests the network.
     writeFileSync(`${artifactsDir}/prior/tiny-raw.onnx`, buildTinyNetwork(model, { raw: true }));
-    const moduleUrl = await bundlePageModule('test/browser/pages/prior-kernels.ts');
+    const pageUrl = await bundlePage('test/browser/pages/prior-kernels.ts');
     session = await startBrowserSession();
-    page = await session.open('/test/browser/pages/blank.html');
-    await page.addScriptTag({ type: 'module', url: moduleUrl });
+    page = await session.open(pageUrl);
     await page.waitForFunction(() => 'priorKernels' in window);
   }, 240_000);
   afterAll(async () => session?.close());

@@ -1,8 +1,9 @@
 /**
  * Bundles a browser-test page module (TypeScript, with its imports) into test-results/ with the
- * project's own rollup toolchain, so a test can load it without a dist/ build.
+ * project's own rollup toolchain, plus a page that loads it, so a test can run it without a
+ * dist/ build.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import commonjs from '@rollup/plugin-commonjs';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
@@ -10,8 +11,8 @@ import typescript from '@rollup/plugin-typescript';
 import { rollup } from 'rollup';
 import { artifactsDir, repoRoot } from './harness.js';
 
-/** Bundles `entry` (relative to the repo root); returns its URL path on the test server. */
-export async function bundlePageModule(entry: string): Promise<string> {
+/** Bundles `entry` (relative to the repo root); returns the URL path of a page that loads it. */
+export async function bundlePage(entry: string): Promise<string> {
   const outDir = `${artifactsDir}/bundles`;
   mkdirSync(outDir, { recursive: true });
   const bundle = await rollup({
@@ -23,8 +24,9 @@ export async function bundlePageModule(entry: string): Promise<string> {
     ],
     onwarn: () => undefined,
   });
-  const file = `${basename(entry, '.ts')}.js`;
-  await bundle.write({ dir: outDir, format: 'es', entryFileNames: file, inlineDynamicImports: true });
+  const name = basename(entry, '.ts');
+  await bundle.write({ dir: outDir, format: 'es', entryFileNames: `${name}.js`, inlineDynamicImports: true });
   await bundle.close();
-  return `/test-results/bundles/${file}`;
+  writeFileSync(`${outDir}/${name}.html`, `<!doctype html><meta charset="utf-8"><script type="module" src="./${name}.js"></script>\n`);
+  return `/test-results/bundles/${name}.html`;
 }

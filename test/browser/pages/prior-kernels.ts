@@ -38,7 +38,7 @@ async function download(device: GpuDevice, buffer: GpuBuffer, bytes = buffer.siz
 }
 
 /** A deterministic RGBA test image: gradients plus pixel noise (exercises the filter). */
-function syntheticImage(width: number, height: number): Uint8ClampedArray {
+function syntheticImage(width: number, height: number): Uint8ClampedArray<ArrayBuffer> {
   const data = new Uint8ClampedArray(4 * width * height);
   let seed = 12345;
   const noise = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 24) / 255;
