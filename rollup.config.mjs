@@ -1,17 +1,17 @@
 // Builds dist/: the library (ESM + .d.ts), the pure-math core, the self-contained tracking
-// worker with the MediaPipe WASM it loads, and the Node CLI.
+// worker with the MediaPipe WASM it loads, the ViT prior's worker with ONNX Runtime's, and the Node CLI.
 import { cpSync, mkdirSync } from 'node:fs';
 import commonjs from '@rollup/plugin-commonjs';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import typescript from '@rollup/plugin-typescript';
 
-/** Copies runtime files (WASM, loaders) next to the worker once the bundle is written. */
+/** Copies runtime files (WASM, loaders) next to the worker once the bundle is written; `[from, to, filter?]`. */
 const copyRuntimeFiles = (pairs) => ({
   name: 'copy-runtime-files',
   writeBundle() {
-    for (const [from, to] of pairs) {
+    for (const [from, to, filter] of pairs) {
       mkdirSync(to, { recursive: true });
-      cpSync(from, to, { recursive: true });
+      cpSync(from, to, { recursive: true, filter });
     }
   },
 });
@@ -34,6 +34,18 @@ export default [
       commonjs(),
       ts({ declaration: false, outDir: 'dist' }),
       copyRuntimeFiles([['node_modules/@mediapipe/tasks-vision/wasm', 'dist/mediapipe-wasm']]),
+    ],
+  },
+  {
+    // The ViT prior's worker (started by the tracking worker) with the onnxruntime-web build
+    // its 'onnxruntime-web/webgpu' entry loads (WebGPU and WASM execution providers).
+    input: { 'prior-worker': 'src/workers/prior/prior.worker.ts' },
+    output: { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: '[name].js', inlineDynamicImports: true },
+    plugins: [
+      nodeResolve({ browser: true }),
+      commonjs(),
+      ts({ declaration: false, outDir: 'dist' }),
+      copyRuntimeFiles([['node_modules/onnxruntime-web/dist', 'dist/ort-wasm', (src) => src.endsWith('/dist') || /ort-wasm-simd-threaded\.asyncify\.(mjs|wasm)$/.test(src)]]),
     ],
   },
   {

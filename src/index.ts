@@ -1,5 +1,5 @@
 // pixel3dmm-web: real-time 3D face tracking in the browser.
-export { FaceTracker, type FaceTrackerOptions, type FaceTrackerInfo, type FaceTrackerEventMap } from './sdk/FaceTracker.js';
+export { FaceTracker, type FaceTrackerOptions, type FaceTrackerInfo, type FaceTrackerEventMap, type PriorOptions, type PriorInfo } from './sdk/FaceTracker.js';
 export { openCamera } from './sdk/openCamera.js';
 export { openVideoFile, type DecodedFrame, type VideoFileInfo } from './sdk/decodeVideoFile.js';
 export type { LoadProgress } from './sdk/fetchAsset.js';

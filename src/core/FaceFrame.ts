@@ -23,6 +23,8 @@ export interface FrameTimings {
   workerMs: number;
   /** Frame grab (main thread) to event, filled in on the main thread. */
   latencyMs: number;
+  /** Age of the ViT prior maps this frame's fit used (frame clock, ms); absent when it used none. */
+  priorAgeMs?: number;
 }
 
 /** What the tracker reports for each frame with a face: the `frame` event's detail. */

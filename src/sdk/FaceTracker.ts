@@ -3,6 +3,8 @@ import { TrackerError } from '../core/errors.js';
 import type { FaceFrame } from '../core/FaceFrame.js';
 import type { FaceFitterOptions } from '../core/fit/FaceFitter.js';
 import type { FaceSmootherOptions } from '../core/fit/FaceSmoother.js';
+import type { PriorStageEvent } from '../workers/prior/PriorStage.js';
+import type { PriorBackendChoice, PriorRuntimeInfo } from '../workers/prior/priorProtocol.js';
 import type { TrackingWorkerApi, WorkerErrorPayload, WorkerInit, WorkerReady } from '../workers/protocol.js';
 import { fetchAsset, type LoadProgress } from './fetchAsset.js';
 import { FramePump, type PumpedFrame } from './FramePump.js';
@@ -19,8 +21,11 @@ export interface FaceTrackerOptions {
   mediapipeWasm?: string | URL;
   /** The tracking worker script (default: next to the SDK bundle). */
   workerUrl?: string | URL;
-  /** Screen-space cues: MediaPipe landmarks (the only kind this release runs). */
-  prior?: 'landmarks';
+  /**
+   * Screen-space cues. 'landmarks' (default): MediaPipe's points only. `{ onnx }`: also a
+   * Pixel3DMM-style ViT prior (per-pixel UV and normal maps of the face crop) as dense terms.
+   */
+  prior?: 'landmarks' | PriorOptions;
   /** One Euro smoothing per parameter group; `false` for none (zero lag). */
   smoothing?: FaceSmootherOptions | false;
   fitter?: FaceFitterOptions;
@@ -33,13 +38,32 @@ export interface FaceTrackerOptions {
   onProgress?: (progress: LoadProgress) => void;
 }
 
+/** The ViT prior: ONNX model(s) of the prior contract (DESIGN.md, "Priors"). */
+export interface PriorOptions {
+  /** One model with outputs `uv` and `normals`, or one model per output (as Pixel3DMM ships them). */
+  onnx: string | URL | { uv: string | URL; normals: string | URL };
+  /** 'auto' (default): WebGPU on a hardware GPU, else WASM; 'webgpu' fails with `webgpu-unavailable` where there is none. */
+  backend?: PriorBackendChoice;
+  /** Mirror test-time augmentation: a second, mirrored pass averaged in (off by default: half the rate). */
+  tta?: boolean;
+  /** Half precision where the GPU supports it (not applied in this release; `info.prior.fp16` says). */
+  fp16?: boolean;
+  /** Maps older than this (ms) are not used by the fit. Default 250. */
+  maxAgeMs?: number;
+}
+
+/** How the ViT prior runs. `backend` is 'off' once it stopped (e.g. the GPU device was lost): landmarks only since. */
+export interface PriorInfo extends Omit<PriorRuntimeInfo, 'backend' | 'notes'> {
+  backend: PriorRuntimeInfo['backend'] | 'off';
+}
+
 /** Which backends run and which fallbacks were taken. */
 export interface FaceTrackerInfo {
   model: WorkerReady['model'];
   landmarks: { runtime: 'worker'; delegate: 'CPU' | 'GPU' };
   /** How frames cross to the worker. */
   frameTransport: 'VideoFrame' | 'ImageBitmap';
-  prior: 'landmarks';
+  prior: 'landmarks' | PriorInfo;
   /** Human-readable notes on every fallback in use. */
   fallbacks: string[];
   /** Times the worker crashed and was restarted. */
@@ -99,9 +123,12 @@ export class FaceTracker extends EventTarget {
       tracker.dispatchEvent(new CustomEvent('progress', { detail: p }));
     };
     const fetchOptions = { onProgress, cache: options.cache !== false };
-    const [faceModel, landmarker] = await Promise.all([
+    const prior = typeof options.prior === 'object' ? options.prior : undefined;
+    const onnx = prior && (typeof prior.onnx === 'object' && 'uv' in prior.onnx ? [prior.onnx.uv, prior.onnx.normals] : [prior.onnx as string | URL]);
+    const [faceModel, landmarker, ...priorModels] = await Promise.all([
       fetchAsset(String(options.model ?? defaultUrl('../models/face-default.glb')), fetchOptions),
       fetchAsset(String(options.landmarker ?? defaultUrl('../models/mediapipe/face_landmarker.task')), fetchOptions),
+      ...(onnx ?? []).map((url) => fetchAsset(String(url), fetchOptions)),
     ]);
     const delegate = options.delegate ?? 'CPU';
     tracker.init = {
@@ -111,6 +138,15 @@ export class FaceTracker extends EventTarget {
       delegate,
       pipeline: { fitter: options.fitter, smoothing: options.smoothing, outputVertices: options.outputs?.vertices ?? false },
     };
+    if (prior) {
+      tracker.init.prior = {
+        models: priorModels.length === 2 ? { uv: priorModels[0]!, normals: priorModels[1]! } : { combined: priorModels[0]! },
+        backend: prior.backend ?? 'auto',
+        tta: prior.tta ?? false,
+        fp16: prior.fp16 ?? false,
+        maxAgeMs: prior.maxAgeMs ?? 250,
+      };
+    }
     tracker.workerUrl = String(options.workerUrl ?? defaultUrl('./tracking-worker.js'));
     const frameTransport = typeof VideoFrame !== 'undefined' ? 'VideoFrame' : 'ImageBitmap';
     const ready = await tracker.startWorker();
@@ -122,6 +158,11 @@ export class FaceTracker extends EventTarget {
       fallbacks: frameTransport === 'ImageBitmap' ? ['VideoFrame is missing: frames cross to the worker as ImageBitmaps (one extra copy).'] : [],
       workerRestarts: 0,
     };
+    if (ready.prior) {
+      const { notes, ...priorInfo } = ready.prior;
+      tracker.info.prior = priorInfo;
+      tracker.info.fallbacks.push(...notes);
+    }
     return tracker;
   }
 
@@ -233,14 +274,32 @@ export class FaceTracker extends EventTarget {
     this.remote = Comlink.wrap<TrackingWorkerApi>(this.worker);
     // Copies: the bytes stay here so a restarted worker can be initialised again.
     const init = { ...this.init, faceModel: this.init.faceModel.slice(), landmarker: this.init.landmarker.slice() };
-    const ready = this.remote.init(Comlink.transfer(init, [init.faceModel.buffer, init.landmarker.buffer]));
+    const transfer: ArrayBuffer[] = [init.faceModel.buffer, init.landmarker.buffer];
+    if (init.prior) {
+      const m = init.prior.models;
+      init.prior = { ...init.prior, models: 'combined' in m ? { combined: m.combined.slice() } : { uv: m.uv.slice(), normals: m.normals.slice() } };
+      const copied = init.prior.models;
+      transfer.push(...('combined' in copied ? [copied.combined.buffer] : [copied.uv.buffer, copied.normals.buffer]).map((b) => b as ArrayBuffer));
+    }
+    const ready = this.remote.init(Comlink.transfer(init, transfer));
     this.workerReady = ready.catch(() => undefined);
+    let result: WorkerReady;
     try {
-      return await ready;
+      result = await ready;
     } catch (error) {
       this.worker.terminate();
       throw toTrackerError(error);
     }
+    if (result.prior) void this.remote.onPriorEvent(Comlink.proxy((event: PriorStageEvent) => this.onPriorStopped(event)));
+    return result;
+  }
+
+  /** The ViT prior stopped (GPU device lost, …): tracking goes on with landmarks only, and says so. */
+  private onPriorStopped(event: PriorStageEvent): void {
+    if (this.disposed) return;
+    if (typeof this.info?.prior === 'object') this.info.prior.backend = 'off';
+    this.info?.fallbacks.push(event.message);
+    this.emit('error', new TrackerError(event.code, event.message, { fallback: 'landmarks' }));
   }
 
   /** A crashed worker is restarted once; a second crash is fatal. */

@@ -9,6 +9,7 @@ import type { FaceModel } from '../core/model/FaceModel.js';
 import { FaceModelEvaluator } from '../core/model/FaceModelEvaluator.js';
 import type { PointBasis } from '../core/model/PointBasis.js';
 import type { LandmarkDetector } from './LandmarkDetector.js';
+import type { PriorStage } from './prior/PriorStage.js';
 
 export interface PipelineOptions {
   fitter?: FaceFitterOptions;
@@ -38,6 +39,8 @@ export class TrackingPipeline {
     readonly model: FaceModel,
     private readonly detector: LandmarkDetector,
     private readonly options: PipelineOptions = {},
+    /** The ViT prior (dense UV + normal cues), when the tracker runs one. */
+    private readonly prior?: PriorStage,
   ) {
     if (!model.mediapipe478) throw new Error('The face model has no MediaPipe landmark embedding');
     this.evaluator = new FaceModelEvaluator(model);
@@ -59,23 +62,29 @@ export class TrackingPipeline {
         this.fitter.faceLost();
         this.smoother?.reset();
         this.cropTracker.reset();
+        this.prior?.faceLost();
       }
       this.faceVisible = false;
       return null;
     }
     this.faceVisible = true;
     const crop = this.cropTracker.update(detected.landmarks, meta.timeMs);
+    // The prior runs on its own (this frame if it is idle); the fit takes its newest maps, if recent.
+    this.prior?.observe(frame, meta.timeMs, detected.landmarks, crop, width, height);
+    const dense = this.prior?.denseFor(meta.timeMs, detected.landmarks);
     const raw = this.fitter.fit({
       timestampMs: meta.timeMs,
       width,
       height,
       landmarks: detected.landmarks,
       blendshapes: detected.blendshapes,
+      ...(dense ? { dense } : {}),
     });
     const fit = this.smoother ? this.smoother.filter(raw) : raw;
     const fitDone = performance.now();
     const out = this.compose(fit, meta, width, height, detected.landmarks, detected.blendshapes, crop);
     out.timings = { landmarksMs: landmarksDone - start, fitMs: fitDone - landmarksDone, workerMs: performance.now() - start, latencyMs: 0 };
+    if (dense) out.timings.priorAgeMs = meta.timeMs - dense.timestampMs;
     return out;
   }
 
@@ -84,6 +93,7 @@ export class TrackingPipeline {
     this.fitter.reset();
     this.smoother?.reset();
     this.cropTracker.reset();
+    this.prior?.faceLost();
     this.faceVisible = false;
   }
 

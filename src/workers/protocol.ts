@@ -1,5 +1,7 @@
 import type { TrackerErrorCode } from '../core/errors.js';
 import type { FaceFrame } from '../core/FaceFrame.js';
+import type { PriorStageEvent, PriorStageOptions } from './prior/PriorStage.js';
+import type { PriorRuntimeInfo } from './prior/priorProtocol.js';
 import type { FrameMeta, PipelineOptions } from './TrackingPipeline.js';
 
 /** What the main thread hands the tracking worker at start-up. */
@@ -11,6 +13,8 @@ export interface WorkerInit {
   mediapipeWasmBase: string;
   delegate: 'CPU' | 'GPU';
   pipeline: PipelineOptions;
+  /** The ViT prior, when the tracker runs one (model bytes and options). */
+  prior?: PriorStageOptions;
 }
 
 /** What the worker reports once ready. */
@@ -27,6 +31,8 @@ export interface WorkerReady {
     /** Triangles, for drawing and avatars: [count][3]. */
     triangleCount: number;
   };
+  /** How the ViT prior runs, when there is one. */
+  prior?: PriorRuntimeInfo;
 }
 
 /** An error crossing the worker boundary as plain data (Error subclasses lose their fields). */
@@ -40,5 +46,7 @@ export interface TrackingWorkerApi {
   /** Tracks one frame and closes it; null when no face is found. */
   track(frame: VideoFrame | ImageBitmap, meta: FrameMeta): Promise<FaceFrame | null>;
   reset(): void;
+  /** Called once if the ViT prior stops (GPU device lost, repeated failures); tracking goes on with landmarks. */
+  onPriorEvent(listener: (event: PriorStageEvent) => void): void;
   dispose(): void;
 }

@@ -6,11 +6,13 @@ import * as Comlink from 'comlink';
 import { TrackerError } from '../core/errors.js';
 import { readFaceModel } from '../core/model/readFaceModel.js';
 import { LandmarkDetector } from './LandmarkDetector.js';
+import { PriorStage } from './prior/PriorStage.js';
 import type { TrackingWorkerApi, WorkerErrorPayload, WorkerInit, WorkerReady } from './protocol.js';
 import { TrackingPipeline } from './TrackingPipeline.js';
 
 let pipeline: TrackingPipeline | undefined;
 let detector: LandmarkDetector | undefined;
+let prior: PriorStage | undefined;
 
 /** Errors cross comlink as plain data: Error subclasses would lose their `code`. */
 function asPayload(error: unknown, fallback: TrackerError['code']): WorkerErrorPayload {
@@ -22,10 +24,14 @@ const api: TrackingWorkerApi = {
   async init(init: WorkerInit): Promise<WorkerReady> {
     try {
       const model = await readFaceModel(init.faceModel);
+      // The prior (its own worker, ONNX Runtime) starts alongside MediaPipe.
+      const priorReady = init.prior ? PriorStage.create(init.prior, model) : undefined;
+      priorReady?.catch(() => undefined); // awaited below; not unhandled if MediaPipe fails first
       detector = await LandmarkDetector.create(init.landmarker, init.mediapipeWasmBase, init.delegate).catch((cause) => {
         throw new TrackerError('model-format', `MediaPipe FaceLandmarker could not start: ${(cause as Error).message ?? cause}. Check the .task file.`);
       });
-      pipeline = new TrackingPipeline(model, detector, init.pipeline);
+      prior = await priorReady;
+      pipeline = new TrackingPipeline(model, detector, init.pipeline, prior);
       return {
         model: {
           name: model.name,
@@ -38,6 +44,7 @@ const api: TrackingWorkerApi = {
           ...(model.skeleton ? { jointNames: [...model.skeleton.jointNames] } : {}),
           triangleCount: model.triangles.length / 3,
         },
+        ...(prior ? { prior: prior.info } : {}),
       };
     } catch (error) {
       throw asPayload(error, 'model-format');
@@ -62,9 +69,15 @@ const api: TrackingWorkerApi = {
     pipeline?.reset();
   },
 
+  onPriorEvent(listener) {
+    prior?.onEvent(listener);
+  },
+
   dispose() {
     detector?.close();
     detector = undefined;
+    prior?.dispose();
+    prior = undefined;
     pipeline = undefined;
   },
 };
