@@ -5,7 +5,7 @@ import type { FaceModelEvaluator } from '../core/model/FaceModelEvaluator.js';
 import type { FaceModelExtras } from '../core/model/faceModelSchema.js';
 import { poseFeature } from '../core/model/skinning.js';
 import { EyeRig } from './EyeRig.js';
-import { eyeGaze } from './eyeGaze.js';
+import { frameGaze } from './eyeGaze.js';
 import { addFeatureColors, createFaceMaterials } from './faceMaterials.js';
 import { FACE_REGIONS, faceRegions } from './faceRegions.js';
 import type { LoadedFaceModel } from './loadFaceModel.js';
@@ -78,10 +78,8 @@ export class FaceAvatar extends Object3D {
     copyWeights(weights, identity.start, identity.count, frame.identity);
     copyWeights(weights, expression.start, expression.count, frame.expression);
     if (this.evaluator && frame.jointRotations) this.applyJoints(frame, frame.jointRotations);
-    if (this.eyes && frame.arkit) {
-      const gaze = eyeGaze(frame.arkit);
-      this.eyes.update(weights, gaze.left, gaze.right);
-    }
+    const gaze = this.eyes && frameGaze(frame);
+    if (gaze) this.eyes!.update(weights, gaze.left, gaze.right);
     const r = frame.pose.rotation;
     axisAngleToQuaternion(r[0], r[1], r[2], quaternion);
     this.head.quaternion.set(quaternion[0]!, quaternion[1]!, quaternion[2]!, quaternion[3]!);

@@ -1,5 +1,6 @@
 import { TrackerError } from '../core/errors.js';
 import type { FaceFrame } from '../core/FaceFrame.js';
+import { frameGaze } from './eyeGaze.js';
 import type { FaceTracker } from './FaceTracker.js';
 import { Take, type TakeFrame } from './Take.js';
 
@@ -8,8 +9,8 @@ export type RecordableTracker = Pick<FaceTracker, 'info' | 'addEventListener' | 
 
 /**
  * Records a tracker's `frame` events until `stop()`, which returns the `Take`. It keeps the pose,
- * expression, ARKit weights and joint rotations of each frame (not landmarks or vertices), and
- * the shape and camera of the last frame.
+ * expression, ARKit weights, joint rotations and eye rotations of each frame (not landmarks or
+ * vertices), and the shape and camera of the last frame.
  *
  * ```ts
  * const recorder = tracker.record();
@@ -77,6 +78,8 @@ export class Recorder {
     };
     if (f.arkit) frame.arkit = Float32Array.from(f.arkit);
     if (f.jointRotations) frame.jointRotations = Float32Array.from(f.jointRotations);
+    const eyes = frameGaze(f);
+    if (eyes) frame.eyes = eyes;
     this.frames.push(frame);
     this.last = f;
   }

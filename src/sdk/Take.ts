@@ -2,6 +2,7 @@ import { ARKIT_BLENDSHAPES } from '../core/arkit.js';
 import { TrackerError } from '../core/errors.js';
 import type { HeadPose } from '../core/FaceFrame.js';
 import type { PinholeCamera } from '../core/fit/types.js';
+import type { EyeGaze } from './eyeGaze.js';
 import { takeToLiveLinkCsv, type LiveLinkCsvOptions } from './liveLinkCsv.js';
 import type { LoadedFaceModel } from './loadFaceModel.js';
 import { TAKE_FORMAT, TAKE_VERSION, type TakeFrameJSON, type TakeJSON, type TakeModelJSON } from './takeSchema.js';
@@ -17,6 +18,8 @@ export interface TakeFrame {
   expression: Float32Array;
   arkit?: Float32Array;
   jointRotations?: Float32Array;
+  /** Eye rotations (see `frameGaze`), when the frame had eyeLook scores. */
+  eyes?: EyeGaze;
 }
 
 export interface TakeData {
@@ -88,6 +91,7 @@ export class Take implements TakeData {
         };
         if (f.arkit) frame.arkit = Float32Array.from(f.arkit);
         if (f.jointRotations) frame.jointRotations = Float32Array.from(f.jointRotations);
+        if (f.eyes) frame.eyes = f.eyes;
         return frame;
       }),
     });
@@ -117,6 +121,7 @@ function frameToJSON(f: TakeFrame): TakeFrameJSON {
   };
   if (f.arkit) out.arkit = rounded(f.arkit);
   if (f.jointRotations) out.jointRotations = rounded(f.jointRotations);
+  if (f.eyes) out.eyes = { left: { yaw: round(f.eyes.left.yaw), pitch: round(f.eyes.left.pitch) }, right: { yaw: round(f.eyes.right.yaw), pitch: round(f.eyes.right.pitch) } };
   return out;
 }
 

@@ -1,7 +1,8 @@
-import { ARKIT_BLENDSHAPES, type ArkitBlendshape } from '../core/arkit.js';
+import { ARKIT_BLENDSHAPES, MEDIAPIPE_BLENDSHAPES } from '../core/arkit.js';
+import type { FaceFrame } from '../core/FaceFrame.js';
 
 /**
- * Eye rotations read off ARKit's eyeLook weights, for models and formats that want angles
+ * Eye rotations read off ARKit-style eyeLook weights, for models and formats that want angles
  * (the avatar's eyeballs, Live Link Face's eye columns). A weight of 1 is taken as the eye
  * turned fully: `EYE_YAW_MAX_RAD` sideways, `EYE_PITCH_MAX_RAD` up or down (typical human
  * ranges; ARKit does not publish its scale). An estimate, not a measurement.
@@ -19,18 +20,32 @@ export interface EyeRotation {
   pitch: number;
 }
 
-const w = (arkit: ArrayLike<number>, name: ArkitBlendshape) => arkit[ARKIT_BLENDSHAPES.indexOf(name)]!;
+export interface EyeGaze {
+  left: EyeRotation;
+  right: EyeRotation;
+}
 
-/** Both eyes' rotations from ARKit-52 weights (`ARKIT_BLENDSHAPES` order). */
-export function eyeGaze(arkit: ArrayLike<number>): { left: EyeRotation; right: EyeRotation } {
+/** Both eyes' rotations from ARKit-named weights (`names` gives their order; ARKit-52 order by default). */
+export function eyeGaze(weights: ArrayLike<number>, names: readonly string[] = ARKIT_BLENDSHAPES): EyeGaze {
+  const w = (name: string) => weights[names.indexOf(name)] ?? 0;
   return {
     left: {
-      yaw: (w(arkit, 'eyeLookOutLeft') - w(arkit, 'eyeLookInLeft')) * EYE_YAW_MAX_RAD,
-      pitch: (w(arkit, 'eyeLookDownLeft') - w(arkit, 'eyeLookUpLeft')) * EYE_PITCH_MAX_RAD,
+      yaw: (w('eyeLookOutLeft') - w('eyeLookInLeft')) * EYE_YAW_MAX_RAD,
+      pitch: (w('eyeLookDownLeft') - w('eyeLookUpLeft')) * EYE_PITCH_MAX_RAD,
     },
     right: {
-      yaw: (w(arkit, 'eyeLookInRight') - w(arkit, 'eyeLookOutRight')) * EYE_YAW_MAX_RAD,
-      pitch: (w(arkit, 'eyeLookDownRight') - w(arkit, 'eyeLookUpRight')) * EYE_PITCH_MAX_RAD,
+      yaw: (w('eyeLookInRight') - w('eyeLookOutRight')) * EYE_YAW_MAX_RAD,
+      pitch: (w('eyeLookDownRight') - w('eyeLookUpRight')) * EYE_PITCH_MAX_RAD,
     },
   };
+}
+
+/**
+ * A frame's gaze: from MediaPipe's eyeLook scores, which follow the irises, when the frame has
+ * them; else from the fitted ARKit weights. (A model's fitted eyeLook weights can follow the lids
+ * instead: ICT FaceKit's eyeLook shapes move only the lids.)
+ */
+export function frameGaze(frame: Pick<FaceFrame, 'mediapipeBlendshapes' | 'arkit'>): EyeGaze | undefined {
+  if (frame.mediapipeBlendshapes?.length === MEDIAPIPE_BLENDSHAPES.length) return eyeGaze(frame.mediapipeBlendshapes, MEDIAPIPE_BLENDSHAPES);
+  return frame.arkit ? eyeGaze(frame.arkit) : undefined;
 }

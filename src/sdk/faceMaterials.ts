@@ -14,14 +14,14 @@ export function createFaceMaterials(): Record<FaceRegion, Material> {
       color: 0xd8a58c,
       vertexColors: true,
       roughness: 0.55,
-      sheen: 0.6,
+      sheen: 0.3,
       sheenColor: 0xff8a70,
       sheenRoughness: 0.5,
     }),
     mouth: new MeshStandardMaterial({ name: 'mouth', color: 0x6a2a2a, roughness: 0.6 }),
-    teeth: new MeshStandardMaterial({ name: 'teeth', color: 0xe8e0d0, roughness: 0.35 }),
+    teeth: new MeshStandardMaterial({ name: 'teeth', color: 0xd4ccbd, roughness: 0.45 }),
     // Iris and pupil are painted by the avatar's EyeRig.
-    eye: new MeshPhysicalMaterial({ name: 'eye', color: 0xf2ede8, roughness: 0.15, clearcoat: 1, clearcoatRoughness: 0.03 }),
+    eye: new MeshPhysicalMaterial({ name: 'eye', color: 0xe4ddd6, roughness: 0.15, clearcoat: 1, clearcoatRoughness: 0.03 }),
     hidden: new MeshStandardMaterial({ name: 'hidden', visible: false }),
   };
 }

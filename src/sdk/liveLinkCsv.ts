@@ -26,9 +26,10 @@ export const LIVE_LINK_CSV_HEADER = ['Timecode', 'BlendShapeCount', ...ARKIT_BLE
  *   (R = Ry(yaw)·Rx(pitch)·Rz(roll) in the camera frame; the face looks down +Z at rest, yaw > 0
  *   turns it to its own left, pitch > 0 tilts it down, roll > 0 tilts it towards its right
  *   shoulder).
- * - `LeftEyeYaw` … `RightEyeRoll`: radians, estimated from the eyeLook weights (see `eyeGaze`;
- *   same sign conventions as the head, roll always 0). Live Link Face measures these; here
- *   they are a linear reading of the weights.
+ * - `LeftEyeYaw` … `RightEyeRoll`: radians, the take's eye rotations (from MediaPipe's eyeLook
+ *   scores, see `frameGaze`; from the ARKit weights when a frame has none), same sign conventions
+ *   as the head, roll always 0. Live Link Face measures these; here they are a linear reading of
+ *   the eyeLook weights.
  */
 export function takeToLiveLinkCsv(take: Take, options: LiveLinkCsvOptions = {}): string {
   const fps = options.timecodeFps ?? 60;
@@ -39,7 +40,7 @@ export function takeToLiveLinkCsv(take: Take, options: LiveLinkCsvOptions = {}):
     if (!frame.arkit) {
       throw new TrackerError('invalid-input', 'This take has no ARKit weights (its face model has no ARKit-named expressions, e.g. FLAME), so it has no Live Link Face CSV. Export JSON or glTF instead.');
     }
-    const gaze = eyeGaze(frame.arkit);
+    const gaze = frame.eyes ?? eyeGaze(frame.arkit);
     const values = [
       ...frame.arkit,
       frame.pose.yaw, frame.pose.pitch, frame.pose.roll,

@@ -25,7 +25,11 @@
  *     },
  *     "expression": [0.0, …],                   // model expression coefficients ("model.expressionNames")
  *     "arkit": [0.0, …],                        // ARKit-52 weights in [0, 1]; absent for models without an ARKit map
- *     "jointRotations": [0, 0, 0, …]            // skinned models only: axis-angle per joint, rad
+ *     "jointRotations": [0, 0, 0, …],           // skinned models only: axis-angle per joint, rad
+ *     "eyes": {                                 // eye rotations, rad, from MediaPipe's iris-based eyeLook scores
+ *       "left": { "yaw": 0.02, "pitch": -0.01 },  // yaw > 0: towards the subject's left; pitch > 0: down
+ *       "right": { "yaw": 0.02, "pitch": -0.01 }
+ *     }
  *   }, …]
  * }
  * ```
@@ -51,6 +55,7 @@ export interface TakeFrameJSON {
   expression: number[];
   arkit?: number[];
   jointRotations?: number[];
+  eyes?: { left: { yaw: number; pitch: number }; right: { yaw: number; pitch: number } };
 }
 
 export interface TakeJSON {

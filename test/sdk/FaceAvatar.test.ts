@@ -10,7 +10,7 @@ import { projectCameraPoints, transformToCamera } from '../../src/core/camera.js
 import { FaceModelEvaluator } from '../../src/core/model/FaceModelEvaluator.js';
 import type { FaceModel } from '../../src/core/model/FaceModel.js';
 import { readFaceModel } from '../../src/core/model/readFaceModel.js';
-import { ARKIT_BLENDSHAPES } from '../../src/core/arkit.js';
+import { MEDIAPIPE_BLENDSHAPES } from '../../src/core/arkit.js';
 import type { EyeRig } from '../../src/sdk/EyeRig.js';
 import { EYE_PITCH_MAX_RAD, EYE_YAW_MAX_RAD } from '../../src/sdk/eyeGaze.js';
 import { FaceAvatar } from '../../src/sdk/FaceAvatar.js';
@@ -66,12 +66,12 @@ describe('FaceAvatar on the default model', () => {
     });
   });
 
-  it('turns the eyeballs from the eyeLook weights (the model\'s own eyeLook shapes move only the lids)', async () => {
+  it('turns the eyeballs from MediaPipe\'s eyeLook scores (the model\'s own eyeLook shapes move only the lids)', async () => {
     const avatar = new FaceAvatar(await parseFaceModel(bytes));
     const frame = syntheticFrame(100, 53);
-    frame.arkit!.fill(0);
-    frame.arkit![ARKIT_BLENDSHAPES.indexOf('eyeLookOutLeft')] = 1;
-    frame.arkit![ARKIT_BLENDSHAPES.indexOf('eyeLookUpRight')] = 1;
+    frame.mediapipeBlendshapes.fill(0);
+    frame.mediapipeBlendshapes[MEDIAPIPE_BLENDSHAPES.indexOf('eyeLookOutLeft')] = 1;
+    frame.mediapipeBlendshapes[MEDIAPIPE_BLENDSHAPES.indexOf('eyeLookUpRight')] = 1;
     avatar.apply(frame);
     const uniforms = (avatar as unknown as { eyes: EyeRig }).eyes.uniforms;
     const left = new Vector3(0, 0, 1).applyMatrix3(uniforms.eyeRotation.value[0]!);

@@ -22,7 +22,7 @@ export function syntheticFrame(identityCount: number, expressionCount: number, k
     landmarks2d: new Float32Array(956),
     mediapipeLandmarks: new Float32Array(956),
     crop: { x: 200, y: 120, size: 240 },
-    mediapipeBlendshapes: new Float32Array(52),
+    mediapipeBlendshapes: Float32Array.from({ length: 52 }, (_, i) => 0.05 * ((i + k) % 7)),
     timings: { landmarksMs: 5, fitMs: 2, workerMs: 8, latencyMs: 20 },
     fit: { iterations: 3, landmarkRmsPx: 1, denseCount: 0, identityFrozen: true },
   };

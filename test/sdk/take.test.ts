@@ -7,10 +7,10 @@ import { AnimationMixer, LoopOnce, type Mesh, PerspectiveCamera, Quaternion, Vec
 import { GLTFLoader } from 'three/examples/jsm/loaders/GLTFLoader.js';
 import { MeshoptDecoder } from 'three/examples/jsm/libs/meshopt_decoder.module.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ARKIT_BLENDSHAPES } from '../../src/core/arkit.js';
+import { ARKIT_BLENDSHAPES, MEDIAPIPE_BLENDSHAPES } from '../../src/core/arkit.js';
 import type { FaceFrame } from '../../src/core/FaceFrame.js';
 import { readFaceModel } from '../../src/core/model/readFaceModel.js';
-import { EYE_YAW_MAX_RAD } from '../../src/sdk/eyeGaze.js';
+import { EYE_PITCH_MAX_RAD, EYE_YAW_MAX_RAD } from '../../src/sdk/eyeGaze.js';
 import { LIVE_LINK_CSV_HEADER, timecode } from '../../src/sdk/liveLinkCsv.js';
 import { Recorder, type RecordableTracker } from '../../src/sdk/Recorder.js';
 import { Take } from '../../src/sdk/Take.js';
@@ -75,7 +75,7 @@ describe('Take.toJSON', () => {
     const json = take.toJSON();
     expect(json).toMatchObject({ format: TAKE_FORMAT, version: TAKE_VERSION, arkitNames: [...ARKIT_BLENDSHAPES] });
     expect(Object.keys(json)).toEqual(['format', 'version', 'startedAt', 'model', 'camera', 'identity', 'arkitNames', 'frames']);
-    expect(Object.keys(json.frames[0]!)).toEqual(['time', 'videoTime', 'pose', 'expression', 'arkit']);
+    expect(Object.keys(json.frames[0]!)).toEqual(['time', 'videoTime', 'pose', 'expression', 'arkit', 'eyes']);
     expect(json.frames[2]!.pose.rotation[1]).toBeCloseTo(frames[2]!.pose.rotation[1], 6);
     const back = Take.fromJSON(JSON.stringify(take));
     expect(back.frames).toHaveLength(4);
@@ -103,8 +103,11 @@ describe('Take.toCSV (Live Link Face layout)', () => {
     expect(+row[54]!).toBeCloseTo(f.pose.yaw, 6); // HeadYaw, radians
     expect(+row[55]!).toBeCloseTo(f.pose.pitch, 6);
     expect(+row[56]!).toBeCloseTo(f.pose.roll, 6);
-    const w = (n: (typeof ARKIT_BLENDSHAPES)[number]) => f.arkit![ARKIT_BLENDSHAPES.indexOf(n)]!;
+    // Eye angles from MediaPipe's (iris-based) eyeLook scores.
+    const w = (n: string) => f.mediapipeBlendshapes[MEDIAPIPE_BLENDSHAPES.indexOf(n as (typeof MEDIAPIPE_BLENDSHAPES)[number])]!;
     expect(+row[57]!).toBeCloseTo((w('eyeLookOutLeft') - w('eyeLookInLeft')) * EYE_YAW_MAX_RAD, 5); // LeftEyeYaw
+    expect(+row[61]!).toBeCloseTo((w('eyeLookDownRight') - w('eyeLookUpRight')) * EYE_PITCH_MAX_RAD, 5); // RightEyePitch
+    expect(Math.abs(+row[57]!) + Math.abs(+row[61]!)).toBeGreaterThan(0);
     expect(+row[59]!).toBe(0); // LeftEyeRoll
   });
 
