@@ -72,14 +72,19 @@ export class TrackingPipeline {
     // The prior runs on its own (this frame if it is idle); the fit takes its newest maps, if recent.
     this.prior?.observe(frame, meta.timeMs, detected.landmarks, crop, width, height);
     const dense = this.prior?.denseFor(meta.timeMs, detected.landmarks);
-    const raw = this.fitter.fit({
-      timestampMs: meta.timeMs,
-      width,
-      height,
-      landmarks: detected.landmarks,
-      blendshapes: detected.blendshapes,
-      ...(dense ? { dense } : {}),
-    });
+    const observation = { timestampMs: meta.timeMs, width, height, landmarks: detected.landmarks, blendshapes: detected.blendshapes, ...(dense ? { dense } : {}) };
+    let raw = this.fitter.fit(observation);
+    if (!isFiniteFit(raw)) {
+      // A diverged solve must not poison the warm start: re-initialise from this frame's landmarks.
+      this.fitter.faceLost();
+      this.smoother?.reset();
+      raw = this.fitter.fit(observation);
+      if (!isFiniteFit(raw)) {
+        this.fitter.reset();
+        this.faceVisible = false;
+        return null;
+      }
+    }
     const fit = this.smoother ? this.smoother.filter(raw) : raw;
     const fitDone = performance.now();
     const out = this.compose(fit, meta, width, height, detected.landmarks, detected.blendshapes, crop);
@@ -145,4 +150,9 @@ export class TrackingPipeline {
     }
     return frame;
   }
+}
+
+function isFiniteFit(fit: FaceFit): boolean {
+  const all = (a: ArrayLike<number>) => Array.prototype.every.call(a, Number.isFinite);
+  return Number.isFinite(fit.stats.energy) && all(fit.rotation) && all(fit.translation) && all(fit.expression);
 }
