@@ -1,0 +1,182 @@
+/**
+ * The tracker with a ViT prior in headless Chromium (dist/ build): the real sample video through
+ * the offline path with the tiny test network, the two-model form, typed errors for networks
+ * that break the contract, and the fall-back to landmarks when the GPU device is lost.
+ *
+ * The tiny networks have random weights over a frontal-face bias (models/test-networks/README.md):
+ * these tests check that dense terms reach the fitter and tracking stays sound, not that the
+ * maps are accurate.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFaceModel } from '../../src/core/model/readFaceModel.js';
+import { buildTinyNetwork, metadataFor } from '../../scripts/onnx/testNetworks.js';
+import { artifactsDir, repoRoot, startBrowserSession, type BrowserSession } from './harness.js';
+
+const TINY = '/models/test-networks/tiny-vit-128.onnx';
+
+interface TrackSummary {
+  info: { prior: 'landmarks' | { backend: string; preprocessing: string; inputSize: number; uvLayout: string; tta: boolean }; fallbacks: string[] };
+  frames: { t: number; face: boolean; dense: number; rms: number; age?: number }[];
+  errors: { code: string; message: string }[];
+  infoAfter?: TrackSummary['info'];
+}
+
+interface TrackRun {
+  frameCount: number;
+  /** Wait this long after each frame until dense terms are first used (SwiftShader's first runs take seconds). */
+  slowUntilDenseMs?: number;
+  /** This many frames after dense terms were first used, crash the GPU process (the test's CDP hook) and go on. */
+  crashAfterDense?: number;
+}
+
+/** In the page: a tracker with `options` over the first frames of the sample video (offline: every frame). */
+async function trackInPage(options: Record<string, unknown>, run: TrackRun): Promise<TrackSummary> {
+  const { FaceTracker, openVideoFile } = (window as unknown as { pixel3dmm: typeof import('../../src/index.js') }).pixel3dmm;
+  const tracker = await FaceTracker.create({ cache: false, ...options });
+  const errors: { code: string; message: string }[] = [];
+  tracker.addEventListener('error', (e: CustomEvent) => errors.push({ code: e.detail.code, message: e.detail.message }));
+  const info = JSON.parse(JSON.stringify(tracker.info));
+  const frames: TrackSummary['frames'] = [];
+  const { frames: decoded } = await openVideoFile('/examples/media/webcam-head-motion.mp4');
+  let denseSince = -1;
+  for await (const { frame, videoTime, index } of decoded()) {
+    if (index >= run.frameCount) {
+      frame.close();
+      break;
+    }
+    const f = await tracker.track(frame, videoTime);
+    frames.push({ t: videoTime, face: !!f, dense: f?.fit.denseCount ?? 0, rms: f?.fit.landmarkRmsPx ?? NaN, age: f?.timings.priorAgeMs });
+    if (f?.fit.denseCount && denseSince < 0) denseSince = index;
+    if (denseSince < 0 && run.slowUntilDenseMs) await new Promise((r) => setTimeout(r, run.slowUntilDenseMs));
+    if (run.crashAfterDense !== undefined && denseSince >= 0 && index === denseSince + run.crashAfterDense) {
+      await (window as unknown as { crashGpu(): Promise<void> }).crashGpu();
+      // Give the device-lost notice time to travel page ← tracking worker ← prior worker.
+      await new Promise((r) => setTimeout(r, 1500));
+    }
+  }
+  const infoAfter = JSON.parse(JSON.stringify(tracker.info));
+  tracker.dispose();
+  return { info, frames, errors, infoAfter };
+}
+
+/** The page's window, with `trackInPage` injected by source. */
+type PageWindow = { trackInPage: typeof trackInPage };
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+describe('FaceTracker with a ViT prior', () => {
+  let session: BrowserSession;
+  let page: Awaited<ReturnType<BrowserSession['open']>>;
+  beforeAll(async () => {
+    const model = await readFaceModel(new Uint8Array(readFileSync(`${repoRoot}models/face-default.glb`)));
+    const dir = `${artifactsDir}/prior`;
+    mkdirSync(dir, { recursive: true });
+    // Networks that break the contract, each in one way.
+    writeFileSync(`${dir}/wrong-input-size.onnx`, buildTinyNetwork(model, { inputSize: 96, metadata: metadataFor(model.uvLayout, 128) }));
+    writeFileSync(`${dir}/uv-only.onnx`, buildTinyNetwork(model, { outputs: ['uv'] }));
+    writeFileSync(`${dir}/flame-layout.onnx`, buildTinyNetwork(model, { metadata: metadataFor('flame-2023', 128) }));
+    writeFileSync(`${dir}/no-metadata.onnx`, buildTinyNetwork(model, { metadata: {} }));
+    session = await startBrowserSession();
+    page = await session.open('/test/browser/pages/blank.html');
+    await page.addScriptTag({ content: `window.trackInPage = ${trackInPage.toString()};` });
+    const cdp = await session.browser.newBrowserCDPSession();
+    await page.exposeFunction('crashGpu', () => cdp.send('Browser.crashGpuProcess' as never));
+  }, 180_000);
+  afterAll(async () => session?.close());
+
+  it('tracks the real video with prior: { onnx }, and the fitter uses the dense terms', async () => {
+    const landmarksOnly = await page.evaluate(([o, n]) => (window as unknown as PageWindow).trackInPage(o, n), [{}, { frameCount: 90 }] as const);
+    const r = await page.evaluate(([o, n]) => (window as unknown as PageWindow).trackInPage(o, n), [{ prior: { onnx: TINY } }, { frameCount: 90 }] as const);
+    expect(landmarksOnly.info.prior).toBe('landmarks');
+    // 'auto' on SwiftShader (a software adapter) picks WASM, and says why.
+    expect(r.info.prior).toMatchObject({ backend: 'wasm', preprocessing: 'cpu', inputSize: 128, uvLayout: 'ict-facekit', tta: false });
+    expect(r.info.fallbacks.join(' ')).toMatch(/software/);
+    expect(r.frames.filter((f) => f.face).length).toBeGreaterThanOrEqual(88);
+    // The prior delivers while the track goes on: most frames fit with dense terms, from recent maps.
+    const withDense = r.frames.filter((f) => f.dense > 0);
+    expect(withDense.length).toBeGreaterThan(60);
+    for (const f of withDense) expect(f.age).toBeLessThanOrEqual(250);
+    // On the frontal first second the fitter keeps hundreds of them; as the head rolls, the tiny
+    // network's frontal maps stop matching and its gates drop most (random weights, see README).
+    expect(Math.max(...withDense.map((f) => f.dense))).toBeGreaterThan(500);
+    // Tracking stays sound: the landmark fit is about as good as without the prior.
+    const rms = (s: TrackSummary) => median(s.frames.filter((f) => f.face).map((f) => f.rms));
+    expect(rms(r)).toBeLessThan(rms(landmarksOnly) + 1);
+    expect(r.errors).toEqual([]);
+  });
+
+  it('takes the two-model form { uv, normals } and mirror TTA, on WebGPU with GPU pre/post-processing', async () => {
+    const onnx = { uv: '/models/test-networks/tiny-vit-128-uv.onnx', normals: '/models/test-networks/tiny-vit-128-normals.onnx' };
+    // SwiftShader runs a tiny network in about a second: allow old maps so some frames use them.
+    const r = await page.evaluate(([o, n]) => (window as unknown as PageWindow).trackInPage(o, n), [{ prior: { onnx, backend: 'webgpu', tta: true, maxAgeMs: 60_000 } }, { frameCount: 60, slowUntilDenseMs: 300 }] as const);
+    expect(r.info.prior).toMatchObject({ backend: 'webgpu', preprocessing: 'gpu', tta: true });
+    expect(r.frames.filter((f) => f.dense > 0).length).toBeGreaterThan(0);
+    expect(r.errors).toEqual([]);
+  });
+
+  it('refuses networks that break the contract with typed prior-format errors', async () => {
+    const result = await page.evaluate(async (urls) => {
+      const { FaceTracker } = (window as unknown as { pixel3dmm: typeof import('../../src/index.js') }).pixel3dmm;
+      const out: Record<string, string> = {};
+      for (const [name, onnx] of Object.entries(urls)) {
+        out[name] = await FaceTracker.create({ cache: false, prior: { onnx, backend: 'wasm' } }).then(
+          (t: { dispose(): void }) => (t.dispose(), 'created'),
+          (e: { code: string; message: string }) => `${e.code}: ${e.message}`,
+        );
+      }
+      return out;
+    }, {
+      wrongInputSize: '/test-results/prior/wrong-input-size.onnx',
+      missingOutput: '/test-results/prior/uv-only.onnx',
+      wrongLayout: '/test-results/prior/flame-layout.onnx',
+      noMetadata: '/test-results/prior/no-metadata.onnx',
+      notOnnx: '/models/face-default.glb',
+    });
+    expect(result['wrongInputSize']).toMatch(/^prior-format: .*input 'image'.*\[1, 3, 96, 96\].*\[1, 3, 128, 128\]/);
+    expect(result['missingOutput']).toMatch(/^prior-format: .*no output 'normals'/);
+    expect(result['wrongLayout']).toMatch(/^prior-format: .*'flame-2023'.*'ict-facekit'/);
+    expect(result['noMetadata']).toMatch(/^prior-format: .*does not name its UV layout/);
+    expect(result['notOnnx']).toMatch(/^prior-format: /);
+  });
+
+  it('falls back to landmarks only when the GPU device is lost, and says so', async () => {
+    const r = await page.evaluate(([o, n]) => (window as unknown as PageWindow).trackInPage(o, n), [{ prior: { onnx: TINY, backend: 'webgpu', maxAgeMs: 60_000 } }, { frameCount: 120, slowUntilDenseMs: 300, crashAfterDense: 2 }] as const);
+    expect(r.info.prior).toMatchObject({ backend: 'webgpu' });
+    const firstDense = r.frames.findIndex((f) => f.dense > 0);
+    expect(firstDense).toBeGreaterThanOrEqual(0);
+    expect(r.errors.map((e) => e.code)).toEqual(['gpu-device-lost']);
+    expect(r.errors[0]!.message).toMatch(/landmarks only/);
+    expect(r.infoAfter?.prior).toMatchObject({ backend: 'off' });
+    expect(r.infoAfter?.fallbacks.join(' ')).toMatch(/lost/);
+    // Tracking goes on, without dense terms, to the last frame.
+    const after = r.frames.slice(firstDense + 10);
+    expect(after.length).toBeGreaterThan(30);
+    expect(after.every((f) => f.face && f.dense === 0)).toBe(true);
+  });
+});
+
+describe('FaceTracker with a ViT prior, without WebGPU', () => {
+  it("rejects backend: 'webgpu' with webgpu-unavailable, and 'auto' runs on WASM", async () => {
+    const noGpu = await startBrowserSession({ webgpu: false });
+    try {
+      const page = await noGpu.open('/test/browser/pages/blank.html');
+      const result = await page.evaluate(async (onnx) => {
+        const { FaceTracker } = (window as unknown as { pixel3dmm: typeof import('../../src/index.js') }).pixel3dmm;
+        const forced = await FaceTracker.create({ cache: false, prior: { onnx, backend: 'webgpu' } }).then(
+          (t: { dispose(): void }) => (t.dispose(), 'created'),
+          (e: { code: string }) => e.code,
+        );
+        const auto = await FaceTracker.create({ cache: false, prior: { onnx } });
+        const info = JSON.parse(JSON.stringify(auto.info));
+        auto.dispose();
+        return { forced, info };
+      }, TINY);
+      expect(result.forced).toBe('webgpu-unavailable');
+      expect(result.info.prior.backend).toBe('wasm');
+      expect(result.info.fallbacks.join(' ')).toMatch(/WebGPU is unavailable|software/);
+    } finally {
+      await noGpu.close();
+    }
+  });
+});
