@@ -10,7 +10,7 @@ import { initialPose } from './initialPose.js';
 import { Kinematics, PosedPoint } from './Kinematics.js';
 import { LevenbergMarquardt, type SolveResult } from './LevenbergMarquardt.js';
 import { contourDirections, MEDIAPIPE_FACE_OVAL } from './mediapipeContour.js';
-import { normalBasis } from './normalBasis.js';
+import { RegionNormals } from './normalBasis.js';
 import { NormalEquations } from './NormalEquations.js';
 import { NormalTerm } from './NormalTerm.js';
 import { ReprojectionTerm } from './ReprojectionTerm.js';
@@ -51,7 +51,7 @@ export const DEFAULT_FIT_WEIGHTS: FitWeights = {
   contour: 0.5,
   contourTangent: 0.5,
   dense: 0.5,
-  normals: 200,
+  normals: 50,
   expressionPrior: 0.5,
   identityPrior: 2,
   jointPrior: { neck: 1e4, default: 5 },
@@ -69,6 +69,12 @@ export interface FaceFitterOptions {
   weights?: Partial<FitWeights>;
   /** Huber threshold, px of a 256 px face: landmarks and dense points beyond it count linearly. Default 4. */
   huberPx?: number;
+  /**
+   * Huber threshold of dense correspondences, px of a 256 px face. Tighter than the landmarks':
+   * a UV lookup that misses by a few pixels (occlusion edges, a coarse lookup grid) should not
+   * pull. Default 1.
+   */
+  denseHuberPx?: number;
   /** Identity estimation and freezing. */
   identity?: Partial<IdentityPolicy>;
   /** Use MediaPipe's blendshape scores as a soft prior (ARKit-named models only). Default true. */
@@ -114,6 +120,9 @@ export interface SolvedFrame {
   solveMs: number;
 }
 
+/** Points per term an identity frame takes into the shared equations (each costs (identity count)²). */
+const IDENTITY_POINTS = 200;
+
 /** Pixel residuals are normalized to a face this big (bounding box of the landmarks, px). */
 const REFERENCE_FACE_PX = 256;
 
@@ -142,7 +151,7 @@ export class FaceFitter {
   private readonly estimateFocal: boolean;
   private readonly landmarkBasis: SparsePointBasis;
   private readonly regionBasis?: SparsePointBasis;
-  private readonly regionNormals?: SparsePointBasis;
+  private readonly regionNormals?: RegionNormals;
   /** Mesh vertex → fitting-region slot, −1 outside. */
   private readonly regionSlot?: Int32Array;
   private readonly landmarkCount: number;
@@ -173,6 +182,7 @@ export class FaceFitter {
     this.policy = { ...DEFAULT_IDENTITY_POLICY, ...options.identity };
     this.options = {
       huberPx: options.huberPx ?? 4,
+      denseHuberPx: options.denseHuberPx ?? 1,
       blendshapePrior: options.blendshapePrior ?? true,
       maxIterations: options.maxIterations ?? 5,
       hessianStride: options.hessianStride ?? 4,
@@ -213,13 +223,13 @@ export class FaceFitter {
     if (this.options.dense && model.fittingRegion.length > 0) {
       const regionPoints = vertexBasis(model, model.fittingRegion);
       this.regionBasis = new SparsePointBasis(regionPoints, model.expression, identityCount, dropBelow);
-      this.regionNormals = new SparsePointBasis(normalBasis(model, model.fittingRegion, regionPoints.skinWeights), model.expression, identityCount, 1e-3);
+      this.regionNormals = new RegionNormals(model, model.fittingRegion, regionPoints.skinWeights, 1e-3);
       this.regionSlot = new Int32Array(model.vertexCount).fill(-1);
       model.fittingRegion.forEach((v, i) => (this.regionSlot![v] = i));
       const capacity = Math.min(this.options.maxDense, model.fittingRegion.length);
       dense = new ReprojectionTerm(this.regionBasis, this.kinematics, offset, capacity);
-      dense.huberPx = this.options.huberPx;
-      normals = new NormalTerm(this.regionNormals, this.kinematics, offset, capacity);
+      dense.huberPx = this.options.denseHuberPx;
+      normals = new NormalTerm(this.regionNormals.basis, this.kinematics, offset, capacity);
     }
     this.energy = new FrameEnergy(this.layout, this.kinematics, landmarks, dense, normals);
     this.solver = new LevenbergMarquardt(this.energy, this.options.hessianStride);
@@ -482,22 +492,21 @@ export class FaceFitter {
       const slot = this.regionSlot[obs.vertices[i]!]!;
       if (slot < 0) continue;
       this.regionBasis.prepare(slot);
-      this.regionNormals.prepare(slot);
       this.kinematics.pose(this.regionBasis, slot, this.state.expression, posed, false);
       const P = posed.camera;
       if (P[2]! >= 0) continue;
       const u = camera.cx + (f * P[0]!) / -P[2]!, v = camera.cy - (f * P[1]!) / -P[2]!;
       if (Math.hypot(u - obs.pixels[2 * i]!, v - obs.pixels[2 * i + 1]!) > gate) continue;
       // Facing: the model normal against the ray to the camera.
-      const nb = this.regionNormals.base;
-      this.kinematics.deltaToCamera(this.regionNormals.skinWeights, slot, turn);
+      const normalBasis = this.regionNormals.basis, nb = normalBasis.base;
+      this.kinematics.deltaToCamera(normalBasis.skinWeights, slot, turn);
       let nx = nb[3 * slot]!, ny = nb[3 * slot + 1]!, nz = nb[3 * slot + 2]!;
-      const st = this.regionNormals.expressionStart;
+      const st = normalBasis.expressionStart;
       for (let k = st[slot]!; k < st[slot + 1]!; k++) {
-        const c = this.state.expression[this.regionNormals.expressionIndex[k]!]!;
-        nx += c * this.regionNormals.expressionDelta[3 * k]!;
-        ny += c * this.regionNormals.expressionDelta[3 * k + 1]!;
-        nz += c * this.regionNormals.expressionDelta[3 * k + 2]!;
+        const c = this.state.expression[normalBasis.expressionIndex[k]!]!;
+        nx += c * normalBasis.expressionDelta[3 * k]!;
+        ny += c * normalBasis.expressionDelta[3 * k + 1]!;
+        nz += c * normalBasis.expressionDelta[3 * k + 2]!;
       }
       const cx = turn[0]! * nx + turn[1]! * ny + turn[2]! * nz;
       const cy = turn[3]! * nx + turn[4]! * ny + turn[5]! * nz;
@@ -531,6 +540,12 @@ export class FaceFitter {
     const angle = Math.acos(Math.min(1, Math.max(-1, (this.state.rotation[0]! + this.state.rotation[4]! + this.state.rotation[8]! - 1) / 2)));
     if ((angle * 180) / Math.PI > policy.maxRotationDeg) return;
     this.framesSinceSample = 0;
+    // A different subsample each identity frame, so all points take part over time.
+    for (const term of [energy.landmarks, energy.dense, energy.normals]) {
+      if (!term) continue;
+      term.sharedStride = Math.max(1, Math.ceil(term.count / IDENTITY_POINTS));
+      term.sharedPhase = this.identity.frames % term.sharedStride;
+    }
     this.shared.clear();
     energy.evaluate(this.state, this.frameSystem, this.shared);
     this.identity.addFrame(this.shared, this.frameSystem, this.solver.free, this.solver.freeCount, policy);

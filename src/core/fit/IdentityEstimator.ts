@@ -6,13 +6,13 @@ import type { SharedEquations } from './SharedEquations.js';
 export interface IdentityPolicy {
   /** Freeze once stable (true), or keep refining on sampled frames for as long as the face is tracked (false). Default true. */
   freeze: boolean;
-  /** Take a frame into the estimate at most every this many frames. Default 3. */
+  /** Take a frame into the estimate at most every this many frames. Default 1. */
   interval: number;
-  /** Frames needed before the estimate may freeze. Default 8. */
+  /** Frames needed before the estimate may freeze. Default 10. */
   minFrames: number;
-  /** Freeze after this many frames whatever the change. Default 30. */
+  /** Freeze after this many frames whatever the change. Default 60. */
   maxFrames: number;
-  /** Freeze when an update moves the coefficients by less than this (RMS, in prior std). Default 0.02. */
+  /** Freeze when an update moves the coefficients by less than this (RMS, in prior std). Default 0.005. */
   tolerance: number;
   /** Only frames whose landmark fit is this good (RMS, px of a 256 px face) are taken. Default 4. */
   maxLandmarkRmsPx: number;
@@ -22,10 +22,10 @@ export interface IdentityPolicy {
 
 export const DEFAULT_IDENTITY_POLICY: IdentityPolicy = {
   freeze: true,
-  interval: 3,
-  minFrames: 8,
-  maxFrames: 30,
-  tolerance: 0.02,
+  interval: 1,
+  minFrames: 10,
+  maxFrames: 60,
+  tolerance: 0.005,
   maxLandmarkRmsPx: 4,
   maxRotationDeg: 40,
 };

@@ -23,8 +23,11 @@ export class NormalTerm {
   readonly weights: Float64Array;
   count = 0;
   weight = 1;
-  /** Huber threshold on |n − n_observed| (0.35 ≈ 20°). */
-  huber = 0.35;
+  /** See `ReprojectionTerm.sharedStride`. */
+  sharedStride = 1;
+  sharedPhase = 0;
+  /** Huber threshold on |n − n_observed| (0.1 ≈ 6°). */
+  huber = 0.1;
 
   private readonly turn = new Float64Array(9);
   private readonly cols: Int32Array;
@@ -78,6 +81,8 @@ export class NormalTerm {
       const robust = norm <= delta ? 1 : delta / norm;
       energy += w * (norm <= delta ? norm * norm : 2 * delta * norm - delta * delta);
       if (!system && !shared) continue;
+      if (shared && i % this.sharedStride !== this.sharedPhase) continue; // see ReprojectionTerm.sharedStride
+      const weighted = w * robust * (shared ? this.sharedStride : 1);
 
       const count = 3 + (end - start);
       // Rotation: a left increment δ turns n by δ × n, i.e. −[n]× δ.
@@ -96,8 +101,8 @@ export class NormalTerm {
         cols[c] = this.expressionOffset + basis.expressionIndex[k]!;
       }
       if (system) {
-        if (system.hessianTakes(i)) system.addBlock(3, count, cols, jacobian, residual, w * robust);
-        else system.addGradient(3, count, cols, jacobian, residual, w * robust);
+        if (system.hessianTakes(i)) system.addBlock(3, count, cols, jacobian, residual, weighted);
+        else system.addGradient(3, count, cols, jacobian, residual, weighted);
       }
       if (shared) {
         const J = this.sharedJacobian, ids = basis.identityCount, o = p * ids * 3;
@@ -106,7 +111,7 @@ export class NormalTerm {
           const dx = basis.identity[o + 3 * k]!, dy = basis.identity[o + 3 * k + 1]!, dz = basis.identity[o + 3 * k + 2]!;
           for (let r = 0; r < 3; r++) J[r * K + k] = B[3 * r]! * dx + B[3 * r + 1]! * dy + B[3 * r + 2]! * dz;
         }
-        shared.addBlock(3, J, count, cols, jacobian, residual, w * robust);
+        shared.addBlock(3, J, count, cols, jacobian, residual, weighted);
       }
     }
     return energy;

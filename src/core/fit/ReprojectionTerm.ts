@@ -39,6 +39,15 @@ export class ReprojectionTerm {
   huberPx = 4;
   /** Overall weight of the term. */
   weight = 1;
+  /**
+   * When building the shared (identity) equations, only every this many points take part, in
+   * both those and the frame's system, weighted up to match: identity columns cost (identity
+   * count)² per point, too much for thousands of dense points. (The two systems must come from
+   * the same points, or the Schur complement that eliminates the frame's unknowns can lose its
+   * positive definiteness.)
+   */
+  sharedStride = 1;
+  sharedPhase = 0;
   /** Raw (unscaled) RMS pixel distance of the last evaluation. */
   rmsPx = 0;
 
@@ -106,7 +115,9 @@ export class ReprojectionTerm {
       const robust = norm <= delta ? 1 : delta / norm;
       energy += w * (norm <= delta ? norm * norm : 2 * delta * norm - delta * delta);
       if (!system && !shared) continue;
-      const weighted = w * robust;
+      // An identity build takes a consistent subsample into both systems (see `sharedStride`).
+      if (shared && i % this.sharedStride !== this.sharedPhase) continue;
+      const weighted = w * robust * (shared ? this.sharedStride : 1);
       if (!shared && !system!.hessianTakes(i)) {
         this.addGradient(system!, p, weighted, d00, d01, d02, d10, d11, d12);
         continue;

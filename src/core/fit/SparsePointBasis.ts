@@ -78,6 +78,12 @@ export class SparsePointBasis {
     this.identityVersion++;
   }
 
+  /** Replaces the base ([count][3]) for the current identity, for bases that are not linear in it (normals). */
+  overrideBase(base: ArrayLike<number>): void {
+    this.base.set(base);
+    this.foldedVersion.fill(this.identityVersion);
+  }
+
   /** Folds the current identity into the base of every point. */
   prepareAll(): void {
     for (let p = 0; p < this.count; p++) this.prepare(p);

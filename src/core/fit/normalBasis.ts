@@ -1,36 +1,84 @@
 import type { FaceModel } from '../model/FaceModel.js';
 import type { PointBasis } from '../model/PointBasis.js';
+import { SparsePointBasis } from './SparsePointBasis.js';
 
 /**
- * A linear basis of the (area-weighted, unnormalized) vertex normals of `vertices`, in the same
- * shape as a point basis: n(β, ψ) ≈ N₀ + Σ β_k·dN_k + Σ ψ_e·dN_e, normalized by the user.
- * The normal is quadratic in the positions; identity directions take the exact derivative at the
- * template (a central difference), expressions bounded below by 0 the secant over [0, max] (the
- * better fit across their range), others the derivative. Each vertex's rows are scaled by
- * 1/|N₀| (a positive factor leaves the direction unchanged) so deltas read in radians.
+ * The unnormalized (area-weighted) vertex normals of a vertex set as a linear basis in the
+ * model's coefficients, for the normal term: n(β, ψ) ≈ N(β) + Σ ψ_e·dN_e.
+ *
+ * The normal is quadratic in the positions, and a typical identity moves it by degrees away from
+ * any linear model, so the base N(β) is recomputed exactly whenever identity changes
+ * (`setIdentity`). The identity columns (used only to estimate identity) are the exact
+ * derivative at the template (a central difference); expression columns bounded below by 0 are
+ * the secant over [0, max] (the better fit across their range), others the derivative. Each
+ * vertex's rows are scaled by 1/|N(template)| (a positive factor leaves the direction
+ * unchanged) so deltas read in radians.
  */
-export function normalBasis(model: FaceModel, vertices: ArrayLike<number>, skinWeights?: Float32Array): PointBasis {
-  const count = vertices.length;
-  const { triangles, template } = model;
-  const n3 = model.vertexCount * 3;
-  // Triangles touching the selected vertices, and each selected vertex's slot.
-  const slot = new Int32Array(model.vertexCount).fill(-1);
-  for (let i = 0; i < count; i++) slot[vertices[i]!] = i;
-  const touching: number[] = [];
-  for (let t = 0; t < triangles.length; t += 3) {
-    if (slot[triangles[t]!]! >= 0 || slot[triangles[t + 1]!]! >= 0 || slot[triangles[t + 2]!]! >= 0) touching.push(t);
+export class RegionNormals {
+  readonly basis: SparsePointBasis;
+  private readonly model: FaceModel;
+  private readonly slot: Int32Array;
+  private readonly touching: Int32Array;
+  /** Vertices the touching triangles use, and their positions for the current identity. */
+  private readonly ring: Uint32Array;
+  private readonly positions: Float64Array;
+  private readonly inverseLength: Float64Array;
+  private readonly exact: Float64Array;
+
+  constructor(model: FaceModel, vertices: ArrayLike<number>, skinWeights: Float32Array | undefined, dropBelow: number) {
+    this.model = model;
+    const count = vertices.length;
+    const { triangles } = model;
+    this.slot = new Int32Array(model.vertexCount).fill(-1);
+    for (let i = 0; i < count; i++) this.slot[vertices[i]!] = i;
+    const touching: number[] = [];
+    const inRing = new Uint8Array(model.vertexCount);
+    for (let t = 0; t < triangles.length; t += 3) {
+      if (this.slot[triangles[t]!]! < 0 && this.slot[triangles[t + 1]!]! < 0 && this.slot[triangles[t + 2]!]! < 0) continue;
+      touching.push(t);
+      inRing[triangles[t]!] = inRing[triangles[t + 1]!] = inRing[triangles[t + 2]!] = 1;
+    }
+    this.touching = Int32Array.from(touching);
+    const ring: number[] = [];
+    inRing.forEach((flag, v) => flag && ring.push(v));
+    this.ring = Uint32Array.from(ring);
+    this.positions = Float64Array.from(model.template);
+    this.exact = new Float64Array(3 * count);
+    this.normalsAt(this.positions, this.exact);
+    this.inverseLength = Float64Array.from({ length: count }, (_, i) => 1 / (Math.hypot(this.exact[3 * i]!, this.exact[3 * i + 1]!, this.exact[3 * i + 2]!) || 1));
+    this.basis = new SparsePointBasis(this.linearBasis(count, skinWeights), model.expression, model.identity.names.length, dropBelow);
   }
 
-  /** Unnormalized normals of the selected vertices for positions template + c·deltas[group]. */
-  const normalsAt = (deltas: Float32Array | undefined, group: number, c: number, out: Float64Array) => {
+  /** Sets identity and recomputes the base normals exactly for it. */
+  setIdentity(beta: ArrayLike<number>): void {
+    const { model, positions, ring } = this;
+    const n3 = model.vertexCount * 3, deltas = model.identity.deltas;
+    for (const v of ring) {
+      for (let c = 0; c < 3; c++) {
+        let x = model.template[3 * v + c]!;
+        for (let k = 0; k < model.identity.names.length; k++) {
+          const b = beta[k] ?? 0;
+          if (b !== 0) x += b * deltas[k * n3 + 3 * v + c]!;
+        }
+        positions[3 * v + c] = x;
+      }
+    }
+    this.normalsAt(positions, this.exact);
+    for (let i = 0; i < this.exact.length; i++) this.exact[i] = this.exact[i]! * this.inverseLength[(i / 3) | 0]!;
+    this.basis.setIdentity(beta);
+    this.basis.overrideBase(this.exact);
+  }
+
+  /** Unnormalized normals of the selected vertices for the given vertex positions. */
+  private normalsAt(positions: ArrayLike<number>, out: Float64Array): void {
+    const { slot } = this;
+    const triangles = this.model.triangles;
     out.fill(0);
-    const o = group * n3;
-    const at = (v: number, axis: number) => template[3 * v + axis]! + (deltas ? c * deltas[o + 3 * v + axis]! : 0);
-    for (const t of touching) {
-      const a = triangles[t]!, b = triangles[t + 1]!, d = triangles[t + 2]!;
-      const ax = at(a, 0), ay = at(a, 1), az = at(a, 2);
-      const e1x = at(b, 0) - ax, e1y = at(b, 1) - ay, e1z = at(b, 2) - az;
-      const e2x = at(d, 0) - ax, e2y = at(d, 1) - ay, e2z = at(d, 2) - az;
+    for (const t of this.touching) {
+      const a = 3 * triangles[t]!, b = 3 * triangles[t + 1]!, d = 3 * triangles[t + 2]!;
+      const ax = positions[a]!, ay = positions[a + 1]!, az = positions[a + 2]!;
+      const e1x = positions[b]! - ax, e1y = positions[b + 1]! - ay, e1z = positions[b + 2]! - az;
+      const e2x = positions[d]! - ax, e2y = positions[d + 1]! - ay, e2z = positions[d + 2]! - az;
       const nx = e1y * e2z - e1z * e2y, ny = e1z * e2x - e1x * e2z, nz = e1x * e2y - e1y * e2x;
       for (let corner = 0; corner < 3; corner++) {
         const s = slot[triangles[t + corner]!]!;
@@ -40,38 +88,43 @@ export function normalBasis(model: FaceModel, vertices: ArrayLike<number>, skinW
         out[3 * s + 2] += nz;
       }
     }
-  };
+  }
 
-  const base64 = new Float64Array(3 * count);
-  normalsAt(undefined, 0, 0, base64);
-  const inverseLength = Float64Array.from({ length: count }, (_, i) => 1 / (Math.hypot(base64[3 * i]!, base64[3 * i + 1]!, base64[3 * i + 2]!) || 1));
-  const plus = new Float64Array(3 * count), minus = new Float64Array(3 * count);
-
-  const group = (deltas: Float32Array, groups: number, secantMax: (k: number) => number | undefined): Float32Array => {
-    const out = new Float32Array(groups * count * 3);
-    for (let k = 0; k < groups; k++) {
-      const max = secantMax(k);
-      if (max !== undefined) {
-        normalsAt(deltas, k, max, plus);
-        for (let i = 0; i < 3 * count; i++) out[k * 3 * count + i] = ((plus[i]! - base64[i]!) / max) * inverseLength[(i / 3) | 0]!;
-      } else {
-        normalsAt(deltas, k, 1, plus);
-        normalsAt(deltas, k, -1, minus);
-        for (let i = 0; i < 3 * count; i++) out[k * 3 * count + i] = ((plus[i]! - minus[i]!) / 2) * inverseLength[(i / 3) | 0]!;
+  /** The linear basis at the template, scaled per vertex. */
+  private linearBasis(count: number, skinWeights: Float32Array | undefined): PointBasis {
+    const model = this.model, n3 = model.vertexCount * 3;
+    const base = new Float64Array(3 * count), plus = new Float64Array(3 * count), minus = new Float64Array(3 * count);
+    const shifted = new Float64Array(n3);
+    this.normalsAt(model.template, base);
+    const displaced = (deltas: Float32Array, group: number, c: number, out: Float64Array) => {
+      for (const v of this.ring) for (let a = 0; a < 3; a++) shifted[3 * v + a] = model.template[3 * v + a]! + c * deltas[group * n3 + 3 * v + a]!;
+      this.normalsAt(shifted, out);
+    };
+    const group = (deltas: Float32Array, groups: number, secantMax: (k: number) => number | undefined): Float32Array => {
+      const out = new Float32Array(groups * count * 3);
+      for (let k = 0; k < groups; k++) {
+        const max = secantMax(k);
+        if (max !== undefined) {
+          displaced(deltas, k, max, plus);
+          for (let i = 0; i < 3 * count; i++) out[k * 3 * count + i] = ((plus[i]! - base[i]!) / max) * this.inverseLength[(i / 3) | 0]!;
+        } else {
+          displaced(deltas, k, 1, plus);
+          displaced(deltas, k, -1, minus);
+          for (let i = 0; i < 3 * count; i++) out[k * 3 * count + i] = ((plus[i]! - minus[i]!) / 2) * this.inverseLength[(i / 3) | 0]!;
+        }
       }
-    }
-    return out;
-  };
-
-  const expression = model.expression;
-  const basis: { -readonly [K in keyof PointBasis]: PointBasis[K] } = {
-    count,
-    base: Float32Array.from(base64, (v, i) => v * inverseLength[(i / 3) | 0]!),
-    identity: group(model.identity.deltas, model.identity.names.length, () => undefined),
-    expression: group(expression.deltas, expression.names.length, (e) =>
-      expression.min && expression.max && expression.min[e] === 0 && expression.max[e]! > 0 ? expression.max[e]! : undefined,
-    ),
-  };
-  if (skinWeights) basis.skinWeights = skinWeights;
-  return basis;
+      return out;
+    };
+    const expression = model.expression;
+    const basis: { -readonly [K in keyof PointBasis]: PointBasis[K] } = {
+      count,
+      base: Float32Array.from(base, (v, i) => v * this.inverseLength[(i / 3) | 0]!),
+      identity: group(model.identity.deltas, model.identity.names.length, () => undefined),
+      expression: group(expression.deltas, expression.names.length, (e) =>
+        expression.min && expression.max && expression.min[e] === 0 && expression.max[e]! > 0 ? expression.max[e]! : undefined,
+      ),
+    };
+    if (skinWeights) basis.skinWeights = skinWeights;
+    return basis;
+  }
 }

@@ -4,6 +4,7 @@ import { FaceModelEvaluator } from '../../../src/core/model/FaceModelEvaluator.j
 import type { PointBasis } from '../../../src/core/model/PointBasis.js';
 import { vertexBasis } from '../../../src/core/model/PointBasis.js';
 import type { FaceFit, PinholeCamera } from '../../../src/core/fit/types.js';
+import { applySimilarity, fitSimilarity } from '../../../src/core/geometry/similarityTransform.js';
 import { gaussian, rng } from './smallFaceModel.js';
 
 /** The true state of one synthetic frame. */
@@ -128,6 +129,11 @@ export function observeLandmarks(
  * Per-vertex distance (mm) over the fitting region between the fitted and the true face in
  * model space (identity, expression and joint rotations applied; head pose not): the shape the
  * avatar shows.
+ *
+ * `aligned` first maps the fitted shape onto the truth by the best similarity: a single
+ * calibrated camera cannot see absolute size (the scene scaled about the camera centre projects
+ * identically), so the face's scale is the identity prior's guess, not a measurement. The raw
+ * distances include that guess.
  */
 export class RegionError {
   private readonly evaluator: FaceModelEvaluator;
@@ -140,13 +146,13 @@ export class RegionError {
     this.mmPerUnit = model.metersPerUnit * 1000;
   }
 
-  distancesMm(fit: FaceFit, truth: TruthFrame): Float64Array {
-    const fitted = this.evaluator.evaluate(this.basis, {
-      identity: fit.identity, expression: fit.expression, ...(fit.jointRotations ? { jointRotations: fit.jointRotations } : {}),
+  distancesMm(fit: Pick<FaceFit, 'identity' | 'expression' | 'jointRotations'>, truth: TruthFrame, aligned: boolean): Float64Array {
+    const coefficients = (c: { identity: ArrayLike<number>; expression: ArrayLike<number>; jointRotations?: ArrayLike<number> | undefined }) => ({
+      identity: c.identity, expression: c.expression, ...(c.jointRotations ? { jointRotations: c.jointRotations } : {}),
     });
-    const real = this.evaluator.evaluate(this.basis, {
-      identity: truth.identity, expression: truth.expression, ...(truth.jointRotations ? { jointRotations: truth.jointRotations } : {}),
-    });
+    const real = this.evaluator.evaluate(this.basis, coefficients(truth));
+    let fitted: ArrayLike<number> = this.evaluator.evaluate(this.basis, coefficients(fit));
+    if (aligned) fitted = applySimilarity(fitSimilarity(fitted, real), fitted);
     const out = new Float64Array(this.basis.count);
     for (let i = 0; i < out.length; i++) {
       out[i] = Math.hypot(fitted[3 * i]! - real[3 * i]!, fitted[3 * i + 1]! - real[3 * i + 1]!, fitted[3 * i + 2]! - real[3 * i + 2]!) * this.mmPerUnit;
@@ -154,8 +160,9 @@ export class RegionError {
     return out;
   }
 
-  medianMm(fit: FaceFit, truth: TruthFrame): number {
-    return median(this.distancesMm(fit, truth));
+  /** Median distance, mm, after similarity alignment (see the class note) unless `aligned` is false. */
+  medianMm(fit: Pick<FaceFit, 'identity' | 'expression' | 'jointRotations'>, truth: TruthFrame, aligned = true): number {
+    return median(this.distancesMm(fit, truth, aligned));
   }
 }
 
