@@ -1,0 +1,53 @@
+// Small UI helpers shared by the example pages: download progress, tracker stats, fallbacks,
+// errors and the lights an avatar scene needs. Nothing here is needed to use the SDK.
+import * as THREE from 'three';
+import { RoomEnvironment } from 'three/examples/jsm/environments/RoomEnvironment.js';
+
+/** An `onProgress` callback that fills a <progress> and its label, summing every file being downloaded. */
+export function progressReporter(bar, label) {
+  const files = new Map();
+  return (p) => {
+    files.set(p.url, p);
+    const all = [...files.values()];
+    const loaded = all.reduce((a, f) => a + f.loaded, 0);
+    const total = all.reduce((a, f) => a + (f.total || f.loaded), 0);
+    bar.max = total || 1;
+    bar.value = loaded;
+    const cached = all.every((f) => f.fromCache) ? ' (from cache)' : '';
+    label.textContent = `Models: ${(loaded / 1e6).toFixed(1)} / ${(total / 1e6).toFixed(1)} MB${cached}`;
+  };
+}
+
+/** Shows the tracker's `stats` event (about once a second): tracking rate, latency, dropped frames. */
+export function showStats(tracker, element) {
+  tracker.addEventListener('stats', (e) => {
+    const s = e.detail;
+    element.textContent = s.faceVisible
+      ? `${s.fps} fps · latency ${Math.round(s.latencyMsP50)} ms (p95 ${Math.round(s.latencyMsP95)}) · fit ${s.fitMs.toFixed(1)} ms · dropped ${s.dropped}`
+      : `no face · ${s.dropped} dropped`;
+  });
+}
+
+/** Lists `tracker.info.fallbacks` (backends the browser could not run, and what runs instead). */
+export function showFallbacks(tracker, element) {
+  const notes = tracker.info.fallbacks;
+  element.replaceChildren(...(notes.length ? notes : ['none: every stage runs as designed']).map((n) => Object.assign(document.createElement('li'), { textContent: n })));
+}
+
+/** Puts an error where the user sees it (TrackerErrors carry a code and an actionable message). */
+export function showError(element, error) {
+  element.hidden = false;
+  element.textContent = error.code ? `${error.code}: ${error.message}` : String(error.message ?? error);
+  console.error(error);
+}
+
+/** Soft studio lighting: a room environment for reflections plus a key light. */
+export function addStudioLights(renderer, scene) {
+  const pmrem = new THREE.PMREMGenerator(renderer);
+  scene.environment = pmrem.fromScene(new RoomEnvironment(), 0.04).texture;
+  scene.environmentIntensity = 0.35;
+  pmrem.dispose();
+  const key = new THREE.DirectionalLight(0xfff4ea, 1.5);
+  key.position.set(0.5, 0.6, 1);
+  scene.add(key, new THREE.HemisphereLight(0xdde6ff, 0x3a3028, 0.35));
+}
