@@ -13,6 +13,6 @@ if (!existsSync(`${root}dist/index.js`)) {
   process.exit(1);
 }
 const server = await serveDirectory(root);
-console.log(`pixel3dmm-web examples: ${server.url}/examples/`);
+console.log(`pixel3dmm-web examples: ${server.url}/examples/index.html`);
 for (const page of ['webcam-avatar', 'video-call-filter', 'expression-recorder']) console.log(`  ${server.url}/examples/${page}.html`);
 process.on('SIGINT', () => void server.close().then(() => process.exit(0)));
