@@ -6,7 +6,7 @@ import type { EyeGaze } from './eyeGaze.js';
 import { takeToLiveLinkCsv, type LiveLinkCsvOptions } from './liveLinkCsv.js';
 import type { LoadedFaceModel } from './loadFaceModel.js';
 import { TAKE_FORMAT, TAKE_VERSION, type TakeFrameJSON, type TakeJSON, type TakeModelJSON } from './takeSchema.js';
-import { takeToGlb } from './takeToGlb.js';
+import { takeToGlb, type TakeGlbOptions } from './takeToGlb.js';
 
 /** One recorded frame: what a take keeps of a `FaceFrame`. */
 export interface TakeFrame {
@@ -104,11 +104,12 @@ export class Take implements TakeData {
 
   /**
    * The face model (as loaded by `loadFaceModel`, or its `.glb` bytes) with this take as a glTF
-   * animation: morph weights and head rotation/translation (and joint rotations for skinned
-   * models). The model must be the one the take was tracked with.
+   * animation: the face's shape baked in, expression morph weights, head rotation/translation
+   * (and joint rotations for skinned models); see `takeToGlb.ts`. The model must be the one the
+   * take was tracked with.
    */
-  toGLB(model: LoadedFaceModel | Uint8Array): Promise<Uint8Array> {
-    return takeToGlb(this, model instanceof Uint8Array ? model : model.bytes);
+  toGLB(model: LoadedFaceModel | Uint8Array, options?: TakeGlbOptions): Promise<Uint8Array> {
+    return takeToGlb(this, model instanceof Uint8Array ? model : model.bytes, options);
   }
 }
 

@@ -1,14 +1,24 @@
-import { type Document, type Mesh, type Node, WebIO } from '@gltf-transform/core';
+import { Accessor, type Document, type Mesh, type Node, type Primitive, WebIO } from '@gltf-transform/core';
 import { EXTMeshoptCompression, KHRMeshQuantization } from '@gltf-transform/extensions';
 import { MeshoptDecoder, MeshoptEncoder } from 'meshoptimizer';
 import { TrackerError } from '../core/errors.js';
 import { axisAngleToMatrix, axisAngleToQuaternion } from '../core/math/rotation.js';
 import { FaceModelEvaluator } from '../core/model/FaceModelEvaluator.js';
 import type { FaceModelExtras } from '../core/model/faceModelSchema.js';
-import { readFaceModel } from '../core/model/readFaceModel.js';
+import { computeVertexNormals } from '../core/model/normals.js';
+import { readFaceModel, toFloat32 } from '../core/model/readFaceModel.js';
 import { poseFeature } from '../core/model/skinning.js';
 import type { Take } from './Take.js';
 import { TAKE_FORMAT, TAKE_VERSION } from './takeSchema.js';
+
+export interface TakeGlbOptions {
+  /**
+   * Keep the model's 16-bit quantization and meshopt compression: a file several times smaller
+   * for three.js and other web loaders (with their meshopt decoder), which DCC tools such as
+   * Blender may not open. Default false: plain float32 data, no extensions.
+   */
+  compress?: boolean;
+}
 
 /**
  * The face model's `.glb` with the take as a glTF animation named "take":
@@ -21,12 +31,14 @@ import { TAKE_FORMAT, TAKE_VERSION } from './takeSchema.js';
  * └─ camera  (at the origin, looking down −Z: the tracking camera's vertical field of view)
  * ```
  *
- * Morph weights per frame: the take's identity (constant), the frame's expression, and for
- * skinned models the pose correctives of its joint rotations. Skinned models get their joint
- * rest positions for the take's identity (glTF joints cannot move with expression; FLAME's small
- * expression-driven joint shifts are left out). Linear interpolation between frames.
+ * The take's identity (the face's shape) is baked into the mesh, with normals recomputed, and
+ * the identity morph targets are dropped: what remains are the expression targets (ARKit-named
+ * for the default model) and, for skinned models, the pose correctives, animated per frame.
+ * Skinned models get their joint rest positions for the take's identity (glTF joints cannot
+ * move with expression; FLAME's small expression-driven joint shifts are left out). Linear
+ * interpolation between frames.
  */
-export async function takeToGlb(take: Take, modelBytes: Uint8Array): Promise<Uint8Array> {
+export async function takeToGlb(take: Take, modelBytes: Uint8Array, options: TakeGlbOptions = {}): Promise<Uint8Array> {
   await Promise.all([MeshoptDecoder.ready, MeshoptEncoder.ready]);
   const io = new WebIO()
     .registerExtensions([KHRMeshQuantization, EXTMeshoptCompression])
@@ -38,10 +50,11 @@ export async function takeToGlb(take: Take, modelBytes: Uint8Array): Promise<Uin
   checkModelMatches(take, mesh, extras);
   const meshNode = doc.getRoot().listNodes().find((n) => n.getMesh() === mesh)!;
 
+  if (extras.skeleton) await shapeSkeleton(meshNode, modelBytes, take.identity);
+  const baked = bakeIdentity(doc, mesh, extras, take.identity);
+  if (!options.compress) plainFloats(doc, mesh);
   const { head, root } = wrapScene(doc, extras.metersPerUnit);
   addCamera(doc, take);
-  if (extras.skeleton) await shapeSkeleton(meshNode, modelBytes, take.identity);
-  mesh.setWeights(Array.from(weightsAt(take, extras, -1)));
 
   const buffer = doc.getRoot().listBuffers()[0]!;
   const accessor = (type: 'SCALAR' | 'VEC3' | 'VEC4', array: Float32Array<ArrayBuffer>) => doc.createAccessor().setType(type).setArray(array).setBuffer(buffer);
@@ -51,29 +64,26 @@ export async function takeToGlb(take: Take, modelBytes: Uint8Array): Promise<Uin
     const sampler = doc.createAnimationSampler().setInput(input).setOutput(accessor(type, output)).setInterpolation('LINEAR');
     animation.addSampler(sampler).addChannel(doc.createAnimationChannel().setTargetNode(node).setTargetPath(path).setSampler(sampler));
   };
-  const targetCount = mesh.listPrimitives()[0]!.listTargets().length;
+  const targetCount = baked.groups.expression.count + (baked.groups.poseCorrectives?.count ?? 0);
   const weights = new Float32Array(take.frames.length * targetCount);
-  take.frames.forEach((_, i) => weights.set(weightsAt(take, extras, i), i * targetCount));
+  take.frames.forEach((_, i) => weights.set(weightsAt(take, baked, i), i * targetCount));
   channel(meshNode, 'weights', weights, 'SCALAR');
   channel(head, 'rotation', quaternions(take.frames.map((f) => f.pose.rotation)), 'VEC4');
   channel(head, 'translation', Float32Array.from(take.frames.flatMap((f) => f.pose.translation)), 'VEC3');
   if (extras.skeleton) {
-    const joints = meshNode.getSkin()!.listJoints();
-    joints.forEach((joint, j) => {
+    meshNode.getSkin()!.listJoints().forEach((joint, j) => {
       channel(joint, 'rotation', quaternions(take.frames.map((f) => Array.from(f.jointRotations?.subarray(3 * j, 3 * j + 3) ?? [0, 0, 0]))), 'VEC4');
     });
   }
-  root.setExtras({ pixel3dmm: { take: { format: TAKE_FORMAT, version: TAKE_VERSION, model: take.model.name } } });
+  root.setExtras({ pixel3dmm: { take: { format: TAKE_FORMAT, version: TAKE_VERSION, model: take.model.name, identity: Array.from(take.identity) } } });
   return io.writeBinary(doc);
 }
 
-/** Morph weights of frame `i` (or of the rest pose, identity only, for i = −1), in target order. */
+/** Morph weights of frame `i` in the baked mesh's target order (expression, then pose correctives). */
 function weightsAt(take: Take, extras: FaceModelExtras, i: number): Float32Array {
-  const { identity, expression, poseCorrectives } = extras.groups;
-  const out = new Float32Array(identity.count + expression.count + (poseCorrectives?.count ?? 0));
-  out.set(take.identity.subarray(0, identity.count), identity.start);
-  const frame = take.frames[i];
-  if (!frame) return out;
+  const { expression, poseCorrectives } = extras.groups;
+  const out = new Float32Array(expression.count + (poseCorrectives?.count ?? 0));
+  const frame = take.frames[i]!;
   out.set(frame.expression.subarray(0, expression.count), expression.start);
   if (poseCorrectives && extras.skeleton && frame.jointRotations) {
     const n = extras.skeleton.jointNames.length;
@@ -82,6 +92,58 @@ function weightsAt(take: Take, extras: FaceModelExtras, i: number): Float32Array
     out.set(poseFeature(local, n), poseCorrectives.start);
   }
   return out;
+}
+
+/**
+ * Adds the identity morph targets, weighted by the take's identity, to the base positions
+ * (in the mesh's own, possibly quantized, frame), recomputes the normals and removes those
+ * targets. Returns the mesh's extras with the groups renumbered (identity: none).
+ */
+function bakeIdentity(doc: Document, mesh: Mesh, extras: FaceModelExtras, identity: Float32Array): FaceModelExtras {
+  const { identity: group } = extras.groups;
+  for (const prim of mesh.listPrimitives()) {
+    const targets = prim.listTargets();
+    const positions = toFloat32(prim.getAttribute('POSITION')!);
+    for (let k = 0; k < group.count; k++) {
+      const c = identity[k] ?? 0;
+      const delta = targets[group.start + k]!.getAttribute('POSITION');
+      if (c !== 0 && delta) toFloat32(delta).forEach((d, i) => (positions[i]! += c * d));
+    }
+    replaceAttribute(doc, prim, 'POSITION', positions);
+    replaceAttribute(doc, prim, 'NORMAL', computeVertexNormals(positions, prim.getIndices()!.getArray()!));
+    for (const target of targets.slice(group.start, group.start + group.count)) {
+      prim.removeTarget(target);
+      target.listSemantics().forEach((s) => target.getAttribute(s)!.dispose());
+      target.dispose();
+    }
+  }
+  const shift = (g: FaceModelExtras['groups']['expression']) => ({ ...g, start: g.start - (g.start > group.start ? group.count : 0) });
+  const groups: FaceModelExtras['groups'] = { identity: { start: 0, count: 0, std: [] }, expression: shift(extras.groups.expression) };
+  if (extras.groups.poseCorrectives) groups.poseCorrectives = shift(extras.groups.poseCorrectives);
+  const names = (mesh.getExtras().targetNames as string[]).filter((_, i) => i < group.start || i >= group.start + group.count);
+  const baked = { ...extras, groups };
+  mesh.setExtras({ ...mesh.getExtras(), targetNames: names, pixel3dmm: baked }).setWeights(names.map(() => 0));
+  return baked;
+}
+
+/** Turns every quantized attribute of the mesh to float32 and drops the compression extensions (widest tool support). */
+function plainFloats(doc: Document, mesh: Mesh): void {
+  for (const prim of mesh.listPrimitives()) {
+    const accessors = [...prim.listAttributes(), ...prim.listTargets().flatMap((t) => t.listAttributes())];
+    for (const a of accessors) {
+      if (a.getComponentType() !== Accessor.ComponentType.FLOAT && a.getNormalized()) a.setArray(toFloat32(a) as Float32Array<ArrayBuffer>).setNormalized(false);
+    }
+  }
+  for (const extension of doc.getRoot().listExtensionsUsed()) {
+    if (extension.extensionName === KHRMeshQuantization.EXTENSION_NAME || extension.extensionName === EXTMeshoptCompression.EXTENSION_NAME) extension.dispose();
+  }
+}
+
+function replaceAttribute(doc: Document, prim: Primitive, semantic: string, values: Float32Array): void {
+  const old = prim.getAttribute(semantic);
+  const accessor: Accessor = doc.createAccessor().setType('VEC3').setArray(Float32Array.from(values)).setBuffer(doc.getRoot().listBuffers()[0]!);
+  prim.setAttribute(semantic, accessor);
+  if (old && old.listParents().every((p) => p.propertyType === 'Root')) old.dispose();
 }
 
 function quaternions(rotations: ArrayLike<number>[]): Float32Array<ArrayBuffer> {

@@ -9,6 +9,7 @@ import { MeshoptDecoder } from 'three/examples/jsm/libs/meshopt_decoder.module.j
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ARKIT_BLENDSHAPES, MEDIAPIPE_BLENDSHAPES } from '../../src/core/arkit.js';
 import type { FaceFrame } from '../../src/core/FaceFrame.js';
+import { FaceModelEvaluator } from '../../src/core/model/FaceModelEvaluator.js';
 import { readFaceModel } from '../../src/core/model/readFaceModel.js';
 import { EYE_PITCH_MAX_RAD, EYE_YAW_MAX_RAD } from '../../src/sdk/eyeGaze.js';
 import { LIVE_LINK_CSV_HEADER, timecode } from '../../src/sdk/liveLinkCsv.js';
@@ -131,16 +132,31 @@ async function loadGlb(bytes: Uint8Array) {
 }
 
 describe('Take.toGLB read back by three.js GLTFLoader', () => {
-  it('animates the default model: morph weights, head rotation and translation at the recorded values', async () => {
+  it('animates the default model: the shape baked in, expression weights, head rotation and translation at the recorded values', async () => {
     const { take, frames } = recordTake(ict.expressionNames, ict.identityCount, 12);
     const glb = await take.toGLB(defaultModel);
     const gltf = await loadGlb(glb);
+    // Plain float32 data, no extension a DCC tool might lack.
+    const json = JSON.parse(new TextDecoder().decode(glb.subarray(20, 20 + new DataView(glb.buffer, glb.byteOffset + 12, 4).getUint32(0, true)))) as { extensionsUsed?: string[] };
+    expect(json.extensionsUsed ?? []).toEqual([]);
+    expect(glb.byteLength).toBeLessThan(25e6);
+
     const clip = gltf.animations.find((a) => a.name === 'take')!;
     expect(clip.duration).toBeCloseTo(take.duration, 5);
     const mesh = gltf.scene.getObjectByProperty('isMesh', true) as Mesh;
     const head = gltf.scene.getObjectByName('head')!;
     const names = clip.tracks.map((t) => t.name).sort();
     expect(names).toEqual([`${head.name}.position`, `${head.name}.quaternion`, `${mesh.name}.morphTargetInfluences`].sort());
+    // The morph targets are the model's 53 ARKit-named expressions; the identity is in the mesh itself.
+    expect(Object.keys(mesh.morphTargetDictionary!)).toEqual(ict.expressionNames);
+    const model = await readFaceModel(defaultModel);
+    const shaped = new FaceModelEvaluator(model).evaluateMesh({ identity: take.identity });
+    gltf.scene.updateMatrixWorld(true);
+    const toModel = mesh.matrixWorld.clone().premultiply(head.matrixWorld.clone().invert());
+    for (const v of [0, 4000, 12000, 25000]) {
+      const p = new Vector3().fromBufferAttribute(mesh.geometry.attributes.position!, v).applyMatrix4(toModel);
+      p.toArray().forEach((x, c) => expect(x).toBeCloseTo(shaped[3 * v + c]!, 1));
+    }
 
     // The raw keyframes are the recorded values.
     const weights = clip.tracks.find((t) => t.name.endsWith('morphTargetInfluences'))!;
@@ -148,8 +164,7 @@ describe('Take.toGLB read back by three.js GLTFLoader', () => {
     expect(weights.times.length).toBe(12);
     frames.forEach((f, i) => {
       expect(weights.times[i]).toBeCloseTo(take.frames[i]!.time, 5);
-      f.expression.forEach((e, k) => expect(weights.values[i * targetCount + 100 + k]).toBeCloseTo(e, 6));
-      take.identity.forEach((b, k) => expect(weights.values[i * targetCount + k]).toBeCloseTo(b, 6));
+      f.expression.forEach((e, k) => expect(weights.values[i * targetCount + k]).toBeCloseTo(e, 6));
     });
 
     // Played by an AnimationMixer, the scene takes each frame's pose.
@@ -160,7 +175,7 @@ describe('Take.toGLB read back by three.js GLTFLoader', () => {
     for (const i of [0, 5, 11]) {
       mixer.setTime(take.frames[i]!.time);
       const f = frames[i]!;
-      expect(mesh.morphTargetInfluences![100 + 17], `frame ${i}`).toBeCloseTo(f.expression[17]!, 5);
+      expect(mesh.morphTargetInfluences![17], `frame ${i}`).toBeCloseTo(f.expression[17]!, 5);
       const [x, y, z] = f.pose.rotation;
       const expected = new Quaternion().setFromAxisAngle(new Vector3(x, y, z).normalize(), Math.hypot(x, y, z));
       expect(head.quaternion.angleTo(expected)).toBeLessThan(1e-5);
@@ -172,9 +187,20 @@ describe('Take.toGLB read back by three.js GLTFLoader', () => {
     expect(root.scale.x).toBeCloseTo(0.01, 8);
     const camera = gltf.cameras[0] as PerspectiveCamera;
     expect(camera.fov).toBeCloseTo((2 * Math.atan(take.camera.height / (2 * take.camera.focalPx)) * 180) / Math.PI, 3);
-    // Still the face model: the pixel3dmm extras come along.
-    expect((mesh.userData.pixel3dmm as { name: string }).name).toBe('ict-facekit');
-    expect(glb.byteLength).toBeLessThan(defaultModel.byteLength + 200_000);
+    // Still a face model: the pixel3dmm extras come along, renumbered.
+    const extras = mesh.userData.pixel3dmm as { name: string; groups: { identity: { count: number }; expression: { start: number; count: number } } };
+    expect(extras.name).toBe('ict-facekit');
+    expect(extras.groups.identity.count).toBe(0);
+    expect(extras.groups.expression).toMatchObject({ start: 0, count: 53 });
+  });
+
+  it('compresses on request (meshopt, for web loaders), with the same animation', async () => {
+    const { take, frames } = recordTake(ict.expressionNames, ict.identityCount, 4);
+    const glb = await take.toGLB(defaultModel, { compress: true });
+    expect(glb.byteLength).toBeLessThan(defaultModel.byteLength);
+    const gltf = await loadGlb(glb);
+    const weights = gltf.animations[0]!.tracks.find((t) => t.name.endsWith('morphTargetInfluences'))!;
+    expect(weights.values[53 * 3 + 7]).toBeCloseTo(frames[3]!.expression[7]!, 6);
   });
 
   it('animates a skinned model\'s joints', async () => {
@@ -190,8 +216,8 @@ describe('Take.toGLB read back by three.js GLTFLoader', () => {
     expect(got.angleTo(expected)).toBeLessThan(1e-5);
     // Pose-corrective weights follow the joints.
     const weights = clip.tracks.find((t) => t.name.endsWith('morphTargetInfluences'))!;
-    expect(weights.values.length).toBe(6 * (2 + 2 + 18));
-    expect(Array.from(weights.values.slice(4 * 22 + 4, 4 * 22 + 22)).some((v) => Math.abs(v) > 1e-4)).toBe(true);
+    expect(weights.values.length).toBe(6 * (2 + 18)); // expressions and pose correctives; the identity is baked
+    expect(Array.from(weights.values.slice(4 * 20 + 2, 4 * 20 + 20)).some((v) => Math.abs(v) > 1e-4)).toBe(true);
   });
 
   it('refuses a model the take was not tracked with', async () => {

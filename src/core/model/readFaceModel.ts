@@ -148,7 +148,7 @@ function decodeEmbedding(e: EmbeddingExtras, vertexCount: number): SurfaceEmbedd
 }
 
 /** Accessor data as float32, undoing KHR_mesh_quantization's normalized integers. */
-function toFloat32(accessor: Accessor): Float32Array {
+export function toFloat32(accessor: Accessor): Float32Array {
   const src = accessor.getArray()!;
   if (src instanceof Float32Array) return Float32Array.from(src);
   const out = new Float32Array(src.length);
