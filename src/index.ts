@@ -17,6 +17,7 @@ export { retarget, ArkitRetarget, type RetargetOptions, type RetargetReport } fr
 export { ARKIT_ALIASES, ArkitNameMatcher, canonicalName } from './sdk/arkitAliases.js';
 export { Recorder } from './sdk/Recorder.js';
 export { Take, type TakeFrame } from './sdk/Take.js';
+export type { TakeGlbOptions } from './sdk/takeToGlb.js';
 export { TAKE_FORMAT, TAKE_VERSION, type TakeJSON } from './sdk/takeSchema.js';
 export { LIVE_LINK_CSV_HEADER, type LiveLinkCsvOptions } from './sdk/liveLinkCsv.js';
 export { eyeGaze, EYE_PITCH_MAX_RAD, EYE_YAW_MAX_RAD, type EyeRotation } from './sdk/eyeGaze.js';
