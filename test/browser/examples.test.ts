@@ -4,7 +4,7 @@
  * Pixels are judged in the page (the screenshot decoded by the browser).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -154,21 +154,26 @@ describe('example pages', () => {
       const xs = Array.from({ length: 478 }, (_, i) => lm[2 * i]!), ys = Array.from({ length: 478 }, (_, i) => lm[2 * i + 1]!);
       const onMask = xs.filter((x, i) => covered(x, ys[i]!)).length / 478;
       return {
+        png: canvas.toDataURL('image/png'),
         canvas: [canvas.width, canvas.height], video: [frame.width, frame.height],
         mask: { minX, minY, maxX, maxY, area },
         face: { minX: Math.min(...xs), minY: Math.min(...ys), maxX: Math.max(...xs), maxY: Math.max(...ys) },
         onMask,
       };
     });
+    writeFileSync(`${artifactsDir}/examples-video-call-filter-overlay.png`, Buffer.from(overlay.png.slice(overlay.png.indexOf(',') + 1), 'base64'));
     await page.locator('#output').screenshot({ path: `${artifactsDir}/examples-video-call-filter-output.png` });
     expect(overlay.canvas).toEqual(overlay.video);
     // MediaPipe's own 478 points (the detector, not our fit) fall on the drawn mask…
     expect(overlay.onMask).toBeGreaterThan(0.95);
-    // …and the mask is the head around them, not a much larger blob.
-    const faceWidth = overlay.face.maxX - overlay.face.minX, faceHeight = overlay.face.maxY - overlay.face.minY;
-    expect(overlay.mask.maxX - overlay.mask.minX).toBeLessThan(1.8 * faceWidth);
-    expect(overlay.mask.maxY - overlay.mask.minY).toBeLessThan(1.8 * faceHeight);
-    expect(Math.abs((overlay.mask.minX + overlay.mask.maxX) / 2 - (overlay.face.minX + overlay.face.maxX) / 2)).toBeLessThan(0.15 * faceWidth);
+    // …and the mask is the head around them (skull and ears beyond the face), not a much larger blob.
+    const tolerance = 3;
+    expect(overlay.mask.minX).toBeLessThanOrEqual(overlay.face.minX + tolerance);
+    expect(overlay.mask.maxX).toBeGreaterThanOrEqual(overlay.face.maxX - tolerance);
+    expect(overlay.mask.minY).toBeLessThanOrEqual(overlay.face.minY + tolerance);
+    expect(overlay.mask.maxY).toBeGreaterThanOrEqual(overlay.face.maxY - tolerance);
+    const faceArea = (overlay.face.maxX - overlay.face.minX) * (overlay.face.maxY - overlay.face.minY);
+    expect(overlay.mask.area).toBeLessThan(3.5 * faceArea); // about 2.3 here: the skull above the brows adds the most
 
     // The streamed canvas shows the mask: skin-coloured pixels where the face is.
     const output = await page.locator('#output').screenshot();
