@@ -63,18 +63,27 @@ export const DEFAULT_FIT_WEIGHTS: FitWeights = {
   blendshapeOther: 0,
 };
 
+/** FLAME-like joints: the jaw opens about 0.5 rad, eyes turn about 0.5 rad, the neck more. */
+export const DEFAULT_JOINT_LIMITS: Readonly<Record<string, number>> = { neck: 1.2, jaw: 0.7, eye_L: 0.7, eye_R: 0.7, default: 1.2 };
+
 export interface FaceFitterOptions {
   /** Focal length, px. When absent it is estimated across frames, starting from 0.8 · max(width, height). */
   focalPx?: number;
   weights?: Partial<FitWeights>;
-  /** Huber threshold, px of a 256 px face: landmarks and dense points beyond it count linearly. Default 4. */
-  huberPx?: number;
   /**
-   * Huber threshold of dense correspondences, px of a 256 px face. Tighter than the landmarks':
-   * a UV lookup that misses by a few pixels (occlusion edges, a coarse lookup grid) should not
-   * pull. Default 1.
+   * Robust loss of landmarks and dense points while tracking (a re-initialisation frame always
+   * uses Huber, which is convex): 'cauchy' all but ignores outliers, 'huber' counts them
+   * linearly. Default 'cauchy'.
    */
-  denseHuberPx?: number;
+  robustLoss?: 'cauchy' | 'huber';
+  /** Scale of the landmarks' robust loss, px of a 256 px face. Default 3. */
+  robustPx?: number;
+  /**
+   * Scale of the dense correspondences' robust loss, px of a 256 px face. Tighter than the
+   * landmarks': a UV lookup that misses by a few pixels (occlusion edges, a coarse lookup grid)
+   * should not pull. Default 1.
+   */
+  denseRobustPx?: number;
   /** Identity estimation and freezing. */
   identity?: Partial<IdentityPolicy>;
   /** Use MediaPipe's blendshape scores as a soft prior (ARKit-named models only). Default true. */
@@ -85,13 +94,16 @@ export interface FaceFitterOptions {
   maxIterations?: number;
   /**
    * The Gauss-Newton matrix is refreshed over 1/hessianStride of the points per frame and kept
-   * across frames (see `LevenbergMarquardt`); 1 rebuilds it whole every frame. Default 4.
+   * across frames (see `LevenbergMarquardt`); 1 rebuilds it whole every frame. Default 4, and 1
+   * for skinned models (joint rotations turn their Jacobian's columns from frame to frame).
    */
   hessianStride?: number;
   /** Warm-start the head pose at constant velocity from the last two frames. Default true. */
   predictMotion?: boolean;
   /** Evaluations on a (re)initialisation frame. Default 15. */
   initIterations?: number;
+  /** Largest rotation of a joint about each axis, radians, by joint name; `default` for others. */
+  jointLimits?: Readonly<Record<string, number>>;
   /** Early stop: relative energy decrease per step. Default 1e-3. */
   relativeTolerance?: number;
   /** Early stop: absolute energy decrease per step (px² of a 256 px face, summed). Default 0.05. */
@@ -145,7 +157,8 @@ export class FaceFitter {
   private readonly frameSystem: NormalEquations;
   private readonly policy: IdentityPolicy;
   private readonly weights: FitWeights;
-  private readonly options: Required<Omit<FaceFitterOptions, 'focalPx' | 'weights' | 'identity' | 'arkitMap' | 'inspect'>>;
+  private readonly options: Required<Omit<FaceFitterOptions, 'focalPx' | 'weights' | 'identity' | 'arkitMap' | 'inspect' | 'jointLimits'>>;
+  private readonly jointLimits: Readonly<Record<string, number>>;
   private readonly inspect?: (frame: SolvedFrame) => void;
   private readonly arkitMap?: ArkitMap;
   private readonly estimateFocal: boolean;
@@ -173,6 +186,8 @@ export class FaceFitter {
   private frameHeight = 0;
   private readonly posed: PosedPoint;
   private readonly turn = new Float64Array(9);
+  private readonly sortScratch: Float64Array;
+
   private readonly jointOut: Float32Array | undefined;
 
   constructor(model: FaceModel, options: FaceFitterOptions = {}) {
@@ -181,11 +196,12 @@ export class FaceFitter {
     this.weights = { ...DEFAULT_FIT_WEIGHTS, ...options.weights };
     this.policy = { ...DEFAULT_IDENTITY_POLICY, ...options.identity };
     this.options = {
-      huberPx: options.huberPx ?? 4,
-      denseHuberPx: options.denseHuberPx ?? 1,
+      robustLoss: options.robustLoss ?? 'cauchy',
+      robustPx: options.robustPx ?? 3,
+      denseRobustPx: options.denseRobustPx ?? 1,
       blendshapePrior: options.blendshapePrior ?? true,
       maxIterations: options.maxIterations ?? 5,
-      hessianStride: options.hessianStride ?? 4,
+      hessianStride: options.hessianStride ?? (model.skeleton ? 1 : 4),
       predictMotion: options.predictMotion ?? true,
       initIterations: options.initIterations ?? 15,
       relativeTolerance: options.relativeTolerance ?? 1e-3,
@@ -197,6 +213,7 @@ export class FaceFitter {
       sparsityMm: options.sparsityMm ?? 0.01,
     };
     if (options.inspect) this.inspect = options.inspect;
+    this.jointLimits = { ...DEFAULT_JOINT_LIMITS, ...options.jointLimits };
     const map = options.arkitMap ?? arkitMapFromNames(model.expression.names);
     if (map) this.arkitMap = map;
     this.estimateFocal = options.focalPx === undefined;
@@ -210,11 +227,11 @@ export class FaceFitter {
 
     this.landmarkBasis = new SparsePointBasis(embeddedBasis(model, model.mediapipe478), model.expression, identityCount, dropBelow);
     this.landmarkCount = this.landmarkBasis.count;
+    this.sortScratch = new Float64Array(this.landmarkCount);
     const offset = this.layout.expressionOffset;
     const landmarks = new ReprojectionTerm(this.landmarkBasis, this.kinematics, offset, this.landmarkCount);
     landmarks.count = this.landmarkCount;
     for (let i = 0; i < this.landmarkCount; i++) landmarks.points[i] = i;
-    landmarks.huberPx = this.options.huberPx;
     landmarks.tangentScale = this.weights.contourTangent;
     this.contourMask = new Uint8Array(this.landmarkCount);
     if (this.landmarkCount === 478) for (const i of MEDIAPIPE_FACE_OVAL) this.contourMask[i] = 1;
@@ -228,7 +245,6 @@ export class FaceFitter {
       model.fittingRegion.forEach((v, i) => (this.regionSlot![v] = i));
       const capacity = Math.min(this.options.maxDense, model.fittingRegion.length);
       dense = new ReprojectionTerm(this.regionBasis, this.kinematics, offset, capacity);
-      dense.huberPx = this.options.denseHuberPx;
       normals = new NormalTerm(this.regionNormals.basis, this.kinematics, offset, capacity);
     }
     this.energy = new FrameEnergy(this.layout, this.kinematics, landmarks, dense, normals);
@@ -276,6 +292,7 @@ export class FaceFitter {
     const reinit = this.needsInit || !this.hasPrevious;
     if (reinit) iterations += this.initialise(observation, camera);
     else if (this.options.predictMotion && this.trackedFrames >= 2) this.predictPose();
+    this.setRobustLoss(reinit);
     energy.temporalActive = !reinit;
     if (!reinit) energy.temporal.anchor.copyFrom(this.previous);
     energy.blendshapesActive = this.setBlendshapeAnchor(observation);
@@ -292,7 +309,7 @@ export class FaceFitter {
     this.inspect?.({ energy, start: this.start, solution: this.state, result, solveMs });
     iterations += result.iterations;
     const landmarkRmsPx = landmarks.rmsPx;
-    this.maybeUpdateIdentity(landmarkRmsPx * landmarks.pixelScale, energy);
+    this.maybeUpdateIdentity(energy);
 
     this.beforePrevious.copyFrom(this.previous);
     this.previous.copyFrom(this.state);
@@ -375,6 +392,9 @@ export class FaceFitter {
     energy.temporal.weights.fill(perUnit, 3, 6);
     const names = model.skeleton?.jointNames ?? [];
     for (let j = 1; j < names.length; j++) {
+      const limit = this.jointLimits[names[j]!] ?? this.jointLimits.default ?? Infinity;
+      energy.lower.fill(-limit, layout.jointOffset + 3 * (j - 1), layout.jointOffset + 3 * j);
+      energy.upper.fill(limit, layout.jointOffset + 3 * (j - 1), layout.jointOffset + 3 * j);
       const w = weights.jointPrior[names[j]!] ?? weights.jointPrior.default ?? 0;
       energy.prior.weights.fill(w, layout.jointOffset + 3 * (j - 1), layout.jointOffset + 3 * j);
       energy.temporal.weights.fill(weights.temporalJoints, layout.jointOffset + 3 * (j - 1), layout.jointOffset + 3 * j);
@@ -428,6 +448,28 @@ export class FaceFitter {
     const size = Math.max(maxX - minX, maxY - minY);
     term.pixelScale = size > 0 ? REFERENCE_FACE_PX / size : 1;
     if (this.energy.dense) this.energy.dense.pixelScale = term.pixelScale;
+  }
+
+  /**
+   * The loss for this frame: Huber on a fresh start; else the configured loss with a scale of at
+   * least 2.5 times the median landmark distance at the warm start. A fast head turn leaves every
+   * landmark pixels away before the first step; a fixed Cauchy scale would then treat them all
+   * as outliers (and their tiny weights would no longer match the kept Gauss-Newton matrix).
+   */
+  private setRobustLoss(reinit: boolean): void {
+    const landmarks = this.energy.landmarks, dense = this.energy.dense;
+    landmarks.loss = reinit ? 'huber' : this.options.robustLoss;
+    let scale = 1;
+    if (!reinit) {
+      this.kinematics.update(this.state);
+      landmarks.accumulate(this.state);
+      scale = Math.max(1, (2.5 * this.medianLandmarkPx() * landmarks.pixelScale) / this.options.robustPx);
+    }
+    landmarks.robustPx = this.options.robustPx * scale;
+    if (dense) {
+      dense.loss = landmarks.loss;
+      dense.robustPx = this.options.denseRobustPx * scale;
+    }
   }
 
   /**
@@ -532,11 +574,11 @@ export class FaceFitter {
   }
 
   /** On a sampled, well-fitted, not-too-turned frame: add it to the identity estimate. */
-  private maybeUpdateIdentity(normalizedRmsPx: number, energy: FrameEnergy): void {
+  private maybeUpdateIdentity(energy: FrameEnergy): void {
     this.framesSinceSample++;
     const policy = this.policy;
     if (this.identity.frozen || this.framesSinceSample < policy.interval) return;
-    if (normalizedRmsPx > policy.maxLandmarkRmsPx) return;
+    if (this.medianLandmarkPx() * energy.landmarks.pixelScale > policy.maxLandmarkErrorPx) return;
     const angle = Math.acos(Math.min(1, Math.max(-1, (this.state.rotation[0]! + this.state.rotation[4]! + this.state.rotation[8]! - 1) / 2)));
     if ((angle * 180) / Math.PI > policy.maxRotationDeg) return;
     this.framesSinceSample = 0;
@@ -550,6 +592,16 @@ export class FaceFitter {
     energy.evaluate(this.state, this.frameSystem, this.shared);
     this.identity.addFrame(this.shared, this.frameSystem, this.solver.free, this.solver.freeCount, policy);
     this.applyIdentity();
+  }
+
+  /** The median landmark distance of the last evaluation, px (robust to outliers, unlike the RMS). */
+  private medianLandmarkPx(): number {
+    const term = this.energy.landmarks, sorted = this.sortScratch;
+    let n = 0;
+    for (let i = 0; i < term.count; i++) if (term.weights[i]! > 0) sorted[n++] = term.distancesPx[i]!;
+    if (n === 0) return Infinity;
+    const used = sorted.subarray(0, n).sort();
+    return used[n >> 1]!;
   }
 
   private output(timestampMs: number, camera: PinholeCamera, stats: FaceFit['stats']): FaceFit {

@@ -49,6 +49,12 @@ export class FrameState {
     axisAngleToMatrix(axisAngle[0]!, axisAngle[1]!, axisAngle[2]!, this.rotation);
   }
 
+  /** The value of a boundable unknown (a joint component or an expression), by its index in the layout. */
+  bounded(k: number): number {
+    const layout = this.layout;
+    return k < layout.expressionOffset ? this.joints[k - layout.jointOffset]! : this.expression[k - layout.expressionOffset]!;
+  }
+
   rotationAxisAngle(out = new Float64Array(3)): Float64Array {
     return matrixToAxisAngle(this.rotation, out);
   }
@@ -58,8 +64,8 @@ const scratchDelta = new Float64Array(9);
 const scratchProduct = new Float64Array(9);
 
 /**
- * out = state ⊞ step: rotation on the manifold, the rest additively, expressions clamped to
- * their bounds. `out` may be `state`.
+ * out = state ⊞ step: rotation on the manifold, the rest additively, joints and expressions
+ * clamped to their bounds. `out` may be `state`.
  */
 export function retract(state: FrameState, step: ArrayLike<number>, lower: Float64Array, upper: Float64Array, out: FrameState): void {
   const layout = state.layout;
@@ -67,7 +73,8 @@ export function retract(state: FrameState, step: ArrayLike<number>, lower: Float
   multiplyMat3(scratchDelta, state.rotation, scratchProduct);
   out.rotation.set(scratchProduct);
   for (let c = 0; c < 3; c++) out.translation[c] = state.translation[c]! + step[3 + c]!;
-  for (let j = 0; j < state.joints.length; j++) out.joints[j] = state.joints[j]! + step[layout.jointOffset + j]!;
+  const jo = layout.jointOffset;
+  for (let j = 0; j < state.joints.length; j++) out.joints[j] = Math.min(upper[jo + j]!, Math.max(lower[jo + j]!, state.joints[j]! + step[jo + j]!));
   const o = layout.expressionOffset;
   for (let e = 0; e < state.expression.length; e++) {
     out.expression[e] = Math.min(upper[o + e]!, Math.max(lower[o + e]!, state.expression[e]! + step[o + e]!));

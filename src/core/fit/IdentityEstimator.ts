@@ -14,8 +14,8 @@ export interface IdentityPolicy {
   maxFrames: number;
   /** Freeze when an update moves the coefficients by less than this (RMS, in prior std). Default 0.005. */
   tolerance: number;
-  /** Only frames whose landmark fit is this good (RMS, px of a 256 px face) are taken. Default 4. */
-  maxLandmarkRmsPx: number;
+  /** Only frames whose landmark fit is this good (median distance, px of a 256 px face) are taken: not a lost track. Default 8. */
+  maxLandmarkErrorPx: number;
   /** Only views within this head rotation (degrees from frontal) are taken. Default 40. */
   maxRotationDeg: number;
 }
@@ -26,7 +26,7 @@ export const DEFAULT_IDENTITY_POLICY: IdentityPolicy = {
   minFrames: 10,
   maxFrames: 60,
   tolerance: 0.005,
-  maxLandmarkRmsPx: 4,
+  maxLandmarkErrorPx: 8,
   maxRotationDeg: 40,
 };
 

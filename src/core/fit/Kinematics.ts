@@ -27,9 +27,9 @@ export class PosedPoint {
  * The frame's rigid pose and, for skinned models, its joint transforms: poses basis points and
  * gives their derivatives in the joint rotations.
  *
- * Joint increments are applied to the local axis-angle additively; their Jacobian is that of a
- * local right-multiplied rotation (exact at zero rotation, close for the small angles of jaw,
- * neck and eyes). Pose correctives are evaluated but left out of the Jacobians.
+ * Joint increments are added to the local axis-angle θ; R(θ + δ) = R(θ)·exp(J_r(θ)·δ) with J_r
+ * the right Jacobian of SO(3), which the joint Jacobian includes. Pose correctives and the joint
+ * positions' dependence on expression are evaluated but left out of the Jacobians.
  */
 export class Kinematics {
   readonly skeleton?: Skeleton;
@@ -45,6 +45,8 @@ export class Kinematics {
   /** descendant[j·J + k] = 1 when joint k is j or below it. */
   private readonly descendant: Uint8Array;
   private readonly rotations: Float64Array;
+  /** [jointCount][9]: joint j's world rotation times J_r(θ_j): d(world turn)/dδ_j. */
+  private readonly axes: Float64Array;
   private rotation!: Float64Array;
   private translation!: Float64Array;
 
@@ -58,6 +60,7 @@ export class Kinematics {
     this.centers = new Float64Array(3 * j);
     this.poseCoefficients = new Float64Array(9 * this.fittedJoints);
     this.rotations = new Float64Array(3 * j);
+    this.axes = new Float64Array(9 * j);
     this.descendant = new Uint8Array(j * j);
     if (skeleton) {
       for (let k = 0; k < j; k++) {
@@ -78,11 +81,29 @@ export class Kinematics {
     const { transforms, localRotations } = skinningTransforms(skeleton, this.restJoints, this.rotations);
     this.transforms = transforms;
     poseFeature(localRotations, this.jointCount, this.poseCoefficients);
+    for (let j = 1; j < this.jointCount; j++) this.jointAxes(j);
     for (let j = 0; j < this.jointCount; j++) {
       const t = 12 * j, x = this.restJoints[3 * j]!, y = this.restJoints[3 * j + 1]!, z = this.restJoints[3 * j + 2]!;
       for (let r = 0; r < 3; r++) {
         this.centers[3 * j + r] = transforms[t + 4 * r]! * x + transforms[t + 4 * r + 1]! * y + transforms[t + 4 * r + 2]! * z + transforms[t + 4 * r + 3]!;
       }
+    }
+  }
+
+  /** axes[j] = (world rotation of j) · J_r(θ_j), J_r(φ) = I − a[φ]× + b[φ]×², a = (1 − cos θ)/θ², b = (θ − sin θ)/θ³. */
+  private jointAxes(j: number): void {
+    const x = this.rotations[3 * j]!, y = this.rotations[3 * j + 1]!, z = this.rotations[3 * j + 2]!;
+    const angle = Math.hypot(x, y, z), a2 = angle * angle;
+    const a = angle < 1e-4 ? 0.5 - a2 / 24 : (1 - Math.cos(angle)) / a2;
+    const b = angle < 1e-4 ? 1 / 6 - a2 / 120 : (angle - Math.sin(angle)) / (a2 * angle);
+    const jr = [
+      1 - b * (y * y + z * z), a * z + b * x * y, -a * y + b * x * z,
+      -a * z + b * x * y, 1 - b * (x * x + z * z), a * x + b * y * z,
+      a * y + b * x * z, -a * x + b * y * z, 1 - b * (x * x + y * y),
+    ];
+    const T = this.transforms, t = 12 * j, o = 9 * j;
+    for (let r = 0; r < 3; r++) {
+      for (let c = 0; c < 3; c++) this.axes[o + 3 * r + c] = T[t + 4 * r]! * jr[c]! + T[t + 4 * r + 1]! * jr[3 + c]! + T[t + 4 * r + 2]! * jr[6 + c]!;
     }
   }
 
@@ -137,6 +158,38 @@ export class Kinematics {
     this.skin(skinWeights, p, 0, 0, 0, scratchSkinned, out);
   }
 
+  /**
+   * d(R·M·v)/dδ for each fitted joint (v a model-space direction, M the skin-weighted blend of
+   * joint rotations), [3][3·fittedJoints]: joint j's increment turns R_k·v of every joint k at
+   * or below it by the world axis W_j·δ.
+   */
+  turnJacobian(weights: Float32Array, p: number, x: number, y: number, z: number, out: Float64Array): void {
+    const J = this.jointCount, T = this.transforms, R = this.rotation, W = this.axes;
+    const cols = 3 * this.fittedJoints;
+    out.fill(0);
+    for (let j = 1; j < J; j++) {
+      let a01 = 0, a02 = 0, a10 = 0, a12 = 0, a20 = 0, a21 = 0, any = false;
+      for (let k = 0; k < J; k++) {
+        const w = weights[p * J + k]!;
+        if (w === 0 || !this.descendant[j * J + k]) continue;
+        any = true;
+        const t = 12 * k;
+        const dx = T[t]! * x + T[t + 1]! * y + T[t + 2]! * z;
+        const dy = T[t + 4]! * x + T[t + 5]! * y + T[t + 6]! * z;
+        const dz = T[t + 8]! * x + T[t + 9]! * y + T[t + 10]! * z;
+        a01 += w * dz; a02 -= w * dy; a10 -= w * dz; a12 += w * dx; a20 += w * dy; a21 -= w * dx;
+      }
+      if (!any) continue;
+      const t = 9 * j, col = 3 * (j - 1);
+      for (let r = 0; r < 3; r++) {
+        const ra0 = R[3 * r + 1]! * a10 + R[3 * r + 2]! * a20;
+        const ra1 = R[3 * r]! * a01 + R[3 * r + 2]! * a21;
+        const ra2 = R[3 * r]! * a02 + R[3 * r + 1]! * a12;
+        for (let c = 0; c < 3; c++) out[r * cols + col + c] = ra0 * W[t + c]! + ra1 * W[t + 3 + c]! + ra2 * W[t + 6 + c]!;
+      }
+    }
+  }
+
   /** s = Σ w_j T_j·x; m = R · Σ w_j R_j. */
   private skin(weights: Float32Array, p: number, x: number, y: number, z: number, s: Float64Array, m: Float64Array): void {
     const J = this.jointCount, T = this.transforms;
@@ -187,8 +240,8 @@ export class Kinematics {
         a01 += w * dz; a02 -= w * dy; a10 -= w * dz; a12 += w * dx; a20 += w * dy; a21 -= w * dx;
       }
       if (!any) continue;
-      // B = R · A · R_j (R_j: joint j's world rotation)
-      const t = 12 * j;
+      // B = R · A · W_j (W_j: joint j's world rotation times its right Jacobian)
+      const t = 9 * j, W = this.axes;
       const col = 3 * (j - 1);
       for (let r = 0; r < 3; r++) {
         // row r of R·A
@@ -196,7 +249,7 @@ export class Kinematics {
         const ra1 = R[3 * r]! * a01 + R[3 * r + 2]! * a21;
         const ra2 = R[3 * r]! * a02 + R[3 * r + 1]! * a12;
         for (let c = 0; c < 3; c++) {
-          out[r * cols + col + c] = ra0 * T[t + c]! + ra1 * T[t + 4 + c]! + ra2 * T[t + 8 + c]!;
+          out[r * cols + col + c] = ra0 * W[t + c]! + ra1 * W[t + 3 + c]! + ra2 * W[t + 6 + c]!;
         }
       }
     }

@@ -23,7 +23,7 @@ export interface SolveResult {
 }
 
 /**
- * Levenberg-Marquardt on the frame energy, with box bounds (see `boundedStep`).
+ * Levenberg-Marquardt on the frame energy, with box bounds on joints and expressions (see `boundedStep`).
  *
  * Tracking starts each frame next to its solution, where the Gauss-Newton matrix H changes
  * little from frame to frame, while building it costs most of an evaluation (every point adds a
@@ -31,8 +31,8 @@ export interface SolveResult {
  * frame: with `hessianStride` s, each frame's first evaluation rebuilds H over every s-th point
  * (the parts of the last s frames sum to H), and the later evaluations compute the energy and the
  * exact gradient only. The exact gradient keeps the solution exact; H only steers the steps. H
- * is rebuilt whole on a fresh start (`invalidate`) and after a step that achieves much less than
- * H predicted.
+ * is rebuilt whole on a fresh start (`invalidate`), after a step that achieves much less than
+ * H predicted, and before damping a rejected step (a stale H is the likelier culprit).
  */
 export class LevenbergMarquardt {
   readonly hessianStride: number;
@@ -91,6 +91,8 @@ export class LevenbergMarquardt {
       value = this.buildWhole(energy, state);
       hessianBuilds++;
     }
+    // Whether H was built whole at the current state (else it is assembled from older parts, or the state moved).
+    let fresh = hessianBuilds > 0;
     let iterations = 1, rebuild = false;
     this.damping = Math.max(this.damping, 1e-6);
     while (iterations < options.maxIterations) {
@@ -99,6 +101,7 @@ export class LevenbergMarquardt {
         iterations++;
         hessianBuilds++;
         rebuild = false;
+        fresh = true;
         continue;
       }
       const predicted = this.boundedStep(energy, state, options.mask);
@@ -118,9 +121,13 @@ export class LevenbergMarquardt {
         this.candidateGradient = swap;
         const decrease = value - candidateValue;
         value = candidateValue;
+        fresh = false;
         this.damping = Math.max(this.damping / 5, 1e-7);
         if (decrease <= options.relativeTolerance * value + options.absoluteTolerance) break;
         if (decrease < 0.25 * predicted) rebuild = true;
+      } else if (!fresh) {
+        // A stale matrix, not too long a step, is the likelier culprit: rebuild before damping.
+        rebuild = true;
       } else {
         this.damping *= 5;
         if (this.damping > 1e8) break;
@@ -163,13 +170,13 @@ export class LevenbergMarquardt {
    * predicted energy decrease, or undefined when the damped matrix is not positive definite.
    */
   private boundedStep(energy: FrameEnergy, state: FrameState, mask: Uint8Array | undefined): number | undefined {
-    const n = energy.layout.size, o = energy.layout.expressionOffset;
+    const n = energy.layout.size, o = energy.layout.jointOffset;
     const h = this.hessian.hessian, g = this.gradient.gradient, A = this.reduced, step = this.step, status = this.status;
     // status: 0 free, 1 held (zero step), 2 stopped at a bound (fixed step).
     for (let k = 0; k < n; k++) {
       status[k] = mask && !mask[k] ? 1 : 0;
       if (status[k] || k < o) continue;
-      const x = state.expression[k - o]!;
+      const x = state.bounded(k);
       if ((x <= energy.lower[k]! && g[k]! > 0) || (x >= energy.upper[k]! && g[k]! < 0)) status[k] = 1;
     }
     step.fill(0);
@@ -192,7 +199,7 @@ export class LevenbergMarquardt {
         const k = this.free[i]!, d = this.rhs[i]!;
         step[k] = d;
         if (k < o) continue;
-        const x = state.expression[k - o]!;
+        const x = state.bounded(k);
         if (x + d < energy.lower[k]!) { status[k] = 2; step[k] = energy.lower[k]! - x; crossed = true; }
         else if (x + d > energy.upper[k]!) { status[k] = 2; step[k] = energy.upper[k]! - x; crossed = true; }
       }
@@ -214,8 +221,8 @@ export class LevenbergMarquardt {
     let nf = 0;
     for (let k = 0; k < layout.size; k++) {
       if (mask && !mask[k]) continue;
-      if (k >= layout.expressionOffset) {
-        const x = state.expression[k - layout.expressionOffset]!;
+      if (k >= layout.jointOffset) {
+        const x = state.bounded(k);
         if (x <= energy.lower[k]! && g[k]! > 0) continue;
         if (x >= energy.upper[k]! && g[k]! < 0) continue;
       }

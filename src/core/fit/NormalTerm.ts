@@ -10,7 +10,7 @@ import type { SparsePointBasis } from './SparsePointBasis.js';
  * its length.
  *
  * The model normal comes from a linear basis of unnormalized normals (see `normalBasis.ts`);
- * skinned models turn it with the blended joint rotation, whose own derivative is left out.
+ * skinned models turn it with the skin-weighted blend of joint rotations.
  */
 export class NormalTerm {
   readonly basis: SparsePointBasis;
@@ -30,6 +30,9 @@ export class NormalTerm {
   huber = 0.1;
 
   private readonly turn = new Float64Array(9);
+  private readonly jointColumns: number;
+  /** d(R·M·N)/dδ_joints, [3][jointColumns]. */
+  private readonly jointTurn: Float64Array;
   private readonly cols: Int32Array;
   private readonly jacobian: Float64Array;
   private readonly residual = new Float64Array(3);
@@ -44,8 +47,10 @@ export class NormalTerm {
     this.weights = new Float64Array(capacity);
     let maxEntries = 0;
     for (let p = 0; p < basis.count; p++) maxEntries = Math.max(maxEntries, basis.expressionStart[p + 1]! - basis.expressionStart[p]!);
-    this.cols = new Int32Array(3 + maxEntries);
-    this.jacobian = new Float64Array(3 * (3 + maxEntries));
+    this.jointColumns = 3 * kinematics.fittedJoints;
+    this.jointTurn = new Float64Array(3 * this.jointColumns);
+    this.cols = new Int32Array(3 + this.jointColumns + maxEntries);
+    this.jacobian = new Float64Array(3 * (3 + this.jointColumns + maxEntries));
   }
 
   accumulate(state: FrameState, system?: NormalEquations, shared?: SharedEquations): number {
@@ -84,7 +89,7 @@ export class NormalTerm {
       if (shared && i % this.sharedStride !== this.sharedPhase) continue; // see ReprojectionTerm.sharedStride
       const weighted = w * robust * (shared ? this.sharedStride : 1);
 
-      const count = 3 + (end - start);
+      const nj = this.jointColumns, count = 3 + nj + (end - start);
       // Rotation: a left increment δ turns n by δ × n, i.e. −[n]× δ.
       jacobian[0] = 0; jacobian[1] = nz; jacobian[2] = -ny;
       jacobian[count] = -nz; jacobian[count + 1] = 0; jacobian[count + 2] = nx;
@@ -92,7 +97,19 @@ export class NormalTerm {
       cols[0] = 0; cols[1] = 1; cols[2] = 2;
       // B = (I − n·nᵀ)/len · turn: how the unit normal moves with an unnormalized model-space delta.
       const B = this.projected(nx, ny, nz, len);
-      let c = 3;
+      if (nj > 0) {
+        // Joints turn the model normal: (I − n·nᵀ)/len · d(R·M·N)/dδ.
+        const jt = this.jointTurn;
+        this.kinematics.turnJacobian(basis.skinWeights!, p, x, y, z, jt);
+        for (let col = 0; col < nj; col++) {
+          const dot = nx * jt[col]! + ny * jt[nj + col]! + nz * jt[2 * nj + col]!;
+          jacobian[3 + col] = (jt[col]! - nx * dot) / len;
+          jacobian[count + 3 + col] = (jt[nj + col]! - ny * dot) / len;
+          jacobian[2 * count + 3 + col] = (jt[2 * nj + col]! - nz * dot) / len;
+          cols[3 + col] = 6 + col;
+        }
+      }
+      let c = 3 + nj;
       for (let k = start; k < end; k++, c++) {
         const dx = basis.expressionDelta[3 * k]!, dy = basis.expressionDelta[3 * k + 1]!, dz = basis.expressionDelta[3 * k + 2]!;
         jacobian[c] = B[0]! * dx + B[1]! * dy + B[2]! * dz;

@@ -15,7 +15,10 @@ import type { SparsePointBasis } from './SparsePointBasis.js';
  * surface as the head turns, so where a contour landmark sits along it is less certain than
  * how far it is across it. (Letting it slide freely, scale 0, opens valleys of near-equal energy
  * in which pitch and jaw trade off.)
- * Energy per point: weight · huber(|r|), huber(s) = s² below `huberPx`, 2·huberPx·s − huberPx² above.
+ * Energy per point: weight · ρ(|r|) with a robust ρ of scale δ = `robustPx`:
+ * Huber, s² below δ and 2δs − δ² above (convex: for a fresh start far from the solution), or
+ * Cauchy, δ²·log(1 + s²/δ²) (redescending: an outlier 10δ away pulls with 1 % of an inlier's
+ * weight; for tracking, where the warm start is close). Solved by reweighting (IRLS).
  */
 export class ReprojectionTerm {
   readonly basis: SparsePointBasis;
@@ -36,7 +39,8 @@ export class ReprojectionTerm {
 
   camera!: PinholeCamera;
   pixelScale = 1;
-  huberPx = 4;
+  robustPx = 4;
+  loss: 'huber' | 'cauchy' = 'huber';
   /** Overall weight of the term. */
   weight = 1;
   /**
@@ -48,6 +52,8 @@ export class ReprojectionTerm {
    */
   sharedStride = 1;
   sharedPhase = 0;
+  /** Raw (unscaled) pixel distance of each point at the last evaluation. */
+  readonly distancesPx: Float64Array;
   /** Raw (unscaled) RMS pixel distance of the last evaluation. */
   rmsPx = 0;
 
@@ -66,6 +72,7 @@ export class ReprojectionTerm {
     this.targets = new Float64Array(2 * capacity);
     this.weights = new Float64Array(capacity);
     this.directions = new Float64Array(2 * capacity);
+    this.distancesPx = new Float64Array(capacity);
     this.posed = new PosedPoint(kinematics.fittedJoints);
     let maxEntries = 0;
     for (let p = 0; p < basis.count; p++) maxEntries = Math.max(maxEntries, basis.expressionStart[p + 1]! - basis.expressionStart[p]!);
@@ -78,7 +85,7 @@ export class ReprojectionTerm {
   accumulate(state: FrameState, system?: NormalEquations, shared?: SharedEquations): number {
     const { basis, kinematics, posed, cols, jacobian, residual } = this;
     const f = this.camera.focalPx, cx = this.camera.cx, cy = this.camera.cy;
-    const scale = this.pixelScale, delta = this.huberPx;
+    const scale = this.pixelScale, delta = this.robustPx, cauchy = this.loss === 'cauchy';
     const withJoints = this.jointColumns > 0 && (system !== undefined || shared !== undefined);
     const K = shared ? shared.size : 0;
     if (shared && this.sharedJacobian.length < 2 * K) this.sharedJacobian = new Float64Array(2 * K);
@@ -112,8 +119,16 @@ export class ReprojectionTerm {
       const d00 = w00 * a, d01 = -w01 * a, d02 = w00 * b0 + w01 * b1;
       const d10 = w10 * a, d11 = -w11 * a, d12 = w10 * b0 + w11 * b1;
       const norm = Math.hypot(residual[0]!, residual[1]!);
-      const robust = norm <= delta ? 1 : delta / norm;
-      energy += w * (norm <= delta ? norm * norm : 2 * delta * norm - delta * delta);
+      this.distancesPx[i] = Math.hypot(eu, ev);
+      let robust: number;
+      if (cauchy) {
+        const q = (norm * norm) / (delta * delta);
+        robust = 1 / (1 + q);
+        energy += w * delta * delta * Math.log1p(q);
+      } else {
+        robust = norm <= delta ? 1 : delta / norm;
+        energy += w * (norm <= delta ? norm * norm : 2 * delta * norm - delta * delta);
+      }
       if (!system && !shared) continue;
       // An identity build takes a consistent subsample into both systems (see `sharedStride`).
       if (shared && i % this.sharedStride !== this.sharedPhase) continue;
