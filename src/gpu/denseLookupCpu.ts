@@ -43,8 +43,13 @@ export function denseLookupCpu(input: DenseLookupInput, out = new Float32Array((
   const grid = new Uint32Array(G * G).fill(EMPTY);
   const toGrid = (value: number) => f32(f32(f32(value + 1) * 0.5) * G);
   for (let y = 0; y < size; y++) {
+    // The even-odd rule per row: the outline's crossings of this row, left to right; a pixel is
+    // inside when an odd number of them lie to its right (the GPU tests each pixel the same way).
+    const crossings = rowCrossings(polygon, y + 0.5);
+    let passed = 0;
     for (let x = 0; x < size; x++) {
-      if (!insidePolygon(polygon, x + 0.5, y + 0.5)) continue;
+      while (passed < crossings.length && crossings[passed]! <= x + 0.5) passed++;
+      if ((crossings.length - passed) % 2 === 0) continue;
       const p = y * size + x, u = uv[p]!, v = uv[plane + p]!;
       if (!(Math.abs(u) <= 1 && Math.abs(v) <= 1)) continue;
       const gx = toGrid(u), gy = toGrid(v);
@@ -94,15 +99,15 @@ export function denseLookupCpu(input: DenseLookupInput, out = new Float32Array((
   return out;
 }
 
-/** Even-odd rule. */
-export function insidePolygon(polygon: Float32Array, x: number, y: number): boolean {
-  let inside = false;
+/** Where the outline's edges cross the horizontal line at `y`, ascending (the even-odd rule's crossings). */
+function rowCrossings(polygon: Float32Array, y: number): number[] {
+  const out: number[] = [];
   const n = polygon.length / 2;
   for (let i = 0, j = n - 1; i < n; j = i++) {
     const xi = polygon[2 * i]!, yi = polygon[2 * i + 1]!, xj = polygon[2 * j]!, yj = polygon[2 * j + 1]!;
-    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+    if (yi > y !== yj > y) out.push(((xj - xi) * (y - yi)) / (yj - yi) + xi);
   }
-  return inside;
+  return out.sort((a, b) => a - b);
 }
 
 /**

@@ -19,36 +19,48 @@ export interface RgbaRegion {
 
 export function preprocessCropCpu(region: RgbaRegion, crop: FaceCrop, size: number, mirror = false, out = new Float32Array(3 * size * size)): Float32Array {
   const { data, rect } = region;
-  const taps = cropTaps(crop, size), scale = crop.size / size, plane = size * size;
+  const taps = cropTaps(crop, size), scale = crop.size / size, plane = size * size, n = taps * taps;
   // The crop's corner relative to the region, minus half a texel: small numbers, as on the GPU (f32).
-  const offsetX = crop.x - rect.x - 0.5, offsetY = crop.y - rect.y - 0.5;
-  const rgb = [0, 0, 0];
-  const addTexel = (x: number, y: number, w: number) => {
-    if (x < 0 || y < 0 || x >= rect.width || y >= rect.height || w === 0) return;
-    const i = 4 * (y * rect.width + x);
-    rgb[0]! += (w * data[i]!) / 255;
-    rgb[1]! += (w * data[i + 1]!) / 255;
-    rgb[2]! += (w * data[i + 2]!) / 255;
-  };
+  // Sample positions are separable: per output column and tap, and per output row and tap.
+  const xs = samplePositions(crop.x - rect.x - 0.5, scale, size, taps);
+  const ys = samplePositions(crop.y - rect.y - 0.5, scale, size, taps);
   for (let row = 0; row < size; row++) {
     for (let col = 0; col < size; col++) {
       const srcCol = mirror ? size - 1 - col : col;
-      rgb[0] = rgb[1] = rgb[2] = 0;
+      let r = 0, g = 0, b = 0;
       for (let j = 0; j < taps; j++) {
+        const y0 = ys.first[row * taps + j]!, ay = ys.frac[row * taps + j]!;
         for (let i = 0; i < taps; i++) {
-          // Texel coordinates of the sample (texel centres at integers).
-          const tx = offsetX + (srcCol + (i + 0.5) / taps) * scale;
-          const ty = offsetY + (row + (j + 0.5) / taps) * scale;
-          const x0 = Math.floor(tx), y0 = Math.floor(ty), ax = tx - x0, ay = ty - y0;
-          addTexel(x0, y0, (1 - ax) * (1 - ay));
-          addTexel(x0 + 1, y0, ax * (1 - ay));
-          addTexel(x0, y0 + 1, (1 - ax) * ay);
-          addTexel(x0 + 1, y0 + 1, ax * ay);
+          const x0 = xs.first[srcCol * taps + i]!, ax = xs.frac[srcCol * taps + i]!;
+          for (let k = 0; k < 4; k++) {
+            const x = x0 + (k & 1), y = y0 + (k >> 1);
+            if (x < 0 || y < 0 || x >= rect.width || y >= rect.height) continue;
+            const w = (k & 1 ? ax : 1 - ax) * (k >> 1 ? ay : 1 - ay);
+            const p = 4 * (y * rect.width + x);
+            r += (w * data[p]!) / 255;
+            g += (w * data[p + 1]!) / 255;
+            b += (w * data[p + 2]!) / 255;
+          }
         }
       }
-      const k = row * size + col, n = taps * taps;
-      for (let c = 0; c < 3; c++) out[c * plane + k] = (rgb[c]! / n - IMAGENET_MEAN[c]!) / IMAGENET_STD[c]!;
+      const k = row * size + col;
+      out[k] = (r / n - IMAGENET_MEAN[0]) / IMAGENET_STD[0];
+      out[plane + k] = (g / n - IMAGENET_MEAN[1]) / IMAGENET_STD[1];
+      out[2 * plane + k] = (b / n - IMAGENET_MEAN[2]) / IMAGENET_STD[2];
     }
   }
   return out;
+}
+
+/** Texel coordinates (texel centres at integers) of the taps of each output pixel along one axis: integer part and fraction. */
+function samplePositions(offset: number, scale: number, size: number, taps: number): { first: Int32Array; frac: Float64Array } {
+  const first = new Int32Array(size * taps), frac = new Float64Array(size * taps);
+  for (let o = 0; o < size; o++) {
+    for (let t = 0; t < taps; t++) {
+      const pos = offset + (o + (t + 0.5) / taps) * scale;
+      first[o * taps + t] = Math.floor(pos);
+      frac[o * taps + t] = pos - Math.floor(pos);
+    }
+  }
+  return { first, frac };
 }

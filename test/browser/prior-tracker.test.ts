@@ -93,13 +93,14 @@ describe('FaceTracker with a ViT prior', () => {
     expect(r.info.prior).toMatchObject({ backend: 'wasm', preprocessing: 'cpu', inputSize: 128, uvLayout: 'ict-facekit', tta: false });
     expect(r.info.fallbacks.join(' ')).toMatch(/software/);
     expect(r.frames.filter((f) => f.face).length).toBeGreaterThanOrEqual(88);
-    // The prior delivers while the track goes on: most frames fit with dense terms, from recent maps.
+    // The prior delivers while the track goes on: each run's maps are used once, by the next
+    // frame fitted (landmarks alone carry the frames between), and they are recent.
     const withDense = r.frames.filter((f) => f.dense > 0);
-    expect(withDense.length).toBeGreaterThan(60);
+    expect(withDense.length).toBeGreaterThan(30);
     for (const f of withDense) expect(f.age).toBeLessThanOrEqual(250);
-    // On the frontal first second the fitter keeps hundreds of them; as the head rolls, the tiny
-    // network's frontal maps stop matching and its gates drop most (random weights, see README).
-    expect(Math.max(...withDense.map((f) => f.dense))).toBeGreaterThan(500);
+    // On the frontal first second the fitter keeps a good share of the 800 candidates; as the head
+    // rolls, the tiny network's frontal maps stop matching and its gates drop most (random weights, see README).
+    expect(Math.max(...withDense.map((f) => f.dense))).toBeGreaterThan(120);
     // Tracking stays sound: the landmark fit is about as good as without the prior.
     const rms = (s: TrackSummary) => median(s.frames.filter((f) => f.face).map((f) => f.rms));
     expect(rms(r)).toBeLessThan(rms(landmarksOnly) + 1);
@@ -138,6 +139,15 @@ describe('FaceTracker with a ViT prior', () => {
     expect(result['wrongLayout']).toMatch(/^prior-format: .*'flame-2023'.*'ict-facekit'/);
     expect(result['noMetadata']).toMatch(/^prior-format: .*does not name its UV layout/);
     expect(result['notOnnx']).toMatch(/^prior-format: /);
+  });
+
+  it('stops a prior whose WASM runs outlast its maps, and says so', async () => {
+    // maxAgeMs: 1 — no run is ever fast enough, as with a Pixel3DMM-sized network on the CPU.
+    const r = await page.evaluate(([o, n]) => (window as unknown as PageWindow).trackInPage(o, n), [{ prior: { onnx: TINY, backend: 'wasm', maxAgeMs: 1 } }, { frameCount: 40 }] as const);
+    expect(r.errors.map((e) => e.code)).toEqual(['webgpu-unavailable']);
+    expect(r.errors[0]!.message).toMatch(/longer than the 1 ms.*landmarks only/);
+    expect(r.infoAfter?.prior).toMatchObject({ backend: 'off' });
+    expect(r.frames.every((f) => f.face && f.dense === 0)).toBe(true);
   });
 
   it('falls back to landmarks only when the GPU device is lost, and says so', async () => {

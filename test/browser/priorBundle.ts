@@ -20,7 +20,7 @@ export async function bundlePage(entry: string): Promise<string> {
     plugins: [
       nodeResolve({ browser: true }),
       commonjs(),
-      typescript({ tsconfig: `${repoRoot}tsconfig.json`, compilerOptions: { declaration: false, outDir, rootDir: repoRoot, noEmitOnError: false }, include: ['src/**/*.ts', 'test/**/*.ts'] }),
+      typescript({ tsconfig: `${repoRoot}tsconfig.json`, compilerOptions: { declaration: false, outDir, rootDir: repoRoot, noEmitOnError: false }, include: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'] }),
     ],
     onwarn: () => undefined,
   });

@@ -1,9 +1,9 @@
 /**
  * The ViT prior as a stage of the tracking pipeline. It runs asynchronously in its own worker,
  * latest frame wins: a frame is handed over only when the previous run has finished, and the
- * per-frame fit never waits. The fit of each frame takes the newest maps' correspondences when
- * they are recent, moved by the head motion seen in the landmarks since their frame; between
- * runs, and when they are too old, the fit runs on landmarks alone.
+ * per-frame fit never waits. Each run's correspondences are used once, by the first frame fitted
+ * after they arrive, moved by the head motion the landmarks show since the maps' frame; the
+ * landmark-only fit carries the frames between (dense terms cost the fit several times more).
  */
 import * as Comlink from 'comlink';
 import { TrackerError, type TrackerErrorCode } from '../../core/errors.js';
@@ -37,7 +37,7 @@ export interface PriorStageEvent {
   message: string;
 }
 
-/** The newest run's output, kept until a newer one arrives. */
+/** A run's output, kept until a frame uses it (or a newer one arrives). */
 interface PriorMapsResult {
   timestampMs: number;
   dense: DenseCorrespondences;
@@ -45,22 +45,25 @@ interface PriorMapsResult {
   landmarks: Float32Array;
 }
 
+/** Candidate vertices per run: enough to constrain the face, few enough to keep dense fits fast. */
+const CANDIDATE_VERTICES = 800;
 /** Consecutive failed runs after which the stage stops. */
 const MAX_FAILURES = 3;
+/** Consecutive WASM runs slower than `maxAgeMs` after which the stage stops: its maps would never be used. */
+const MAX_STALE_RUNS = 3;
 /** Motion the landmark affine cannot explain beyond this fraction of the face size: too much changed. */
 const MAX_MOTION_RESIDUAL = 0.03;
 
 export class PriorStage {
   readonly info: PriorRuntimeInfo;
-  /** Runs finished and delivered, and the last run's total time (ms). */
-  readonly stats = { delivered: 0, failed: 0, lastRunMs: 0 };
   private readonly vertices: Uint32Array;
   private readonly maxAgeMs: number;
   private readonly maxUvDistance: number;
-  private latest?: PriorMapsResult;
+  private pending?: PriorMapsResult;
   private busy = false;
   private stopped = false;
   private failures = 0;
+  private slowRuns = 0;
   private listener?: (event: PriorStageEvent) => void;
   private pendingEvent?: PriorStageEvent;
 
@@ -81,7 +84,7 @@ export class PriorStage {
 
   /** Starts the prior worker and loads the network(s); rejects with `prior-format` / `webgpu-unavailable` errors. */
   static async create(options: PriorStageOptions, model: FaceModel): Promise<PriorStage> {
-    const candidates = selectCandidateVertices(model);
+    const candidates = selectCandidateVertices(model, CANDIDATE_VERTICES);
     const workerUrl = options.workerUrl ?? new URL('./prior-worker.js', import.meta.url).href;
     const worker = new Worker(workerUrl, { type: 'module', name: 'pixel3dmm-prior' });
     const remote = Comlink.wrap<PriorWorkerApi>(worker);
@@ -138,29 +141,30 @@ export class PriorStage {
       .run(Comlink.transfer(copy, [copy as unknown as Transferable]), { crop, frameWidth: width, frameHeight: height, outline })
       .then((result) => {
         this.failures = 0;
-        this.stats.delivered++;
-        this.stats.lastRunMs = performance.now() - started;
-        this.latest = { timestampMs, landmarks: ownLandmarks, dense: this.toDense(result.records, crop, timestampMs) };
+        this.pending = { timestampMs, landmarks: ownLandmarks, dense: this.toDense(result.records, crop, timestampMs) };
+        this.checkRunTime(performance.now() - started);
       })
       .catch((error: WorkerErrorPayload) => this.onRunFailed(error))
       .finally(() => (this.busy = false));
   }
 
   /**
-   * Dense correspondences for the frame at `timestampMs` with these landmarks: the newest maps'
-   * correspondences moved by the head motion since their frame, their weights lowered with age.
-   * Undefined when there are none recent enough, or the motion is too large to carry them over.
+   * Dense correspondences for the frame at `timestampMs` with these landmarks: the maps that
+   * arrived since the last call, moved by the head motion since their frame, their weights
+   * lowered with age. Undefined when none arrived, they are too old, or the motion is too large
+   * to carry them over.
    */
   denseFor(timestampMs: number, landmarks: Float32Array): DenseCorrespondences | undefined {
-    const latest = this.latest;
-    if (!latest || this.stopped) return undefined;
-    const ageMs = timestampMs - latest.timestampMs;
+    const maps = this.pending;
+    this.pending = undefined;
+    if (!maps || this.stopped) return undefined;
+    const ageMs = timestampMs - maps.timestampMs;
     if (ageMs < 0 || ageMs > this.maxAgeMs) return undefined;
-    if (ageMs === 0) return latest.dense;
-    const motion = fitLandmarkMotion(latest.landmarks, landmarks);
+    if (ageMs === 0) return maps.dense;
+    const motion = fitLandmarkMotion(maps.landmarks, landmarks);
     if (!motion || motion.rmsPx > MAX_MOTION_RESIDUAL * faceExtent(landmarks)) return undefined;
     const fade = 1 - (0.5 * ageMs) / this.maxAgeMs;
-    const dense = latest.dense;
+    const dense = maps.dense;
     return {
       ...dense,
       pixels: applyLandmarkMotion(motion, dense.pixels),
@@ -170,12 +174,12 @@ export class PriorStage {
 
   /** The face left the frame (or a new person starts): forget the maps. */
   faceLost(): void {
-    this.latest = undefined;
+    this.pending = undefined;
   }
 
   dispose(): void {
     this.stopped = true;
-    this.latest = undefined;
+    this.pending = undefined;
     void this.remote.dispose().catch(() => undefined);
     this.remote[Comlink.releaseProxy]();
     this.worker.terminate();
@@ -185,8 +189,20 @@ export class PriorStage {
     return denseFromRecords(records, this.vertices, crop, this.info.inputSize, timestampMs, { maxUvDistance: this.maxUvDistance, minNormalZ: 0 });
   }
 
+  /** On the CPU, a network too slow for its maps ever to be fresh only takes CPU from the track: stop it. */
+  private checkRunTime(runMs: number): void {
+    if (this.info.backend !== 'wasm' || runMs <= this.maxAgeMs) {
+      this.slowRuns = 0;
+      return;
+    }
+    if (++this.slowRuns < MAX_STALE_RUNS) return;
+    this.stop(
+      'webgpu-unavailable',
+      `The ViT prior takes ${Math.round(runMs)} ms per run on WASM, longer than the ${this.maxAgeMs} ms its maps stay useful: it was stopped to spare the CPU, and tracking continues on landmarks only. Run it where WebGPU is available, or use a smaller network.`,
+    );
+  }
+
   private onRunFailed(error: WorkerErrorPayload): void {
-    this.stats.failed++;
     const e = error?.trackerError;
     if (e?.code === 'gpu-device-lost') return this.stop('gpu-device-lost', `${e.message} Tracking continues on landmarks only.`);
     if (++this.failures >= MAX_FAILURES) {
@@ -197,7 +213,7 @@ export class PriorStage {
   private stop(code: TrackerErrorCode, message: string): void {
     if (this.stopped) return;
     this.stopped = true;
-    this.latest = undefined;
+    this.pending = undefined;
     this.worker.terminate();
     const event: PriorStageEvent = { type: 'stopped', code, message };
     this.pendingEvent = event;

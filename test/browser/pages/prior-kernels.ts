@@ -172,8 +172,8 @@ async function lookupParity(): Promise<Record<string, number>> {
   return results;
 }
 
-/** The same network on WebGPU and on WASM, on a real face crop: max |difference| of each output. */
-async function backendParity(modelUrl: string): Promise<Record<string, number | string>> {
+/** The same network on WebGPU and on WASM, on a real face crop: max |difference| of each output (also the benchmark's parity figure). */
+export async function backendParity(modelUrl: string): Promise<Record<string, number | string>> {
   configureOrt('/node_modules/onnxruntime-web/dist/');
   const bytes = new Uint8Array(await (await fetch(modelUrl)).arrayBuffer());
   const spec = readPriorSpec({ combined: bytes }, 'ict-facekit');

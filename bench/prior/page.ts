@@ -1,0 +1,86 @@
+/**
+ * The prior benchmark's page: network inference on WASM, WebGPU/WASM parity, and the tracker
+ * over the sample video with and without the prior.
+ */
+import { FaceTracker, openVideoFile, type FaceTrackerOptions } from '../../src/index.js';
+import { readPriorSpec } from '../../src/workers/prior/priorContract.js';
+import { configureOrt, PriorNetwork } from '../../src/workers/prior/PriorNetwork.js';
+import { backendParity } from '../../test/browser/pages/prior-kernels.js';
+
+export interface InferenceTiming {
+  loadMs: number;
+  /** Per timed run, ms. */
+  runsMs: number[];
+}
+
+export interface TrackRun {
+  fps: number;
+  seconds: number;
+  prior: FaceTrackerOptions['prior'] | string;
+  /** Per frame with a face. */
+  frames: { time: number; fitMs: number; dense: number; priorAgeMs?: number }[];
+}
+
+declare global {
+  interface Window {
+    priorBench: {
+      timeWasm(url: string, runs: number): Promise<InferenceTiming>;
+      backendParity: typeof backendParity;
+      trackVideo(prior: FaceTrackerOptions['prior']): Promise<TrackRun>;
+    };
+  }
+}
+
+configureOrt('/node_modules/onnxruntime-web/dist/');
+
+/** One untimed warm-up run, then `runs` timed ones on a fixed input. */
+async function timeWasm(url: string, runs: number): Promise<InferenceTiming> {
+  const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
+  const spec = readPriorSpec({ combined: bytes }, 'ict-facekit');
+  const t0 = performance.now();
+  const network = await PriorNetwork.create({ combined: bytes }, spec, 'wasm');
+  const loadMs = performance.now() - t0;
+  const input = Float32Array.from({ length: 3 * spec.inputSize ** 2 }, (_, i) => Math.sin(i * 0.01));
+  const runsMs: number[] = [];
+  for (let r = 0; r <= runs; r++) {
+    const start = performance.now();
+    await network.runCpu(input);
+    if (r > 0) runsMs.push(performance.now() - start);
+  }
+  await network.dispose();
+  return { loadMs, runsMs };
+}
+
+/** The tracker over every frame of the sample video, offline, two frames in flight (as bench/pipeline). */
+async function trackVideo(prior: FaceTrackerOptions['prior']): Promise<TrackRun> {
+  // This bundle is not next to dist/: point the tracker at the package's own files.
+  const tracker = await FaceTracker.create({
+    cache: false,
+    model: '/models/face-default.glb',
+    landmarker: '/models/mediapipe/face_landmarker.task',
+    workerUrl: '/dist/tracking-worker.js',
+    mediapipeWasm: '/dist/mediapipe-wasm/',
+    ...(prior ? { prior } : {}),
+  });
+  const { frames } = await openVideoFile('/examples/media/webcam-head-motion.mp4');
+  const out: TrackRun['frames'] = [];
+  const inFlight: Promise<unknown>[] = [];
+  let count = 0;
+  const t0 = performance.now();
+  for await (const { frame, videoTime } of frames()) {
+    inFlight.push(
+      tracker.track(frame, videoTime).then((f) => {
+        if (f) out.push({ time: f.time, fitMs: f.timings.fitMs, dense: f.fit.denseCount, ...(f.timings.priorAgeMs !== undefined ? { priorAgeMs: f.timings.priorAgeMs } : {}) });
+      }),
+    );
+    count++;
+    if (inFlight.length >= 2) await inFlight.shift();
+  }
+  await Promise.all(inFlight);
+  const seconds = (performance.now() - t0) / 1000;
+  const info = tracker.info.prior;
+  tracker.dispose();
+  return { fps: count / seconds, seconds, prior: typeof info === 'object' ? `${info.backend}` : info, frames: out };
+}
+
+window.priorBench = { timeWasm, backendParity, trackVideo };
