@@ -48,7 +48,7 @@ export interface PriorOptions {
   tta?: boolean;
   /** Half precision where the GPU supports it (not applied in this release; `info.prior.fp16` says). */
   fp16?: boolean;
-  /** Maps older than this (ms) are not used by the fit. Default 250. */
+  /** Maps older than this (ms) are not used by the fit; on WASM, a network that takes longer per run is stopped. Default 250. */
   maxAgeMs?: number;
 }
 
