@@ -29,6 +29,11 @@ function gradientMismatch(energy: FrameEnergy, state: FrameState): number {
     const numeric = (plus - minus) / 4e-6;
     worst = Math.max(worst, Math.abs(numeric - system.gradient[k]!) / (Math.abs(numeric) + 1e-3 * (1 + Math.abs(system.gradient[k]!))));
   }
+  // The solver's gradient-only evaluations take shortcuts (no Jacobian columns): same gradient.
+  const gradientOnly = new NormalEquations(n);
+  gradientOnly.withHessian = false;
+  energy.evaluate(state, gradientOnly);
+  for (let k = 0; k < n; k++) worst = Math.max(worst, Math.abs(gradientOnly.gradient[k]! - system.gradient[k]!) / (1e-6 + Math.abs(system.gradient[k]!)));
   return worst;
 }
 

@@ -17,7 +17,7 @@ export interface SolveOptions {
 export interface SolveResult {
   /** Energy evaluations. */
   iterations: number;
-  /** Of which built the Gauss-Newton matrix. */
+  /** Of which built the whole Gauss-Newton matrix (a fresh start). */
   hessianBuilds: number;
   energy: number;
 }
@@ -31,8 +31,9 @@ export interface SolveResult {
  * frame: with `hessianStride` s, each frame's first evaluation rebuilds H over every s-th point
  * (the parts of the last s frames sum to H), and the later evaluations compute the energy and the
  * exact gradient only. The exact gradient keeps the solution exact; H only steers the steps. H
- * is rebuilt whole on a fresh start (`invalidate`), after a step that achieves much less than
- * H predicted, and before damping a rejected step (a stale H is the likelier culprit).
+ * is built whole on a fresh start (`invalidate`); after a step that achieves much less than H
+ * predicted, and before damping a rejected step (a stale H is the likelier culprit), one more
+ * part is refreshed, so no frame pays for a whole build.
  */
 export class LevenbergMarquardt {
   readonly hessianStride: number;
@@ -84,24 +85,26 @@ export class LevenbergMarquardt {
   /** Improves `state` in place. */
   solve(energy: FrameEnergy, state: FrameState, options: SolveOptions): SolveResult {
     let hessianBuilds = 0;
+    // Parts of H built at the current state (H is fresh when all are).
+    let freshParts: number;
     let value: number;
     if (this.partsValid) {
       value = this.refreshPart(energy, state);
+      freshParts = 1;
     } else {
       value = this.buildWhole(energy, state);
       hessianBuilds++;
+      freshParts = this.hessianStride;
     }
-    // Whether H was built whole at the current state (else it is assembled from older parts, or the state moved).
-    let fresh = hessianBuilds > 0;
-    let iterations = 1, rebuild = false;
+    let iterations = 1, refresh = false;
     this.damping = Math.max(this.damping, 1e-6);
     while (iterations < options.maxIterations) {
-      if (rebuild) {
-        value = this.buildWhole(energy, state);
+      if (refresh) {
+        // Another part, not all of H: a frame's cost stays bounded.
+        value = this.refreshPart(energy, state);
         iterations++;
-        hessianBuilds++;
-        rebuild = false;
-        fresh = true;
+        freshParts++;
+        refresh = false;
         continue;
       }
       const predicted = this.boundedStep(energy, state, options.mask);
@@ -121,13 +124,13 @@ export class LevenbergMarquardt {
         this.candidateGradient = swap;
         const decrease = value - candidateValue;
         value = candidateValue;
-        fresh = false;
+        freshParts = 0;
         this.damping = Math.max(this.damping / 5, 1e-7);
         if (decrease <= options.relativeTolerance * value + options.absoluteTolerance) break;
-        if (decrease < 0.25 * predicted) rebuild = true;
-      } else if (!fresh) {
-        // A stale matrix, not too long a step, is the likelier culprit: rebuild before damping.
-        rebuild = true;
+        if (decrease < 0.25 * predicted) refresh = true;
+      } else if (freshParts < this.hessianStride) {
+        // A stale matrix, not too long a step, is the likelier culprit: refresh before damping.
+        refresh = true;
       } else {
         this.damping *= 5;
         if (this.damping > 1e8) break;

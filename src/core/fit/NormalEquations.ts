@@ -28,9 +28,13 @@ export class NormalEquations {
     this.gradient.fill(0);
   }
 
-  /** Whether point `index` of a term goes into H in this build. */
-  hessianTakes(index: number): boolean {
-    return this.withHessian && (this.hessianStride === 1 || index % this.hessianStride === this.hessianPhase);
+  /**
+   * Whether point `index` of a term goes into H in this build. A term with many points may thin
+   * them out (take 1 in `thinning`, weighted up by as much): H only steers the steps.
+   */
+  hessianTakes(index: number, thinning = 1): boolean {
+    const every = this.hessianStride * thinning;
+    return this.withHessian && (every === 1 || index % every === this.hessianPhase);
   }
 
   /** Adds one residual block's gradient: `rows` residuals over `count` columns `cols` (ascending), J row-major [rows][count]. */
@@ -43,10 +47,11 @@ export class NormalEquations {
     }
   }
 
-  /** Adds one residual block to g and H (see `addGradient`). */
-  addBlock(rows: number, count: number, cols: Int32Array, jacobian: Float64Array, residual: Float64Array, weight: number): void {
+  /** Adds one residual block to g and H (see `addGradient`), H with its own weight (default the same). */
+  addBlock(rows: number, count: number, cols: Int32Array, jacobian: Float64Array, residual: Float64Array, weight: number, hessianWeight = weight): void {
     this.addGradient(rows, count, cols, jacobian, residual, weight);
     const n = this.size, h = this.hessian;
+    weight = hessianWeight;
     if (rows === 2) {
       // The common case (a 2D reprojection), unrolled.
       for (let a = 0; a < count; a++) {

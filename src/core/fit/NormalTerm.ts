@@ -25,6 +25,8 @@ export class NormalTerm {
   weight = 1;
   /** See `ReprojectionTerm.sharedStride`. */
   sharedStride = 1;
+  /** Only 1 point in this many goes into the Gauss-Newton matrix, weighted up by as much (see NormalEquations.hessianTakes). */
+  hessianThinning = 1;
   sharedPhase = 0;
   /** Huber threshold on |n − n_observed| (0.1 ≈ 6°). */
   huber = 0.1;
@@ -75,19 +77,23 @@ export class NormalTerm {
       const cx = turn[0]! * x + turn[1]! * y + turn[2]! * z;
       const cy = turn[3]! * x + turn[4]! * y + turn[5]! * z;
       const cz = turn[6]! * x + turn[7]! * y + turn[8]! * z;
-      const len = Math.hypot(cx, cy, cz);
+      const len = Math.sqrt(cx * cx + cy * cy + cz * cz); // (Math.hypot is several times slower)
       if (len === 0) continue;
       const nx = cx / len, ny = cy / len, nz = cz / len;
       residual[0] = nx - this.targets[3 * i]!;
       residual[1] = ny - this.targets[3 * i + 1]!;
       residual[2] = nz - this.targets[3 * i + 2]!;
-      const norm = Math.hypot(residual[0]!, residual[1]!, residual[2]!);
+      const norm = Math.sqrt(residual[0]! * residual[0]! + residual[1]! * residual[1]! + residual[2]! * residual[2]!);
       const delta = this.huber;
       const robust = norm <= delta ? 1 : delta / norm;
       energy += w * (norm <= delta ? norm * norm : 2 * delta * norm - delta * delta);
       if (!system && !shared) continue;
       if (shared && i % this.sharedStride !== this.sharedPhase) continue; // see ReprojectionTerm.sharedStride
       const weighted = w * robust * (shared ? this.sharedStride : 1);
+      if (!shared && !system!.hessianTakes(i, this.hessianThinning)) {
+        this.addGradient(system!, p, weighted, nx, ny, nz, len, x, y, z);
+        continue;
+      }
 
       const nj = this.jointColumns, count = 3 + nj + (end - start);
       // Rotation: a left increment δ turns n by δ × n, i.e. −[n]× δ.
@@ -117,10 +123,7 @@ export class NormalTerm {
         jacobian[2 * count + c] = B[6]! * dx + B[7]! * dy + B[8]! * dz;
         cols[c] = this.expressionOffset + basis.expressionIndex[k]!;
       }
-      if (system) {
-        if (system.hessianTakes(i)) system.addBlock(3, count, cols, jacobian, residual, weighted);
-        else system.addGradient(3, count, cols, jacobian, residual, weighted);
-      }
+      if (system) system.addBlock(3, count, cols, jacobian, residual, weighted, shared ? weighted : weighted * this.hessianThinning);
       if (shared) {
         const J = this.sharedJacobian, ids = basis.identityCount, o = p * ids * 3;
         J.fill(0, 0, 3 * K);
@@ -132,6 +135,29 @@ export class NormalTerm {
       }
     }
     return energy;
+  }
+
+  /** The gradient alone for one point: Jᵀ·(w·r) without forming J's expression columns. */
+  private addGradient(system: NormalEquations, p: number, weight: number, nx: number, ny: number, nz: number, len: number, x: number, y: number, z: number): void {
+    const g = system.gradient, basis = this.basis, r = this.residual;
+    const r0 = weight * r[0]!, r1 = weight * r[1]!, r2 = weight * r[2]!;
+    // Rotation columns are −[n]×: their gradient is n × (w·r).
+    g[0] += ny * r2 - nz * r1;
+    g[1] += nz * r0 - nx * r2;
+    g[2] += nx * r1 - ny * r0;
+    // Columns through B = (I − n·nᵀ)/len · turn: pull w·r back once, u = Bᵀ·(w·r).
+    const dot = nx * r0 + ny * r1 + nz * r2;
+    const q0 = (r0 - nx * dot) / len, q1 = (r1 - ny * dot) / len, q2 = (r2 - nz * dot) / len;
+    const t = this.turn;
+    const u0 = t[0]! * q0 + t[3]! * q1 + t[6]! * q2, u1 = t[1]! * q0 + t[4]! * q1 + t[7]! * q2, u2 = t[2]! * q0 + t[5]! * q1 + t[8]! * q2;
+    const nj = this.jointColumns;
+    if (nj > 0) {
+      const jt = this.jointTurn;
+      this.kinematics.turnJacobian(basis.skinWeights!, p, x, y, z, jt);
+      for (let c = 0; c < nj; c++) g[6 + c] += q0 * jt[c]! + q1 * jt[nj + c]! + q2 * jt[2 * nj + c]!;
+    }
+    const end = basis.expressionStart[p + 1]!, o = this.expressionOffset, delta = basis.expressionDelta, index = basis.expressionIndex;
+    for (let k = basis.expressionStart[p]!; k < end; k++) g[o + index[k]!] += u0 * delta[3 * k]! + u1 * delta[3 * k + 1]! + u2 * delta[3 * k + 2]!;
   }
 
   private readonly projectedTurn = new Float64Array(9);

@@ -51,6 +51,8 @@ export class ReprojectionTerm {
    * positive definiteness.)
    */
   sharedStride = 1;
+  /** Only 1 point in this many goes into the Gauss-Newton matrix, weighted up by as much (see NormalEquations.hessianTakes). */
+  hessianThinning = 1;
   sharedPhase = 0;
   /** Raw (unscaled) pixel distance of each point at the last evaluation. */
   readonly distancesPx: Float64Array;
@@ -118,8 +120,8 @@ export class ReprojectionTerm {
       residual[1] = (w10 * eu + w11 * ev) * scale;
       const d00 = w00 * a, d01 = -w01 * a, d02 = w00 * b0 + w01 * b1;
       const d10 = w10 * a, d11 = -w11 * a, d12 = w10 * b0 + w11 * b1;
-      const norm = Math.hypot(residual[0]!, residual[1]!);
-      this.distancesPx[i] = Math.hypot(eu, ev);
+      const norm = Math.sqrt(residual[0]! * residual[0]! + residual[1]! * residual[1]!); // (Math.hypot is several times slower)
+      this.distancesPx[i] = Math.sqrt(eu * eu + ev * ev);
       let robust: number;
       if (cauchy) {
         const q = (norm * norm) / (delta * delta);
@@ -133,7 +135,7 @@ export class ReprojectionTerm {
       // An identity build takes a consistent subsample into both systems (see `sharedStride`).
       if (shared && i % this.sharedStride !== this.sharedPhase) continue;
       const weighted = w * robust * (shared ? this.sharedStride : 1);
-      if (!shared && !system!.hessianTakes(i)) {
+      if (!shared && !system!.hessianTakes(i, this.hessianThinning)) {
         this.addGradient(system!, p, weighted, d00, d01, d02, d10, d11, d12);
         continue;
       }
@@ -174,7 +176,7 @@ export class ReprojectionTerm {
       let c = 6 + this.jointColumns;
       for (let k = start; k < end; k++, c++) cols[c] = this.expressionOffset + basis.expressionIndex[k]!;
 
-      if (system) system.addBlock(2, count, cols, jacobian, residual, weighted);
+      if (system) system.addBlock(2, count, cols, jacobian, residual, weighted, shared ? weighted : weighted * this.hessianThinning);
       if (shared) shared.addBlock(2, this.sharedJacobian, count, cols, jacobian, residual, weighted);
     }
     this.rmsPx = used > 0 ? Math.sqrt(squaredPx / used) : 0;

@@ -43,8 +43,11 @@ export class SceneKit {
     return syntheticSequence(this.model, { frames, seed, camera: TEST_CAMERA, faceWidth: this.faceWidth, ...extra });
   }
 
-  /** The observation of a truth frame: landmarks (with noise), optionally dense maps rendered at `mapSize`. */
-  observe(truth: TruthFrame, t: number, options: { noise?: Noise; mapSize?: number } = {}): FrameObservation {
+  /**
+   * The observation of a truth frame: landmarks (with noise), optionally dense correspondences
+   * from maps rendered at `mapSize` for `candidates` (default: the runtime's 2,000).
+   */
+  observe(truth: TruthFrame, t: number, options: { noise?: Noise; mapSize?: number; candidates?: CandidateVertices } = {}): FrameObservation {
     const landmarks = observeLandmarks(this.evaluator, this.landmarks, truth, TEST_CAMERA, { ...options.noise, seed: 1000 + t });
     const observation: FrameObservation = { timestampMs: t * (1000 / 30), width: TEST_CAMERA.width, height: TEST_CAMERA.height, landmarks };
     if (options.mapSize) {
@@ -58,7 +61,7 @@ export class SceneKit {
       const crop = { x: (minX + maxX) / 2 - side / 2, y: (minY + maxY) / 2 - side / 2, size: side };
       this.candidates ??= selectCandidateVertices(this.model, 2000);
       const maps = rasterizeMaps(this.model, this.evaluator, truth, TEST_CAMERA, crop, options.mapSize);
-      observation.dense = denseFromRenderedMaps(maps, crop, this.candidates, observation.timestampMs);
+      observation.dense = denseFromRenderedMaps(maps, crop, options.candidates ?? this.candidates, observation.timestampMs);
     }
     return observation;
   }
