@@ -49,7 +49,14 @@ export class LevenbergMarquardt {
   private readonly step: Float64Array;
   private readonly reduced: Float64Array;
   private readonly rhs: Float64Array;
-  private readonly status: Uint8Array;
+  /** Active-set scratch: the step over the free unknowns, the pinned ones (indices into `free`), their moves, A⁻¹ columns and system. */
+  private readonly solution: Float64Array;
+  private readonly pinned: Int32Array;
+  private readonly pinnedMove: Float64Array;
+  private readonly pinnedColumns: Float64Array;
+  private readonly pinnedSystem: Float64Array;
+  private readonly lambda: Float64Array;
+  private readonly isPinned: Uint8Array;
   /** Unknowns free at the solution (not held at a bound), `freeCount` of them. */
   readonly free: Int32Array;
   freeCount = 0;
@@ -73,7 +80,13 @@ export class LevenbergMarquardt {
     this.step = new Float64Array(n);
     this.reduced = new Float64Array(n * n);
     this.rhs = new Float64Array(n);
-    this.status = new Uint8Array(n);
+    this.solution = new Float64Array(n);
+    this.pinned = new Int32Array(n);
+    this.pinnedMove = new Float64Array(n);
+    this.pinnedColumns = new Float64Array(n * n);
+    this.pinnedSystem = new Float64Array(n * n);
+    this.lambda = new Float64Array(n);
+    this.isPinned = new Uint8Array(n);
     this.free = new Int32Array(n);
   }
 
@@ -168,46 +181,74 @@ export class LevenbergMarquardt {
   /**
    * The damped Gauss-Newton step within the bounds (into `step`): unknowns held at a bound by
    * the gradient stay; free ones whose step would cross a bound are stopped at it and the rest
-   * re-solved with that move accounted for, until none crosses (a few rounds of an active-set
-   * method; projecting an unconstrained step instead stalls next to the bounds). Returns the
-   * predicted energy decrease, or undefined when the damped matrix is not positive definite.
+   * re-solved with that move accounted for, until none crosses (an active-set method; projecting
+   * an unconstrained step instead stalls next to the bounds). The re-solves reuse the first
+   * factorization: the step with unknowns F pinned to moves d is x = x₁ − Z·λ, Z = A⁻¹·E_F,
+   * (E_Fᵀ·Z)·λ = x₁[F] − d. Returns the predicted energy decrease, or undefined when the damped
+   * matrix is not positive definite.
    */
   private boundedStep(energy: FrameEnergy, state: FrameState, mask: Uint8Array | undefined): number | undefined {
     const n = energy.layout.size, o = energy.layout.jointOffset;
-    const h = this.hessian.hessian, g = this.gradient.gradient, A = this.reduced, step = this.step, status = this.status;
-    // status: 0 free, 1 held (zero step), 2 stopped at a bound (fixed step).
+    const h = this.hessian.hessian, g = this.gradient.gradient, A = this.reduced, step = this.step;
+    let nf = 0;
     for (let k = 0; k < n; k++) {
-      status[k] = mask && !mask[k] ? 1 : 0;
-      if (status[k] || k < o) continue;
-      const x = state.bounded(k);
-      if ((x <= energy.lower[k]! && g[k]! > 0) || (x >= energy.upper[k]! && g[k]! < 0)) status[k] = 1;
+      if (mask && !mask[k]) continue;
+      if (k >= o) {
+        const x = state.bounded(k);
+        if ((x <= energy.lower[k]! && g[k]! > 0) || (x >= energy.upper[k]! && g[k]! < 0)) continue;
+      }
+      this.free[nf++] = k;
+    }
+    for (let i = 0; i < nf; i++) {
+      const fi = this.free[i]!;
+      for (let j = 0; j <= i; j++) A[i * nf + j] = h[this.free[j]! * n + fi]!; // the upper triangle holds row min(fi, fj)
+      // Marquardt's scaling, plus a floor so unknowns that nothing constrains stay put.
+      A[i * nf + i] = A[i * nf + i]! * (1 + this.damping) + 1e-9;
+      this.rhs[i] = -g[fi]!;
+    }
+    if (!choleskyFactor(A, nf)) return undefined;
+    choleskySolve(A, nf, this.rhs);
+    const x1 = this.rhs, x = this.solution, pinned = this.pinned, target = this.pinnedMove, Z = this.pinnedColumns, S = this.pinnedSystem;
+    x.set(x1.subarray(0, nf));
+    const isPinned = this.isPinned;
+    isPinned.fill(0, 0, nf);
+    let pinnedCount = 0;
+    for (let round = 0; round < 8; round++) {
+      const before = pinnedCount;
+      for (let i = 0; i < nf; i++) {
+        const k = this.free[i]!;
+        if (k < o) continue;
+        const value = state.bounded(k), next = value + x[i]!;
+        const bound = next < energy.lower[k]! ? energy.lower[k]! : next > energy.upper[k]! ? energy.upper[k]! : undefined;
+        if (bound === undefined || isPinned[i]) continue;
+        isPinned[i] = 1;
+        pinned[pinnedCount] = i;
+        target[pinnedCount] = bound - value;
+        // Z column: A⁻¹·e_i.
+        const z = Z.subarray(pinnedCount * nf, (pinnedCount + 1) * nf);
+        z.fill(0);
+        z[i] = 1;
+        choleskySolve(A, nf, z);
+        pinnedCount++;
+      }
+      if (pinnedCount === before) break;
+      // (E_Fᵀ·Z)·λ = x₁[F] − d, a principal block of A⁻¹ (positive definite).
+      const lambda = this.lambda;
+      for (let a = 0; a < pinnedCount; a++) {
+        for (let c = 0; c <= a; c++) S[a * pinnedCount + c] = Z[c * nf + pinned[a]!]!;
+        lambda[a] = x1[pinned[a]!]! - target[a]!;
+      }
+      if (!choleskyFactor(S, pinnedCount)) return undefined;
+      choleskySolve(S, pinnedCount, lambda);
+      x.set(x1.subarray(0, nf));
+      for (let a = 0; a < pinnedCount; a++) {
+        const l = lambda[a]!, z = a * nf;
+        for (let i = 0; i < nf; i++) x[i] -= Z[z + i]! * l;
+      }
     }
     step.fill(0);
-    for (let round = 0; round < 8; round++) {
-      let nf = 0;
-      for (let k = 0; k < n; k++) if (status[k] === 0) this.free[nf++] = k;
-      for (let i = 0; i < nf; i++) {
-        const fi = this.free[i]!;
-        for (let j = 0; j <= i; j++) A[i * nf + j] = h[this.free[j]! * n + fi]!; // the upper triangle holds row min(fi, fj)
-        // Marquardt's scaling, plus a floor so unknowns that nothing constrains stay put.
-        A[i * nf + i] = A[i * nf + i]! * (1 + this.damping) + 1e-9;
-        let r = -g[fi]!;
-        for (let k = o; k < n; k++) if (status[k] === 2) r -= h[Math.min(fi, k) * n + Math.max(fi, k)]! * step[k]!;
-        this.rhs[i] = r;
-      }
-      if (!choleskyFactor(A, nf)) return undefined;
-      choleskySolve(A, nf, this.rhs);
-      let crossed = false;
-      for (let i = 0; i < nf; i++) {
-        const k = this.free[i]!, d = this.rhs[i]!;
-        step[k] = d;
-        if (k < o) continue;
-        const x = state.bounded(k);
-        if (x + d < energy.lower[k]!) { status[k] = 2; step[k] = energy.lower[k]! - x; crossed = true; }
-        else if (x + d > energy.upper[k]!) { status[k] = 2; step[k] = energy.upper[k]! - x; crossed = true; }
-      }
-      if (!crossed) break;
-    }
+    for (let i = 0; i < nf; i++) step[this.free[i]!] = x[i]!;
+    for (let a = 0; a < pinnedCount; a++) step[this.free[pinned[a]!]!] = target[a]!;
     // Predicted decrease of E ≈ E₀ + 2gᵀΔ + ΔᵀHΔ (undamped).
     let predicted = 0;
     for (let a = 0; a < n; a++) {

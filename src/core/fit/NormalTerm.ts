@@ -131,7 +131,7 @@ export class NormalTerm {
           const dx = basis.identity[o + 3 * k]!, dy = basis.identity[o + 3 * k + 1]!, dz = basis.identity[o + 3 * k + 2]!;
           for (let r = 0; r < 3; r++) J[r * K + k] = B[3 * r]! * dx + B[3 * r + 1]! * dy + B[3 * r + 2]! * dz;
         }
-        shared.addBlock(3, J, count, cols, jacobian, residual, weighted);
+        shared.addBlock(3, J, count, cols, jacobian, count, residual, weighted);
       }
     }
     return energy;

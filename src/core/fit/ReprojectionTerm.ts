@@ -61,7 +61,10 @@ export class ReprojectionTerm {
 
   private readonly posed: PosedPoint;
   private readonly cols: Int32Array;
+  /** [2][stride]: the point's two Jacobian rows, row 1 at `stride`. */
   private readonly jacobian: Float64Array;
+  private readonly row1: Float64Array;
+  private readonly stride: number;
   private readonly residual = new Float64Array(2);
   private sharedJacobian = new Float64Array(0);
 
@@ -80,7 +83,9 @@ export class ReprojectionTerm {
     for (let p = 0; p < basis.count; p++) maxEntries = Math.max(maxEntries, basis.expressionStart[p + 1]! - basis.expressionStart[p]!);
     const maxCols = 6 + this.jointColumns + maxEntries;
     this.cols = new Int32Array(maxCols);
+    this.stride = maxCols;
     this.jacobian = new Float64Array(2 * maxCols);
+    this.row1 = this.jacobian.subarray(maxCols);
   }
 
   /** Energy at `state`; adds the normal equations to `system` and `shared` when given. */
@@ -147,7 +152,7 @@ export class ReprojectionTerm {
       const M = posed.deltaToCamera;
       for (let r = 0; r < 2; r++) {
         const e0 = r === 0 ? d00 : d10, e1 = r === 0 ? d01 : d11, e2 = r === 0 ? d02 : d12;
-        const o = r * count;
+        const o = r * this.stride;
         jacobian[o] = -e1 * q[2]! + e2 * q[1]!;
         jacobian[o + 1] = e0 * q[2]! - e2 * q[0]!;
         jacobian[o + 2] = -e0 * q[1]! + e1 * q[0]!;
@@ -176,8 +181,8 @@ export class ReprojectionTerm {
       let c = 6 + this.jointColumns;
       for (let k = start; k < end; k++, c++) cols[c] = this.expressionOffset + basis.expressionIndex[k]!;
 
-      if (system) system.addBlock(2, count, cols, jacobian, residual, weighted, shared ? weighted : weighted * this.hessianThinning);
-      if (shared) shared.addBlock(2, this.sharedJacobian, count, cols, jacobian, residual, weighted);
+      if (system) system.addBlock2(count, cols, jacobian, this.row1, residual[0]!, residual[1]!, weighted, shared ? weighted : weighted * this.hessianThinning);
+      if (shared) shared.addBlock(2, this.sharedJacobian, count, cols, jacobian, this.stride, residual, weighted);
     }
     this.rmsPx = used > 0 ? Math.sqrt(squaredPx / used) : 0;
     return energy;

@@ -28,9 +28,9 @@ export class SharedEquations {
 
   /**
    * One residual block: shared Jacobian [rows][size] (row-major), frame Jacobian [rows][count]
-   * over columns `cols`.
+   * over columns `cols`, its rows `frameStride` apart.
    */
-  addBlock(rows: number, shared: Float64Array, count: number, cols: Int32Array, frame: Float64Array, residual: Float64Array, weight: number): void {
+  addBlock(rows: number, shared: Float64Array, count: number, cols: Int32Array, frame: Float64Array, frameStride: number, residual: Float64Array, weight: number): void {
     const K = this.size, n = this.frameSize;
     for (let r = 0; r < rows; r++) {
       const rr = weight * residual[r]!;
@@ -41,7 +41,7 @@ export class SharedEquations {
         const row = a * K;
         for (let b = a; b < K; b++) this.hss[row + b] += ja * shared[r * K + b]!;
         const rowx = a * n;
-        for (let c = 0; c < count; c++) this.hsx[rowx + cols[c]!] += ja * frame[r * count + c]!;
+        for (let c = 0; c < count; c++) this.hsx[rowx + cols[c]!] += ja * frame[r * frameStride + c]!;
       }
     }
   }
