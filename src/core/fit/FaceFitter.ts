@@ -7,8 +7,9 @@ import { FrameLayout, FrameState } from './FrameState.js';
 import { multiplyMat3 } from '../math/rotation.js';
 import { DEFAULT_IDENTITY_POLICY, IdentityEstimator, type IdentityPolicy } from './IdentityEstimator.js';
 import { initialPose } from './initialPose.js';
-import { Kinematics, PosedPoint } from './Kinematics.js';
+import { Kinematics } from './Kinematics.js';
 import { LevenbergMarquardt, type SolveResult } from './LevenbergMarquardt.js';
+import { DenseSelector } from './DenseSelector.js';
 import { contourDirections, MEDIAPIPE_FACE_OVAL } from './mediapipeContour.js';
 import { RegionNormals } from './normalBasis.js';
 import { NormalEquations } from './NormalEquations.js';
@@ -168,8 +169,7 @@ export class FaceFitter {
   private readonly landmarkBasis: SparsePointBasis;
   private readonly regionBasis?: SparsePointBasis;
   private readonly regionNormals?: RegionNormals;
-  /** Mesh vertex → fitting-region slot, −1 outside. */
-  private readonly regionSlot?: Int32Array;
+  private readonly denseSelector?: DenseSelector;
   private readonly landmarkCount: number;
   private readonly contourMask: Uint8Array;
   private readonly rigidMask: Uint8Array;
@@ -181,17 +181,13 @@ export class FaceFitter {
   /** Consecutive tracked frames so far (motion prediction needs two). */
   private trackedFrames = 0;
   private readonly start: FrameState;
-  private hasPrevious = false;
   private needsInit = true;
   private framesSinceSample = Infinity;
   private focalPx = 0;
   private frameWidth = 0;
   private frameHeight = 0;
-  private readonly posed: PosedPoint;
   private readonly turn = new Float64Array(9);
   private readonly sortScratch: Float64Array;
-
-  private readonly jointOut: Float32Array | undefined;
 
   constructor(model: FaceModel, options: FaceFitterOptions = {}) {
     if (!model.mediapipe478) throw new Error('FaceFitter: the model has no MediaPipe 478 embedding');
@@ -244,8 +240,7 @@ export class FaceFitter {
       const regionPoints = vertexBasis(model, model.fittingRegion);
       this.regionBasis = new SparsePointBasis(regionPoints, model.expression, identityCount, dropBelow);
       this.regionNormals = new RegionNormals(model, model.fittingRegion, regionPoints.skinWeights, 1e-3);
-      this.regionSlot = new Int32Array(model.vertexCount).fill(-1);
-      model.fittingRegion.forEach((v, i) => (this.regionSlot![v] = i));
+      this.denseSelector = new DenseSelector(model, this.regionBasis, this.regionNormals, this.kinematics);
       const capacity = Math.min(this.options.maxDense, model.fittingRegion.length);
       dense = new ReprojectionTerm(this.regionBasis, this.kinematics, offset, capacity);
       // Thousands of dense points: a quarter of them steer the steps as well as all would.
@@ -259,10 +254,8 @@ export class FaceFitter {
     this.previous = new FrameState(this.layout);
     this.beforePrevious = new FrameState(this.layout);
     this.start = new FrameState(this.layout);
-    this.posed = new PosedPoint(this.kinematics.fittedJoints);
     this.rigidMask = new Uint8Array(this.layout.size);
     this.rigidMask.fill(1, 0, 6);
-    this.jointOut = model.skeleton ? new Float32Array(3 * model.skeleton.jointNames.length) : undefined;
     this.setUpBoundsAndPriors();
     this.setUpBlendshapePrior();
 
@@ -295,7 +288,7 @@ export class FaceFitter {
     if (energy.dense) energy.dense.camera = camera;
 
     let iterations = 0;
-    const reinit = this.needsInit || !this.hasPrevious;
+    const reinit = this.needsInit;
     if (reinit) iterations += this.initialise(observation, camera);
     else if (this.options.predictMotion && this.trackedFrames >= 2) this.predictPose();
     this.setRobustLoss(reinit);
@@ -314,13 +307,14 @@ export class FaceFitter {
     const solveMs = performance.now() - solveStart;
     this.inspect?.({ energy, start: this.start, solution: this.state, result, solveMs });
     iterations += result.iterations;
+    // The terms' per-point figures (RMS, distances) are those of the last evaluation: make it the solution's.
+    if (energy.lastValue !== result.energy) energy.evaluate(this.state);
     const landmarkRmsPx = landmarks.rmsPx;
     this.maybeUpdateIdentity(energy);
 
     this.beforePrevious.copyFrom(this.previous);
     this.previous.copyFrom(this.state);
     this.trackedFrames = reinit ? 1 : this.trackedFrames + 1;
-    this.hasPrevious = true;
     this.needsInit = false;
     return this.output(observation.timestampMs, camera, {
       iterations,
@@ -336,7 +330,6 @@ export class FaceFitter {
   reset(): void {
     this.identity.reset();
     this.applyIdentity();
-    this.hasPrevious = false;
     this.needsInit = true;
     this.framesSinceSample = Infinity;
     this.frameWidth = 0;
@@ -516,68 +509,19 @@ export class FaceFitter {
     return iterations;
   }
 
-  /**
-   * Dense correspondences for this frame: on the fitting region, facing the camera and close to
-   * where the current (warm-start) fit projects them; uniformly thinned to `maxDense`.
-   */
+  /** Dense correspondences for this frame (see `DenseSelector`), with this frame's weights. */
   private selectDense(observation: FrameObservation, camera: PinholeCamera): number {
     const dense = this.energy.dense, normals = this.energy.normals;
-    if (!dense || !normals) return 0;
-    dense.count = 0;
-    normals.count = 0;
-    const obs = observation.dense;
-    if (!obs || !this.regionBasis || !this.regionNormals || !this.regionSlot) return 0;
+    if (!dense || !normals || !this.denseSelector) return 0;
+    dense.count = normals.count = 0;
+    if (!observation.dense) return 0;
     dense.weight = this.weights.dense;
     normals.weight = this.weights.normals;
-    this.kinematics.update(this.state);
-    const total = obs.vertices.length;
-    const stride = Math.max(1, total / this.options.maxDense);
-    const gate = this.options.denseGatePx / dense.pixelScale;
-    const posed = this.posed, turn = this.turn;
-    const f = camera.focalPx;
-    for (let s = 0; s < total && dense.count < dense.points.length; s += stride) {
-      const i = Math.floor(s);
-      const slot = this.regionSlot[obs.vertices[i]!]!;
-      if (slot < 0) continue;
-      this.regionBasis.prepare(slot);
-      this.kinematics.pose(this.regionBasis, slot, this.state.expression, posed, false);
-      const P = posed.camera;
-      if (P[2]! >= 0) continue;
-      const u = camera.cx + (f * P[0]!) / -P[2]!, v = camera.cy - (f * P[1]!) / -P[2]!;
-      const du = u - obs.pixels[2 * i]!, dv = v - obs.pixels[2 * i + 1]!;
-      if (du * du + dv * dv > gate * gate) continue;
-      // Facing: the model normal against the ray to the camera.
-      const normalBasis = this.regionNormals.basis, nb = normalBasis.base;
-      this.kinematics.deltaToCamera(normalBasis.skinWeights, slot, turn);
-      let nx = nb[3 * slot]!, ny = nb[3 * slot + 1]!, nz = nb[3 * slot + 2]!;
-      const st = normalBasis.expressionStart;
-      for (let k = st[slot]!; k < st[slot + 1]!; k++) {
-        const c = this.state.expression[normalBasis.expressionIndex[k]!]!;
-        nx += c * normalBasis.expressionDelta[3 * k]!;
-        ny += c * normalBasis.expressionDelta[3 * k + 1]!;
-        nz += c * normalBasis.expressionDelta[3 * k + 2]!;
-      }
-      const cx = turn[0]! * nx + turn[1]! * ny + turn[2]! * nz;
-      const cy = turn[3]! * nx + turn[4]! * ny + turn[5]! * nz;
-      const cz = turn[6]! * nx + turn[7]! * ny + turn[8]! * nz;
-      const facing = -(cx * P[0]! + cy * P[1]! + cz * P[2]!) / Math.sqrt((cx * cx + cy * cy + cz * cz) * (P[0]! * P[0]! + P[1]! * P[1]! + P[2]! * P[2]!));
-      if (!(facing > this.options.denseMinFacing)) continue;
-      const w = obs.weights ? obs.weights[i]! : 1;
-      const d = dense.count++;
-      dense.points[d] = slot;
-      dense.targets[2 * d] = obs.pixels[2 * i]!;
-      dense.targets[2 * d + 1] = obs.pixels[2 * i + 1]!;
-      dense.weights[d] = w;
-      if (obs.normals) {
-        const n = normals.count++;
-        normals.points[n] = slot;
-        normals.targets[3 * n] = obs.normals[3 * i]!;
-        normals.targets[3 * n + 1] = obs.normals[3 * i + 1]!;
-        normals.targets[3 * n + 2] = obs.normals[3 * i + 2]!;
-        normals.weights[n] = w;
-      }
-    }
-    return dense.count;
+    return this.denseSelector.select(observation.dense, this.state, camera, {
+      gatePx: this.options.denseGatePx / dense.pixelScale,
+      minFacing: this.options.denseMinFacing,
+      maxCount: this.options.maxDense,
+    }, dense, normals);
   }
 
   /** On a sampled, well-fitted, not-too-turned frame: add it to the identity estimate. */
@@ -621,11 +565,12 @@ export class FaceFitter {
       translation: Float64Array.from(s.translation),
       identity: Float32Array.from(this.identity.estimate.subarray(0, identityCount)),
       expression,
-      camera: { ...camera, focalPx: this.focalPx },
+      camera,
       stats,
     };
-    if (this.jointOut) {
-      const joints = new Float32Array(this.jointOut.length);
+    if (this.model.skeleton) {
+      // The root's rotation is the head pose's.
+      const joints = new Float32Array(3 * this.model.skeleton.jointNames.length);
       joints.set(s.joints, 3);
       fit.jointRotations = joints;
     }

@@ -28,6 +28,8 @@ export class FrameEnergy {
   /** Whether the temporal and blendshape terms take part this frame. */
   temporalActive = false;
   blendshapesActive = false;
+  /** The value of the last evaluation. */
+  lastValue = NaN;
 
   constructor(layout: FrameLayout, kinematics: Kinematics, landmarks: ReprojectionTerm, dense?: ReprojectionTerm, normals?: NormalTerm) {
     this.layout = layout;
@@ -52,6 +54,7 @@ export class FrameEnergy {
     energy += this.prior.accumulate(state, system);
     if (this.temporalActive) energy += this.temporal.accumulate(state, system);
     if (this.blendshapesActive) energy += this.blendshapes.accumulate(state, system);
+    this.lastValue = energy;
     return energy;
   }
 }

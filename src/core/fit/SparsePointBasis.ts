@@ -114,7 +114,7 @@ export class SparsePointBasis {
 }
 
 /** The largest coefficient magnitude expected per expression: the bounds, else 3 std. */
-export function expressionScales(group: BlendshapeGroup): Float64Array {
+function expressionScales(group: BlendshapeGroup): Float64Array {
   const out = new Float64Array(group.names.length);
   for (let e = 0; e < out.length; e++) {
     out[e] = group.min && group.max ? Math.max(Math.abs(group.min[e]!), Math.abs(group.max[e]!)) : 3 * group.std[e]!;
