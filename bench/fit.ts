@@ -41,7 +41,7 @@ const TIMED = 300;
 const long = kit.sequence(60 + TIMED, 17);
 const landmarkFrames = long.map((truth, t) => kit.observe(truth, t));
 // ~2,000 correspondences: more candidates than that, since some fall outside the view or behind the nose.
-const candidates = selectCandidateVertices(model, 3200);
+const candidates = selectCandidateVertices(model, 4600);
 const denseFrames = long.map((truth, t) => kit.observe(truth, t, { mapSize: 256, candidates }));
 
 interface Timing { ms: number[]; identityMs: number[]; denseCounts: number[] }

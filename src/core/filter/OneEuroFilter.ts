@@ -46,7 +46,8 @@ export class OneEuroFilter {
 
   /**
    * Filters `x` taken `dt` seconds after the previous sample; writes `out`. `speedScale` divides
-   * the derivative before it raises the cutoff (a unit for the speed, e.g. the distance).
+   * the derivative before it raises the cutoff (a unit for the speed, e.g. the distance). The
+   * first sample, and one with no time step, pass through and restart the filter there.
    */
   filter(x: ArrayLike<number>, dt: number, out: Float32Array | Float64Array, speedScale = 1): void {
     const n = this.value.length, { minCutoff, beta, dCutoff } = this.params;

@@ -23,11 +23,11 @@ export class NormalTerm {
   readonly weights: Float64Array;
   count = 0;
   weight = 1;
-  /** See `ReprojectionTerm.sharedStride`. */
+  /** See `ReprojectionTerm.sharedStride` and `sharedPhase`. */
   sharedStride = 1;
+  sharedPhase = 0;
   /** Only 1 point in this many goes into the Gauss-Newton matrix, weighted up by as much (see NormalEquations.hessianTakes). */
   hessianThinning = 1;
-  sharedPhase = 0;
   /** Huber threshold on |n − n_observed| (0.1 ≈ 6°). */
   huber = 0.1;
 

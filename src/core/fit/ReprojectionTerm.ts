@@ -1,6 +1,6 @@
 import type { PinholeCamera } from './types.js';
 import type { FrameState } from './FrameState.js';
-import { Kinematics, PosedPoint } from './Kinematics.js';
+import { type Kinematics, PosedPoint } from './Kinematics.js';
 import type { NormalEquations } from './NormalEquations.js';
 import type { SharedEquations } from './SharedEquations.js';
 import type { SparsePointBasis } from './SparsePointBasis.js';
@@ -9,12 +9,11 @@ import type { SparsePointBasis } from './SparsePointBasis.js';
  * Reprojection of basis points onto observed pixels: MediaPipe's landmarks through the model's
  * embedding, or dense UV correspondences on fitting-region vertices.
  *
- * Residuals are pixels scaled by `pixelScale` (so weights and the Huber threshold read in pixels
+ * Residuals are pixels scaled by `pixelScale` (so weights and the robust scale read in pixels
  * of a reference-sized face). A contour point (one with a direction: the contour's normal)
  * counts its offset along the contour only by `tangentScale`: the silhouette slides over the
  * surface as the head turns, so where a contour landmark sits along it is less certain than
- * how far it is across it. (Letting it slide freely, scale 0, opens valleys of near-equal energy
- * in which pitch and jaw trade off.)
+ * how far it is across it.
  * Energy per point: weight · ρ(|r|) with a robust ρ of scale δ = `robustPx`:
  * Huber, s² below δ and 2δs − δ² above (convex: for a fresh start far from the solution), or
  * Cauchy, δ²·log(1 + s²/δ²) (redescending: an outlier 10δ away pulls with 1 % of an inlier's
@@ -51,9 +50,10 @@ export class ReprojectionTerm {
    * positive definiteness.)
    */
   sharedStride = 1;
+  /** Which points of the stride take part (varied across identity frames). */
+  sharedPhase = 0;
   /** Only 1 point in this many goes into the Gauss-Newton matrix, weighted up by as much (see NormalEquations.hessianTakes). */
   hessianThinning = 1;
-  sharedPhase = 0;
   /** Raw (unscaled) pixel distance of each point at the last evaluation. */
   readonly distancesPx: Float64Array;
   /** Raw (unscaled) RMS pixel distance of the last evaluation. */
