@@ -92,6 +92,7 @@ function toRecord(index: number, videoTime: number, f: FaceFrame | null, tracker
     identity: round(f.identity, 4),
     landmarks2d: round(f.landmarks2d, 2),
     mediapipeLandmarks2d: round(f.mediapipeLandmarks, 2),
+    mediapipeBlendshapes: round(f.mediapipeBlendshapes, 4),
     focalPx: +f.camera.focalPx.toFixed(2),
     fitRmsPx: +f.fit.landmarkRmsPx.toFixed(3),
     timingsMs: { landmarks: +f.timings.landmarksMs.toFixed(2), fit: +f.timings.fitMs.toFixed(2), worker: +f.timings.workerMs.toFixed(2) },

@@ -40,6 +40,8 @@ export interface FrameRecord {
   landmarks68_2d?: number[];
   /** MediaPipe's detected 478 points, video pixels, flat. */
   mediapipeLandmarks2d?: number[];
+  /** MediaPipe's 52 blendshape scores for the frame, MEDIAPIPE_BLENDSHAPES order. */
+  mediapipeBlendshapes?: number[];
   focalPx?: number;
   fitRmsPx?: number;
   /** Worker time for this frame: MediaPipe, fit (+ smoothing), total. */

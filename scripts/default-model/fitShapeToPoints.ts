@@ -18,6 +18,8 @@ export interface FitShapeOptions {
   pointStd: number;
   initial: SimilarityTransform;
   iterations: number;
+  /** Fit expressions too (default); false keeps them at zero, so only identity explains the points. */
+  expressions?: boolean;
 }
 
 /**
@@ -35,8 +37,9 @@ export function fitShapeToPoints(model: FaceModel, points: ArrayLike<number>, op
   const column = (k: number) => (k < ni ? basis.identity.subarray(k * count * 3, (k + 1) * count * 3) : basis.expression.subarray((k - ni) * count * 3, (k - ni + 1) * count * 3));
   const columns = Array.from({ length: n }, (_, k) => column(k));
   const prior = Float64Array.from({ length: n }, (_, k) => 1 / (k < ni ? model.identity.std[k]! : model.expression.std[k - ni]!) ** 2);
-  const lower = Float64Array.from({ length: n }, (_, k) => (k < ni ? -Infinity : (model.expression.min?.[k - ni] ?? -Infinity)));
-  const upper = Float64Array.from({ length: n }, (_, k) => (k < ni ? Infinity : (model.expression.max?.[k - ni] ?? Infinity)));
+  const fitExpressions = options.expressions !== false;
+  const lower = Float64Array.from({ length: n }, (_, k) => (k < ni ? -Infinity : fitExpressions ? (model.expression.min?.[k - ni] ?? -Infinity) : 0));
+  const upper = Float64Array.from({ length: n }, (_, k) => (k < ni ? Infinity : fitExpressions ? (model.expression.max?.[k - ni] ?? Infinity) : 0));
   const rowWeight = Float64Array.from({ length: count * 3 }, (_, r) => options.weights[Math.floor(r / 3)]! / options.pointStd ** 2);
 
   // The normal matrix does not depend on the targets: Bᵀ W B + prior.

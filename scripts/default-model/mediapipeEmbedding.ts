@@ -26,11 +26,7 @@ const ICT_FACE: [number, number] = [0, 9408];
 const ICT_IRIS_LEFT: [number, number] = [22221, 23020];
 const ICT_IRIS_RIGHT: [number, number] = [23791, 24590];
 
-/**
- * Rounds of shape fit + re-projection. Median residual: 0.28 mm after one, 0.22 after three,
- * 0.20 after five; beyond three the fit starts explaining the eye region with contradictory
- * expressions (blink + wide + look up and down), so three it is.
- */
+/** Rounds of identity fit + re-projection. */
 const NON_RIGID_ROUNDS = 3;
 
 /** How far MediaPipe's canonical face may sit from the fitted model (cm): weighs the points against the shape priors. */
@@ -51,9 +47,12 @@ export interface MediapipeEmbedding {
  * FaceKit model (needs `sourceVertex` and `multipie68`):
  * 1. rigid: a similarity fitted on the inner 51 Multi-PIE correspondences (the jaw contour is
  *    view-dependent), refined by closest-point ICP over the face area;
- * 2. non-rigid: the model's identity and expressions fitted to the aligned points, and the points
- *    projected again onto that shape, so each lands where the anatomy matches rather than where
- *    the average faces happen to overlap (barycentrics carry over to every shape).
+ * 2. non-rigid: the model's identity (expressions held at zero) fitted to the aligned points, and
+ *    the points projected again onto that shape, so each lands where the anatomy matches rather
+ *    than where the average faces happen to overlap (barycentrics carry over to every shape).
+ *    Expressions stay at zero on purpose: MediaPipe's canonical face is a neutral face, and it must
+ *    correspond to the model's zero expression, or every tracked face at rest would report the
+ *    offsets (e.g. eyeWide, mouthLowerDown) the fit needed to reach the canonical shape.
  * Points 0–467 land on the face area, 468–477 on their own iris.
  */
 export function embedMediapipe(mediapipe: Float32Array, model: FaceModel): MediapipeEmbedding {
@@ -73,6 +72,7 @@ export function embedMediapipe(mediapipe: Float32Array, model: FaceModel): Media
       pointStd: POINT_STD_CM,
       initial,
       iterations: 5,
+      expressions: false,
     });
     const shaped = evaluator.evaluateMesh({ identity: shape.identity, expression: shape.expression });
     return { shape, hits: alignPointsToSurface(mediapipe, { regions: regionsOn(shaped), initial: shape.transform, iterations: 0 }).hits };
@@ -105,6 +105,7 @@ export function embeddingResidualsMm(model: FaceModel, mediapipe: Float32Array):
     pointStd: POINT_STD_CM,
     initial: fitSimilarity(mediapipe, evaluator.evaluate(basis, {}), skin),
     iterations: 10,
+    expressions: false,
   });
   const embedded = evaluator.evaluate(basis, { identity: fit.identity, expression: fit.expression });
   const aligned = applySimilarity(fit.transform, mediapipe);

@@ -64,14 +64,32 @@ describe('track command on the real video', () => {
 
   it('shows the left and right winks in the matching eyeBlink weights', () => {
     const blink = (name: 'eyeBlinkLeft' | 'eyeBlinkRight', from: number, to: number) => mean(window(from, to).map((r) => r.arkit![arkit(name)]!));
-    // 6.8–7.4 s: the subject's left eye is shut; 7.9–8.5 s: her right eye.
-    expect(blink('eyeBlinkLeft', 6.8, 7.4)).toBeGreaterThan(0.5);
-    expect(blink('eyeBlinkLeft', 6.8, 7.4)).toBeGreaterThan(blink('eyeBlinkRight', 6.8, 7.4) + 0.25);
-    expect(blink('eyeBlinkRight', 7.9, 8.5)).toBeGreaterThan(0.5);
-    expect(blink('eyeBlinkRight', 7.9, 8.5)).toBeGreaterThan(blink('eyeBlinkLeft', 7.9, 8.5) + 0.25);
-    // Both eyes open at the start.
-    expect(blink('eyeBlinkLeft', 0, 0.6)).toBeLessThan(0.35);
-    expect(blink('eyeBlinkRight', 0, 0.6)).toBeLessThan(0.35);
+    // Seen in the video: 6.85–7.45 s the subject's left eye is shut; 8.45–8.75 s her right eye
+    // (in between, at 8.1–8.35 s, she closes both).
+    expect(blink('eyeBlinkLeft', 6.85, 7.45)).toBeGreaterThan(0.5);
+    expect(blink('eyeBlinkLeft', 6.85, 7.45)).toBeGreaterThan(blink('eyeBlinkRight', 6.85, 7.45) + 0.25);
+    expect(blink('eyeBlinkRight', 8.45, 8.75)).toBeGreaterThan(0.5);
+    expect(blink('eyeBlinkRight', 8.45, 8.75)).toBeGreaterThan(blink('eyeBlinkLeft', 8.45, 8.75) + 0.25);
+    // Both eyes open before and after.
+    for (const [from, to] of [[0.4, 0.9], [9.6, 10.8]] as const) {
+      expect(blink('eyeBlinkLeft', from, to)).toBeLessThan(0.25);
+      expect(blink('eyeBlinkRight', from, to)).toBeLessThan(0.25);
+    }
+  });
+
+  it('opens the fitted mouth where the lips part', () => {
+    // The video's mouth openings are small lip partings (MediaPipe's own jawOpen stays under
+    // 0.15): 2.4–3.2 s parted, 4.4–5.6 s closed. The fitted inner-lip gap must follow.
+    const gapIod = (p: number[], mp: number[]) => Math.hypot(p[26]! - p[28]!, p[27]! - p[29]!) / Math.hypot(mp[66]! - mp[526]!, mp[67]! - mp[527]!);
+    const fitted = (from: number, to: number) => mean(window(from, to).map((r) => gapIod(r.landmarks2d!, r.mediapipeLandmarks2d!)));
+    expect(fitted(2.4, 3.2)).toBeGreaterThan(1.5 * fitted(4.4, 5.6));
+    const faces = records.filter((r) => r.face);
+    const a = faces.map((r) => gapIod(r.landmarks2d!, r.mediapipeLandmarks2d!));
+    const b = faces.map((r) => gapIod(r.mediapipeLandmarks2d!, r.mediapipeLandmarks2d!));
+    const [ma, mb] = [mean(a), mean(b)];
+    const cov = mean(a.map((v, i) => (v - ma) * (b[i]! - mb)));
+    const corr = cov / Math.sqrt(mean(a.map((v) => (v - ma) ** 2)) * mean(b.map((v) => (v - mb) ** 2)));
+    expect(corr).toBeGreaterThan(0.5);
   });
 });
 
