@@ -1,5 +1,6 @@
 import { applySimilarity, fitSimilarity, type SimilarityTransform } from '../../src/core/geometry/similarityTransform.js';
 import type { FaceModel, SurfaceEmbedding } from '../../src/core/model/FaceModel.js';
+import { choleskyFactor, choleskySolve } from '../../src/core/fit/cholesky.js';
 import { FaceModelEvaluator } from '../../src/core/model/FaceModelEvaluator.js';
 
 export interface ShapeFit {
@@ -108,27 +109,8 @@ function solveBoxed(a: Float64Array, b: Float64Array, lower: Float64Array, upper
   }
 }
 
-/** Solves the symmetric positive definite system A·x = b in place (b becomes x) by Cholesky. */
+/** Solves the symmetric positive definite system A·x = b in place (b becomes x). */
 function solveSpd(a: Float64Array, n: number, b: Float64Array): void {
-  for (let j = 0; j < n; j++) {
-    let d = a[j * n + j]!;
-    for (let k = 0; k < j; k++) d -= a[j * n + k]! ** 2;
-    if (!(d > 0)) throw new Error('fitShapeToPoints: normal equations are not positive definite');
-    a[j * n + j] = Math.sqrt(d);
-    for (let i = j + 1; i < n; i++) {
-      let s = a[i * n + j]!;
-      for (let k = 0; k < j; k++) s -= a[i * n + k]! * a[j * n + k]!;
-      a[i * n + j] = s / a[j * n + j]!;
-    }
-  }
-  for (let i = 0; i < n; i++) {
-    let s = b[i]!;
-    for (let k = 0; k < i; k++) s -= a[i * n + k]! * b[k]!;
-    b[i] = s / a[i * n + i]!;
-  }
-  for (let i = n - 1; i >= 0; i--) {
-    let s = b[i]!;
-    for (let k = i + 1; k < n; k++) s -= a[k * n + i]! * b[k]!;
-    b[i] = s / a[i * n + i]!;
-  }
+  if (!choleskyFactor(a, n)) throw new Error('fitShapeToPoints: normal equations are not positive definite');
+  choleskySolve(a, n, b);
 }
