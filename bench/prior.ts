@@ -5,7 +5,11 @@
  * - The tiny network (raw, no bias) on WebGPU vs WASM: max |difference| of the maps.
  * - The tracker over every frame of the sample video, offline with two frames in flight, with the
  *   tiny prior (backend 'auto') and without: fit time with dense terms (p95), how often new maps
- *   reached the fit (Hz, wall clock), and the frame-rate ratio prior / landmarks only.
+ *   reached the fit (Hz, wall clock), and the frame-rate ratio prior / landmarks only; also the
+ *   ratio with the prior running but the fit ignoring its maps (its CPU share alone).
+ * - Where the browser has a hardware GPU adapter, the Pixel3DMM-sized networks on WebGPU too
+ *   (null on SwiftShader).
+ * `npm run bench -- prior [rounds=2]`.
  * Needs `npm run build` first. Last line: {"vit_s16_512_wasm_ms", "vit_b16_512_wasm_ms",
  * "tiny_webgpu_vs_wasm_maxabs", "dense_fit_ms_p95", "prior_rate_hz", "frame_rate_with_prior_ratio", …}.
  */
@@ -43,24 +47,34 @@ try {
   const parity = await page.evaluate((url) => window.priorBench.backendParity(url), '/test-results/bench-networks/tiny-raw.onnx');
   console.log(`tiny network WebGPU vs WASM: uv ${parity['uv']}, normals ${parity['normals']}`);
 
-  const wasmMs: Record<string, number> = {};
+  const wasmMs: Record<string, number> = {}, webgpuMs: Record<string, number | null> = {};
   for (const [name, runs] of [['vit-s16-512', 3], ['vit-b16-512', 2]] as const) {
-    const t = await page.evaluate(([url, n]) => window.priorBench.timeWasm(url, n), [`/test-results/bench-networks/${name}.onnx`, runs] as const);
+    const url = `/test-results/bench-networks/${name}.onnx`;
+    const t = await page.evaluate(([u, n]) => window.priorBench.timeWasm(u, n), [url, runs] as const);
     wasmMs[name] = quantile(t.runsMs, 0.5);
     console.log(`${name} on WASM: load ${t.loadMs.toFixed(0)} ms, runs ${t.runsMs.map((v) => v.toFixed(0)).join(', ')} ms`);
+    const g = await page.evaluate(([u, n]) => window.priorBench.timeWebGpu(u, n), [url, 10] as const);
+    webgpuMs[name] = g && +quantile(g.runsMs, 0.5).toFixed(1);
+    console.log(g ? `${name} on WebGPU: load ${g.loadMs.toFixed(0)} ms, median ${webgpuMs[name]} ms` : `${name} on WebGPU: skipped (no hardware GPU adapter)`);
   }
 
-  // Alternate the two so that machine load drifts hit both alike; keep each one's best round.
-  const best: { landmarks?: TrackRun; prior?: TrackRun } = {};
+  // Landmarks only; the prior; the prior running but its maps unused by the fit (what its CPU
+  // share alone costs the track). Alternated so machine load drifts hit all alike; best round each.
+  const prior = { onnx: '/models/test-networks/tiny-vit-128.onnx' };
+  const variants: Record<'landmarks' | 'prior' | 'priorUnused', Pick<FaceTrackerOptions, 'prior' | 'fitter'>> = {
+    landmarks: { prior: 'landmarks' },
+    prior: { prior },
+    priorUnused: { prior, fitter: { dense: false } },
+  };
+  const best: Partial<Record<keyof typeof variants, TrackRun>> = {};
   for (let r = 0; r < rounds; r++) {
-    for (const key of ['landmarks', 'prior'] as const) {
-      const prior: FaceTrackerOptions['prior'] = key === 'prior' ? { onnx: '/models/test-networks/tiny-vit-128.onnx' } : 'landmarks';
-      const run = await page.evaluate((p) => window.priorBench.trackVideo(p), prior);
+    for (const [key, options] of Object.entries(variants) as [keyof typeof variants, (typeof variants)[keyof typeof variants]][]) {
+      const run = await page.evaluate((o) => window.priorBench.trackVideo(o), options);
       console.log(`round ${r + 1}, ${key} (${run.prior}): ${run.fps.toFixed(1)} fps`);
       if (!best[key] || run.fps > best[key].fps) best[key] = run;
     }
   }
-  const withPrior = best.prior!, landmarksOnly = best.landmarks!;
+  const withPrior = best.prior!, landmarksOnly = best.landmarks!, priorUnused = best.priorUnused!;
   const dense = withPrior.frames.filter((f) => f.dense > 0);
   // Distinct maps the fit used: each frame's time minus the age of its maps.
   const mapsUsed = new Set(dense.map((f) => Math.round(f.time - f.priorAgeMs!))).size;
@@ -71,12 +85,17 @@ try {
       vit_b16_512_wasm_ms: +wasmMs['vit-b16-512']!.toFixed(0),
       tiny_webgpu_vs_wasm_maxabs: Math.max(parity['uv'] as number, parity['normals'] as number),
       dense_fit_ms_p95: +quantile(dense.map((f) => f.fitMs), 0.95).toFixed(2),
+      dense_fit_ms_p50: +quantile(dense.map((f) => f.fitMs), 0.5).toFixed(2),
       prior_rate_hz: +(mapsUsed / withPrior.seconds).toFixed(2),
       frame_rate_with_prior_ratio: +(withPrior.fps / landmarksOnly.fps).toFixed(3),
       fps_landmarks_only: +landmarksOnly.fps.toFixed(2),
       fps_with_prior: +withPrior.fps.toFixed(2),
+      frame_rate_prior_unused_ratio: +(priorUnused.fps / landmarksOnly.fps).toFixed(3),
       prior_backend: withPrior.prior,
+      vit_s16_512_webgpu_ms: webgpuMs['vit-s16-512'],
+      vit_b16_512_webgpu_ms: webgpuMs['vit-b16-512'],
       landmarks_only_fit_ms_p95: +quantile(landmarksOnly.frames.map((f) => f.fitMs), 0.95).toFixed(2),
+      landmarks_only_fit_ms_p50: +quantile(landmarksOnly.frames.map((f) => f.fitMs), 0.5).toFixed(2),
     }),
   );
 } finally {

@@ -3,6 +3,7 @@
  * over the sample video with and without the prior.
  */
 import { FaceTracker, openVideoFile, type FaceTrackerOptions } from '../../src/index.js';
+import { BufferUsage, navigatorGpu, type GpuBuffer } from '../../src/gpu/webgpuTypes.js';
 import { readPriorSpec } from '../../src/workers/prior/priorContract.js';
 import { configureOrt, PriorNetwork } from '../../src/workers/prior/PriorNetwork.js';
 import { backendParity } from '../../test/browser/pages/prior-kernels.js';
@@ -16,7 +17,8 @@ export interface InferenceTiming {
 export interface TrackRun {
   fps: number;
   seconds: number;
-  prior: FaceTrackerOptions['prior'] | string;
+  /** 'landmarks', or the prior's backend ('off' if it stopped). */
+  prior: string;
   /** Per frame with a face. */
   frames: { time: number; fitMs: number; dense: number; priorAgeMs?: number }[];
 }
@@ -25,8 +27,9 @@ declare global {
   interface Window {
     priorBench: {
       timeWasm(url: string, runs: number): Promise<InferenceTiming>;
+      timeWebGpu(url: string, runs: number): Promise<InferenceTiming | null>;
       backendParity: typeof backendParity;
-      trackVideo(prior: FaceTrackerOptions['prior']): Promise<TrackRun>;
+      trackVideo(options: Pick<FaceTrackerOptions, 'prior' | 'fitter'>): Promise<TrackRun>;
     };
   }
 }
@@ -51,8 +54,36 @@ async function timeWasm(url: string, runs: number): Promise<InferenceTiming> {
   return { loadMs, runsMs };
 }
 
+/**
+ * The same on WebGPU, GPU tensors in and out (as the tracker runs it); null where the only
+ * adapter is a software one (SwiftShader), whose timings say nothing about GPUs.
+ */
+async function timeWebGpu(url: string, runs: number): Promise<InferenceTiming | null> {
+  const adapter = await navigatorGpu()?.requestAdapter();
+  if (!adapter || adapter.info?.isFallbackAdapter) return null;
+  const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
+  const spec = readPriorSpec({ combined: bytes }, 'ict-facekit');
+  const t0 = performance.now();
+  const network = await PriorNetwork.create({ combined: bytes }, spec, 'webgpu');
+  const loadMs = performance.now() - t0;
+  const device = await PriorNetwork.gpuDevice();
+  const plane = spec.inputSize ** 2 * 4;
+  const buffer = (bytes: number): GpuBuffer => device.createBuffer({ size: bytes, usage: BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST });
+  const input = buffer(3 * plane), maps = { uv: buffer(2 * plane), normals: buffer(3 * plane) };
+  const runsMs: number[] = [];
+  for (let r = 0; r <= runs; r++) {
+    const start = performance.now();
+    await network.runGpu(input, maps);
+    await device.queue.onSubmittedWorkDone();
+    if (r > 0) runsMs.push(performance.now() - start);
+  }
+  await network.dispose();
+  for (const b of [input, maps.uv, maps.normals]) b.destroy();
+  return { loadMs, runsMs };
+}
+
 /** The tracker over every frame of the sample video, offline, two frames in flight (as bench/pipeline). */
-async function trackVideo(prior: FaceTrackerOptions['prior']): Promise<TrackRun> {
+async function trackVideo(options: Pick<FaceTrackerOptions, 'prior' | 'fitter'>): Promise<TrackRun> {
   // This bundle is not next to dist/: point the tracker at the package's own files.
   const tracker = await FaceTracker.create({
     cache: false,
@@ -60,7 +91,7 @@ async function trackVideo(prior: FaceTrackerOptions['prior']): Promise<TrackRun>
     landmarker: '/models/mediapipe/face_landmarker.task',
     workerUrl: '/dist/tracking-worker.js',
     mediapipeWasm: '/dist/mediapipe-wasm/',
-    ...(prior ? { prior } : {}),
+    ...options,
   });
   const { frames } = await openVideoFile('/examples/media/webcam-head-motion.mp4');
   const out: TrackRun['frames'] = [];
@@ -83,4 +114,4 @@ async function trackVideo(prior: FaceTrackerOptions['prior']): Promise<TrackRun>
   return { fps: count / seconds, seconds, prior: typeof info === 'object' ? `${info.backend}` : info, frames: out };
 }
 
-window.priorBench = { timeWasm, backendParity, trackVideo };
+window.priorBench = { timeWasm, timeWebGpu, backendParity, trackVideo };

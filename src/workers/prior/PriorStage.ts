@@ -49,8 +49,8 @@ interface PriorMapsResult {
 const CANDIDATE_VERTICES = 800;
 /** Consecutive failed runs after which the stage stops. */
 const MAX_FAILURES = 3;
-/** Consecutive WASM runs slower than `maxAgeMs` after which the stage stops: its maps would never be used. */
-const MAX_STALE_RUNS = 3;
+/** Consecutive WASM runs slower than `maxAgeMs` after which the stage stops: its maps would never be used (a few, so a load spike does not). */
+const MAX_STALE_RUNS = 5;
 /** Motion the landmark affine cannot explain beyond this fraction of the face size: too much changed. */
 const MAX_MOTION_RESIDUAL = 0.03;
 
