@@ -1,4 +1,5 @@
 import { projectCameraPoints, transformToCamera } from '../core/camera.js';
+import { TrackerError } from '../core/errors.js';
 import { FaceCropTracker, type FaceCrop } from '../core/FaceCropTracker.js';
 import type { FaceFrame } from '../core/FaceFrame.js';
 import { FaceFitter, type FaceFitterOptions } from '../core/fit/FaceFitter.js';
@@ -42,7 +43,12 @@ export class TrackingPipeline {
     /** The ViT prior (dense UV + normal cues), when the tracker runs one. */
     private readonly prior?: PriorStage,
   ) {
-    if (!model.mediapipe478) throw new Error('The face model has no MediaPipe landmark embedding');
+    if (!model.mediapipe478) {
+      throw new TrackerError(
+        'model-format',
+        `The face model "${model.name}" has no MediaPipe landmark embedding, so it cannot be tracked. Track with the default model; this model can still be posed and rendered (FaceAvatar).`,
+      );
+    }
     this.evaluator = new FaceModelEvaluator(model);
     this.fitter = new FaceFitter(model, options.fitter);
     if (options.smoothing !== false) this.smoother = new FaceSmoother(options.smoothing);
