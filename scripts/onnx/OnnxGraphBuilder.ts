@@ -6,7 +6,7 @@
 import { ProtoWriter } from '../../src/core/onnx/protobufWire.js';
 
 /** ONNX TensorProto.DataType values used here. */
-export const OnnxDataType = { float32: 1, int64: 7, float16: 10 } as const;
+export const OnnxDataType = { float32: 1, int64: 7 } as const;
 export type OnnxElementType = keyof typeof OnnxDataType;
 
 /** A float attribute (plain numbers are ints). */

@@ -4,9 +4,9 @@
  * tiny ones carry the model's frontal maps as a bias (see `frontalFaceMaps`).
  */
 import type { FaceModel } from '../../src/core/model/FaceModel.js';
-import { PRIOR_METADATA_KEYS } from '../../src/workers/prior/priorContract.js';
+import { PRIOR_METADATA_KEYS, type PriorOutputName } from '../../src/workers/prior/priorContract.js';
 import { renderFrontalMaps } from './frontalFaceMaps.js';
-import { buildVitContractNetwork, type PriorOutput, type VitContractConfig } from './vitContractNetwork.js';
+import { buildVitContractNetwork, type VitContractConfig } from './vitContractNetwork.js';
 
 export const TINY_INPUT_SIZE = 128;
 /** Random content on top of the frontal bias, UV units of [-1, 1] at most: small, so the maps stay face-like. */
@@ -25,7 +25,7 @@ export const PIXEL3DMM_SIZED: Record<'vit-s16-512' | 'vit-b16-512', Architecture
 export const metadataFor = (uvLayout: string, inputSize: number) => ({ [PRIOR_METADATA_KEYS.uvLayout]: uvLayout, [PRIOR_METADATA_KEYS.inputSize]: String(inputSize) });
 
 export interface TinyNetworkOptions {
-  outputs?: PriorOutput[];
+  outputs?: PriorOutputName[];
   /** Without the frontal bias: the raw network (uv = tanh, normals = normalize). */
   raw?: boolean;
   /** Override the metadata (broken-network tests). */

@@ -4,10 +4,8 @@
  * Same architecture family as Pixel3DMM's networks (DINO ViT + transformer/transposed-conv head),
  * for tests and benchmarks; the maps it predicts mean nothing unless a `bias` is given.
  */
+import { PRIOR_OUTPUT_CHANNELS, type PriorOutputName } from '../../src/workers/prior/priorContract.js';
 import { float, OnnxGraphBuilder } from './OnnxGraphBuilder.js';
-
-export type PriorOutput = 'uv' | 'normals';
-export const OUTPUT_CHANNELS: Record<PriorOutput, number> = { uv: 2, normals: 3 };
 
 export interface VitContractConfig {
   name: string;
@@ -21,7 +19,7 @@ export interface VitContractConfig {
   headDepth: number;
   /** Channels between the two 4x transposed convolutions. */
   headChannels: number;
-  outputs: PriorOutput[];
+  outputs: PriorOutputName[];
   seed: number;
   /**
    * Structure for the random network: each output becomes `bias + contentScale·tanh(head)`
@@ -82,7 +80,7 @@ export function buildVitContractNetwork(config: VitContractConfig): { bytes: Uin
   const encoded = layerNorm(x, 'enc.norm');
 
   for (const out of config.outputs) {
-    const channels = OUTPUT_CHANNELS[out];
+    const channels = PRIOR_OUTPUT_CHANNELS[out];
     let h = encoded;
     for (let b = 0; b < config.headDepth; b++) h = block(h, `${out}.head${b}`);
     const fmap = g.node('Reshape', [g.node('Transpose', [h], { perm: [0, 2, 1] }), g.int64s('grid_shape', [1, dim, grid, grid])]);

@@ -72,7 +72,7 @@ export class GpuCropPreprocessor {
   private readonly params: GpuBuffer[];
   private texture?: GpuTexture;
   /** How VideoFrames reach the texture: unknown until the first one. */
-  videoFrameCopy: 'unknown' | 'direct' | 'via-bitmap' = 'unknown';
+  private videoFrameCopy: 'unknown' | 'direct' | 'via-bitmap' = 'unknown';
 
   constructor(
     private readonly device: GpuDevice,

@@ -31,9 +31,7 @@ export type GpuBindGroupLayout = { readonly __brand: 'GPUBindGroupLayout' };
 export type GpuPipelineLayout = { readonly __brand: 'GPUPipelineLayout' };
 export type GpuCommandBuffer = { readonly __brand: 'GPUCommandBuffer' };
 
-export interface GpuComputePipeline {
-  getBindGroupLayout(index: number): GpuBindGroupLayout;
-}
+export type GpuComputePipeline = { readonly __brand: 'GPUComputePipeline' };
 
 export interface GpuComputePass {
   setPipeline(pipeline: GpuComputePipeline): void;

@@ -25,9 +25,6 @@ export interface PriorStageOptions {
   fp16?: boolean;
   /** Maps older than this (frame clock, ms) are not used. Default 250. */
   maxAgeMs?: number;
-  /** The prior worker script and onnxruntime-web's WASM folder (default: next to this bundle). */
-  workerUrl?: string;
-  ortWasmBase?: string;
 }
 
 /** Reported once when the stage stops for good; the tracker carries on with landmarks only. */
@@ -85,8 +82,8 @@ export class PriorStage {
   /** Starts the prior worker and loads the network(s); rejects with `prior-format` / `webgpu-unavailable` errors. */
   static async create(options: PriorStageOptions, model: FaceModel): Promise<PriorStage> {
     const candidates = selectCandidateVertices(model, CANDIDATE_VERTICES);
-    const workerUrl = options.workerUrl ?? new URL('./prior-worker.js', import.meta.url).href;
-    const worker = new Worker(workerUrl, { type: 'module', name: 'pixel3dmm-prior' });
+    // The prior worker and ONNX Runtime's WASM sit next to the tracking worker's bundle.
+    const worker = new Worker(new URL('./prior-worker.js', import.meta.url).href, { type: 'module', name: 'pixel3dmm-prior' });
     const remote = Comlink.wrap<PriorWorkerApi>(worker);
     const models = options.models;
     const transfer = 'combined' in models ? [models.combined.buffer] : [models.uv.buffer, models.normals.buffer];
@@ -101,7 +98,7 @@ export class PriorStage {
             tta: options.tta ?? false,
             vertexUvs: candidates.uvs,
             uvMirrorSymmetric: isUvMirrorSymmetric(model),
-            ortWasmBase: options.ortWasmBase ?? new URL('./ort-wasm/', import.meta.url).href,
+            ortWasmBase: new URL('./ort-wasm/', import.meta.url).href,
           },
           transfer as ArrayBuffer[],
         ),
@@ -112,11 +109,6 @@ export class PriorStage {
       const payload = (error as WorkerErrorPayload)?.trackerError;
       throw payload ? TrackerError.fromJSON(payload) : new TrackerError('prior-format', `The prior worker failed to start: ${(error as Error)?.message ?? error}`);
     }
-  }
-
-  /** Whether the prior still runs (false after a device loss or repeated failures). */
-  get active(): boolean {
-    return !this.stopped;
   }
 
   /** Called once when the stage stops; see `PriorStageEvent`. */
