@@ -269,9 +269,19 @@ export class FaceTracker extends EventTarget {
   }
 
   private async startWorker(): Promise<WorkerReady> {
-    this.worker = new Worker(this.workerUrl, { type: 'module', name: 'pixel3dmm-tracking' });
-    this.worker.addEventListener('error', (e) => this.onWorkerCrash(e.message || 'uncaught error in the tracking worker'));
-    this.remote = Comlink.wrap<TrackingWorkerApi>(this.worker);
+    const worker = new Worker(this.workerUrl, { type: 'module', name: 'pixel3dmm-tracking' });
+    this.worker = worker;
+    // A worker that fails before it is ready (script missing, crash in init) fails this start-up;
+    // one that fails later is restarted (onWorkerCrash).
+    let failStartup: (error: TrackerError) => void = () => undefined;
+    const startupFailed = new Promise<never>((_, reject) => (failStartup = reject));
+    let started = false;
+    worker.addEventListener('error', (e) => {
+      const message = e.message || 'uncaught error in the tracking worker';
+      if (started) this.onWorkerCrash(message);
+      else failStartup(new TrackerError('worker-crashed', `The tracking worker failed to start (${message}). Check that ${this.workerUrl} is served.`));
+    });
+    this.remote = Comlink.wrap<TrackingWorkerApi>(worker);
     // Copies: the bytes stay here so a restarted worker can be initialised again.
     const init = { ...this.init, faceModel: this.init.faceModel.slice(), landmarker: this.init.landmarker.slice() };
     const transfer: ArrayBuffer[] = [init.faceModel.buffer, init.landmarker.buffer];
@@ -281,15 +291,16 @@ export class FaceTracker extends EventTarget {
       const copied = init.prior.models;
       transfer.push(...('combined' in copied ? [copied.combined.buffer] : [copied.uv.buffer, copied.normals.buffer]).map((b) => b as ArrayBuffer));
     }
-    const ready = this.remote.init(Comlink.transfer(init, transfer));
+    const ready = Promise.race([this.remote.init(Comlink.transfer(init, transfer)), startupFailed]);
     this.workerReady = ready.catch(() => undefined);
     let result: WorkerReady;
     try {
       result = await ready;
     } catch (error) {
-      this.worker.terminate();
+      worker.terminate();
       throw toTrackerError(error);
     }
+    started = true;
     if (result.prior) void this.remote.onPriorEvent(Comlink.proxy((event: PriorStageEvent) => this.onPriorStopped(event)));
     return result;
   }

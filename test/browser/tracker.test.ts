@@ -147,6 +147,7 @@ describe('FaceTracker in the page', () => {
       const codeOf = async (p: Promise<unknown>) => p.then(() => 'resolved', (e: { code?: string; details?: { status?: number }; message: string }) => `${e.code}:${e.details?.status ?? ''}`);
       const missing = await codeOf(FaceTracker.create({ model: '/models/no-such-model.glb', cache: false }));
       const corrupt = await codeOf(FaceTracker.create({ model: '/examples/media/webcam-head-motion.mp4', cache: false }));
+      const noWorker = await codeOf(FaceTracker.create({ workerUrl: '/dist/no-such-worker.js', cache: false }));
       const tracker = await FaceTracker.create({ cache: false });
       const bitmap = await createImageBitmap(new ImageData(64, 48));
       bitmap.close(); // a detached frame: unusable input
@@ -159,10 +160,11 @@ describe('FaceTracker in the page', () => {
       const good = await tracker.track(new VideoFrame(video), 0.1);
       tracker.dispose();
       const afterDispose = await codeOf(tracker.track(new VideoFrame(video), 0.2));
-      return { missing, corrupt, bad, goodFound: !!good, afterDispose };
+      return { missing, corrupt, noWorker, bad, goodFound: !!good, afterDispose };
     });
     expect(result.missing).toBe('model-fetch:404');
     expect(result.corrupt).toBe('model-format:');
+    expect(result.noWorker).toBe('worker-crashed:');
     expect(result.bad).toBe('invalid-input:');
     expect(result.goodFound).toBe(true);
     expect(result.afterDispose).toBe('disposed:');
