@@ -4,6 +4,7 @@
  */
 import * as Comlink from 'comlink';
 import { FaceTracker, openVideoFile, type FaceFrame } from '../../src/index.js';
+import { PACKAGE_ASSETS } from '../packageAssets.js';
 
 interface LandmarksOnly {
   init(task: Uint8Array, wasmBase: string): Promise<void>;
@@ -51,18 +52,11 @@ function reprojection(f: FaceFrame): number {
 }
 
 window.runPipelineBench = async (videoUrl, rounds) => {
-  // This bundle lives in dist/bench/: point the tracker at the package's own files.
-  const tracker = await FaceTracker.create({
-    cache: false,
-    model: '/models/face-default.glb',
-    landmarker: '/models/mediapipe/face_landmarker.task',
-    workerUrl: '/dist/tracking-worker.js',
-    mediapipeWasm: '/dist/mediapipe-wasm/',
-  });
+  const tracker = await FaceTracker.create({ cache: false, ...PACKAGE_ASSETS });
   const worker = new Worker('/dist/bench/landmarks-worker.js', { type: 'module' });
   const landmarksOnly = Comlink.wrap<LandmarksOnly>(worker);
-  const task = new Uint8Array(await (await fetch('/models/mediapipe/face_landmarker.task')).arrayBuffer());
-  await landmarksOnly.init(Comlink.transfer(task, [task.buffer]), '/dist/mediapipe-wasm/');
+  const task = new Uint8Array(await (await fetch(PACKAGE_ASSETS.landmarker)).arrayBuffer());
+  await landmarksOnly.init(Comlink.transfer(task, [task.buffer]), PACKAGE_ASSETS.mediapipeWasm);
 
   const run: PipelineRun = { trackerFps: [], mediapipeFps: [], reprojIod: [], latencyMs: [], mainThreadMsP95: 0, liveFrames: 0, dropped: 0 };
   // Alternate the two so that machine load drifts hit both alike.

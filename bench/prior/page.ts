@@ -7,6 +7,7 @@ import { BufferUsage, navigatorGpu, type GpuBuffer } from '../../src/gpu/webgpuT
 import { readPriorSpec } from '../../src/workers/prior/priorContract.js';
 import { configureOrt, PriorNetwork } from '../../src/workers/prior/PriorNetwork.js';
 import { backendParity } from '../../test/browser/pages/prior-kernels.js';
+import { PACKAGE_ASSETS } from '../packageAssets.js';
 
 export interface InferenceTiming {
   loadMs: number;
@@ -84,15 +85,7 @@ async function timeWebGpu(url: string, runs: number): Promise<InferenceTiming | 
 
 /** The tracker over every frame of the sample video, offline, two frames in flight (as bench/pipeline). */
 async function trackVideo(options: Pick<FaceTrackerOptions, 'prior' | 'fitter'>): Promise<TrackRun> {
-  // This bundle is not next to dist/: point the tracker at the package's own files.
-  const tracker = await FaceTracker.create({
-    cache: false,
-    model: '/models/face-default.glb',
-    landmarker: '/models/mediapipe/face_landmarker.task',
-    workerUrl: '/dist/tracking-worker.js',
-    mediapipeWasm: '/dist/mediapipe-wasm/',
-    ...options,
-  });
+  const tracker = await FaceTracker.create({ cache: false, ...PACKAGE_ASSETS, ...options });
   const { frames } = await openVideoFile('/examples/media/webcam-head-motion.mp4');
   const out: TrackRun['frames'] = [];
   const inFlight: Promise<unknown>[] = [];

@@ -1,4 +1,5 @@
 import { OneEuroFilter } from './filter/OneEuroFilter.js';
+import { landmarkBounds } from './landmarkBounds.js';
 
 /** A square face crop in frame pixels: top-left corner and side. */
 export interface FaceCrop {
@@ -34,13 +35,7 @@ export class FaceCropTracker {
 
   /** The crop for these landmarks ([count][2] px) at `timeMs`. */
   update(landmarks: Float32Array, timeMs: number): FaceCrop {
-    let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
-    for (let i = 0; i < landmarks.length; i += 2) {
-      minX = Math.min(minX, landmarks[i]!);
-      maxX = Math.max(maxX, landmarks[i]!);
-      minY = Math.min(minY, landmarks[i + 1]!);
-      maxY = Math.max(maxY, landmarks[i + 1]!);
-    }
+    const { minX, minY, maxX, maxY } = landmarkBounds(landmarks);
     const size = this.options.scale * Math.max(maxX - minX, maxY - minY);
     const dt = Number.isNaN(this.lastTimeMs) ? 0 : (timeMs - this.lastTimeMs) / 1000;
     this.lastTimeMs = timeMs;

@@ -17,6 +17,7 @@ import { denseFromRecords } from './denseFromRecords.js';
 import { applyLandmarkMotion, fitLandmarkMotion } from './landmarkMotion.js';
 import type { PriorModelBytes } from './priorContract.js';
 import type { PriorBackendChoice, PriorRuntimeInfo, PriorWorkerApi } from './priorProtocol.js';
+import { landmarkBounds } from '../../core/landmarkBounds.js';
 
 export interface PriorStageOptions {
   models: PriorModelBytes;
@@ -215,12 +216,6 @@ export class PriorStage {
 
 /** The landmarks' bounding-box diagonal, px. */
 function faceExtent(landmarks: Float32Array): number {
-  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
-  for (let i = 0; i < landmarks.length; i += 2) {
-    minX = Math.min(minX, landmarks[i]!);
-    maxX = Math.max(maxX, landmarks[i]!);
-    minY = Math.min(minY, landmarks[i + 1]!);
-    maxY = Math.max(maxY, landmarks[i + 1]!);
-  }
+  const { minX, minY, maxX, maxY } = landmarkBounds(landmarks);
   return Math.hypot(maxX - minX, maxY - minY);
 }
