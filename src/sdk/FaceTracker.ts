@@ -5,6 +5,7 @@ import type { FaceFitterOptions } from '../core/fit/FaceFitter.js';
 import type { FaceSmootherOptions } from '../core/fit/FaceSmoother.js';
 import type { PriorStageEvent } from '../workers/prior/PriorStage.js';
 import type { PriorBackendChoice, PriorRuntimeInfo } from '../workers/prior/priorProtocol.js';
+import type { DetectedFace, LandmarkDetector } from '../workers/LandmarkDetector.js';
 import type { TrackingWorkerApi, WorkerErrorPayload, WorkerInit, WorkerReady } from '../workers/protocol.js';
 import { fetchAsset, type LoadProgress } from './fetchAsset.js';
 import { FramePump, type PumpedFrame } from './FramePump.js';
@@ -33,6 +34,12 @@ export interface FaceTrackerOptions {
   outputs?: { vertices?: boolean };
   /** MediaPipe delegate; CPU is faster than software WebGL. */
   delegate?: 'CPU' | 'GPU';
+  /**
+   * Where MediaPipe runs: 'auto' (default) the worker, falling back to the main thread where the
+   * browser cannot run it in a worker; 'worker' or 'main-thread' to choose. On the main thread it
+   * costs the page MediaPipe's time per frame (tens of ms); `info` says when that happens.
+   */
+  landmarks?: 'auto' | 'worker' | 'main-thread';
   /** Keep downloaded model files in Cache Storage (default true). */
   cache?: boolean;
   onProgress?: (progress: LoadProgress) => void;
@@ -60,7 +67,7 @@ export interface PriorInfo extends Omit<PriorRuntimeInfo, 'backend' | 'notes'> {
 /** Which backends run and which fallbacks were taken. */
 export interface FaceTrackerInfo {
   model: WorkerReady['model'];
-  landmarks: { runtime: 'worker'; delegate: 'CPU' | 'GPU' };
+  landmarks: { runtime: 'worker' | 'main-thread'; delegate: 'CPU' | 'GPU' };
   /** How frames cross to the worker. */
   frameTransport: 'VideoFrame' | 'ImageBitmap';
   prior: 'landmarks' | PriorInfo;
@@ -97,6 +104,8 @@ export class FaceTracker extends EventTarget {
   info!: FaceTrackerInfo;
   private worker?: Worker;
   private remote?: Comlink.Remote<TrackingWorkerApi>;
+  /** MediaPipe on the page, only in the main-thread fallback. */
+  private mainThreadLandmarks?: LandmarkDetector;
   /** Settles when the current worker has initialised (a restarted one takes a moment). */
   private workerReady: Promise<unknown> = Promise.resolve();
   private init!: WorkerInit;
@@ -131,11 +140,13 @@ export class FaceTracker extends EventTarget {
       ...(onnx ?? []).map((url) => fetchAsset(String(url), fetchOptions)),
     ]);
     const delegate = options.delegate ?? 'CPU';
+    const placement = options.landmarks ?? 'auto';
     tracker.init = {
       faceModel,
       landmarker,
       mediapipeWasmBase: String(options.mediapipeWasm ?? defaultUrl('./mediapipe-wasm/')),
       delegate,
+      landmarksInWorker: placement !== 'main-thread',
       pipeline: { fitter: options.fitter, smoothing: options.smoothing, outputVertices: options.outputs?.vertices ?? false },
     };
     if (prior) {
@@ -149,13 +160,27 @@ export class FaceTracker extends EventTarget {
     }
     tracker.workerUrl = String(options.workerUrl ?? defaultUrl('./tracking-worker.js'));
     const frameTransport = typeof VideoFrame !== 'undefined' ? 'VideoFrame' : 'ImageBitmap';
-    const ready = await tracker.startWorker();
+    const fallbacks = frameTransport === 'ImageBitmap' ? ['VideoFrame is missing: frames cross to the worker as ImageBitmaps (one extra copy).'] : [];
+    let ready: WorkerReady;
+    try {
+      ready = await tracker.startWorker();
+    } catch (error) {
+      // MediaPipe could not start in the worker: if it starts on the main thread, this browser
+      // cannot run it in a worker, and the page detects landmarks itself.
+      const e = toTrackerError(error);
+      if (placement !== 'auto' || e.details.stage !== 'landmarker') throw e;
+      tracker.init.landmarksInWorker = false;
+      await tracker.startMainThreadLandmarks();
+      ready = await tracker.startWorker();
+      fallbacks.push(`MediaPipe could not run in the worker (${e.message}); it runs on the main thread, costing the page its time per frame.`);
+    }
+    if (placement === 'main-thread') await tracker.startMainThreadLandmarks();
     tracker.info = {
       model: ready.model,
-      landmarks: { runtime: 'worker', delegate },
+      landmarks: { runtime: tracker.init.landmarksInWorker ? 'worker' : 'main-thread', delegate },
       frameTransport,
       prior: 'landmarks',
-      fallbacks: frameTransport === 'ImageBitmap' ? ['VideoFrame is missing: frames cross to the worker as ImageBitmaps (one extra copy).'] : [],
+      fallbacks,
       workerRestarts: 0,
     };
     if (ready.prior) {
@@ -254,6 +279,8 @@ export class FaceTracker extends EventTarget {
     this.worker?.terminate();
     this.worker = undefined;
     this.remote = undefined;
+    this.mainThreadLandmarks?.close();
+    this.mainThreadLandmarks = undefined;
     for (const push of this.iterators) push(null);
     this.iterators.clear();
   }
@@ -266,6 +293,16 @@ export class FaceTracker extends EventTarget {
   override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
   override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void {
     super.addEventListener(type, listener, options);
+  }
+
+  /** MediaPipe on the main thread (loaded only when needed, so the worker path never pays for it). */
+  private async startMainThreadLandmarks(): Promise<void> {
+    const { LandmarkDetector } = await import('../workers/LandmarkDetector.js');
+    try {
+      this.mainThreadLandmarks = await LandmarkDetector.create(this.init.landmarker, this.init.mediapipeWasmBase, this.init.delegate);
+    } catch (cause) {
+      throw new TrackerError('model-format', `MediaPipe FaceLandmarker could not start: ${(cause as Error).message ?? cause}. Check the .task file.`);
+    }
   }
 
   private async startWorker(): Promise<WorkerReady> {
@@ -363,13 +400,22 @@ export class FaceTracker extends EventTarget {
       throw this.crashed ?? new TrackerError('disposed', 'The tracker was disposed.');
     }
     let result: FaceFrame | null;
+    let mainThreadMs = 0;
     try {
       await this.workerReady;
-      result = await this.remote!.track(Comlink.transfer(f.frame, [f.frame as unknown as Transferable]), { timeMs: f.timeMs, videoTime: f.videoTime });
+      let landmarks: { face: DetectedFace | null } | undefined;
+      if (this.mainThreadLandmarks) {
+        const t = performance.now();
+        const width = 'displayWidth' in f.frame ? f.frame.displayWidth : f.frame.width;
+        const height = 'displayHeight' in f.frame ? f.frame.displayHeight : f.frame.height;
+        landmarks = { face: this.mainThreadLandmarks.detect(f.frame, f.timeMs, width, height) };
+        mainThreadMs = performance.now() - t;
+      }
+      result = await this.remote!.track(Comlink.transfer(f.frame, [f.frame as unknown as Transferable]), { timeMs: f.timeMs, videoTime: f.videoTime }, landmarks);
     } catch (error) {
       throw toTrackerError(error);
     }
-    const t0 = performance.now();
+    const t0 = performance.now() - mainThreadMs;
     if (!result) {
       if (this.faceVisible) this.emit('face-lost', { time: f.timeMs, videoTime: f.videoTime });
       this.faceVisible = false;

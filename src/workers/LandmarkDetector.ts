@@ -12,8 +12,9 @@ export interface DetectedFace {
 }
 
 /**
- * MediaPipe FaceLandmarker (VIDEO mode) in the worker. Uses MediaPipe's ES-module WASM loader,
- * which registers `ModuleFactory` globally: the classic loader cannot run in a module worker.
+ * MediaPipe FaceLandmarker (VIDEO mode), in the tracking worker (or on the page, as a fallback).
+ * In a worker it uses MediaPipe's ES-module WASM loader, which registers `ModuleFactory`
+ * globally: the classic loader cannot run in a module worker.
  */
 export class LandmarkDetector {
   private lastTimestampMs = -Infinity;
@@ -22,8 +23,10 @@ export class LandmarkDetector {
 
   static async create(taskBytes: Uint8Array, wasmBaseUrl: string, delegate: 'CPU' | 'GPU' = 'CPU'): Promise<LandmarkDetector> {
     const base = wasmBaseUrl.endsWith('/') ? wasmBaseUrl : `${wasmBaseUrl}/`;
+    // A page loads MediaPipe's classic loader with a <script> tag; a module worker needs its ES-module build.
+    const loader = typeof document === 'undefined' ? 'vision_wasm_module_internal' : 'vision_wasm_internal';
     const landmarker = await FaceLandmarker.createFromOptions(
-      { wasmLoaderPath: `${base}vision_wasm_module_internal.js`, wasmBinaryPath: `${base}vision_wasm_module_internal.wasm` },
+      { wasmLoaderPath: `${base}${loader}.js`, wasmBinaryPath: `${base}${loader}.wasm` },
       {
         baseOptions: { modelAssetBuffer: taskBytes, delegate },
         runningMode: 'VIDEO',

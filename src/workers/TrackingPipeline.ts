@@ -9,7 +9,7 @@ import { axisAngleToMatrix, matrixToYawPitchRoll } from '../core/math/rotation.j
 import type { FaceModel } from '../core/model/FaceModel.js';
 import { FaceModelEvaluator } from '../core/model/FaceModelEvaluator.js';
 import type { PointBasis } from '../core/model/PointBasis.js';
-import type { LandmarkDetector } from './LandmarkDetector.js';
+import type { DetectedFace, LandmarkDetector } from './LandmarkDetector.js';
 import type { PriorStage } from './prior/PriorStage.js';
 
 export interface PipelineOptions {
@@ -38,7 +38,8 @@ export class TrackingPipeline {
 
   constructor(
     readonly model: FaceModel,
-    private readonly detector: LandmarkDetector,
+    /** MediaPipe in this worker; absent when the page detects landmarks itself (the main-thread fallback). */
+    private readonly detector: LandmarkDetector | undefined,
     private readonly options: PipelineOptions = {},
     /** The ViT prior (dense UV + normal cues), when the tracker runs one. */
     private readonly prior?: PriorStage,
@@ -56,12 +57,16 @@ export class TrackingPipeline {
     if (model.multipie68) this.landmarks68 = this.evaluator.embedded(model.multipie68);
   }
 
-  /** Tracks one frame; null when no face is visible. Does not close `frame`. */
-  process(frame: VideoFrame | ImageBitmap, meta: FrameMeta): FaceFrame | null {
+  /**
+   * Tracks one frame; null when no face is visible. Does not close `frame`. `landmarks`: the
+   * page's own MediaPipe result for this frame (main-thread fallback), in place of detecting here.
+   */
+  process(frame: VideoFrame | ImageBitmap, meta: FrameMeta, landmarks?: { face: DetectedFace | null }): FaceFrame | null {
     const start = performance.now();
     const width = 'displayWidth' in frame ? frame.displayWidth : frame.width;
     const height = 'displayHeight' in frame ? frame.displayHeight : frame.height;
-    const detected = this.detector.detect(frame, meta.timeMs, width, height);
+    if (!landmarks && !this.detector) throw new TrackerError('invalid-state', 'No landmarks for this frame: the page detects them in this mode.');
+    const detected = landmarks ? landmarks.face : this.detector!.detect(frame, meta.timeMs, width, height);
     const landmarksDone = performance.now();
     if (!detected) {
       if (this.faceVisible) {

@@ -27,9 +27,12 @@ const api: TrackingWorkerApi = {
       // The prior (its own worker, ONNX Runtime) starts alongside MediaPipe.
       const priorReady = init.prior ? PriorStage.create(init.prior, model) : undefined;
       priorReady?.catch(() => undefined); // awaited below; not unhandled if MediaPipe fails first
-      detector = await LandmarkDetector.create(init.landmarker, init.mediapipeWasmBase, init.delegate).catch((cause) => {
-        throw new TrackerError('model-format', `MediaPipe FaceLandmarker could not start: ${(cause as Error).message ?? cause}. Check the .task file.`);
-      });
+      if (init.landmarksInWorker) {
+        detector = await LandmarkDetector.create(init.landmarker, init.mediapipeWasmBase, init.delegate).catch((cause) => {
+          const reason = (cause as Error).message ?? String(cause);
+          throw new TrackerError('model-format', `MediaPipe FaceLandmarker could not start in the worker: ${reason}. Check the .task file.`, { stage: 'landmarker' });
+        });
+      }
       prior = await priorReady;
       pipeline = new TrackingPipeline(model, detector, init.pipeline, prior);
       return {
@@ -51,10 +54,10 @@ const api: TrackingWorkerApi = {
     }
   },
 
-  async track(frame, meta) {
+  async track(frame, meta, landmarks) {
     try {
       if (!pipeline) throw new TrackerError('invalid-state', 'The tracking worker is not initialised.');
-      const result = pipeline.process(frame, meta);
+      const result = pipeline.process(frame, meta, landmarks);
       if (!result) return null;
       const buffers = [result.landmarks2d, result.mediapipeLandmarks, result.vertices].filter((a): a is Float32Array => !!a).map((a) => a.buffer as ArrayBuffer);
       return Comlink.transfer(result, buffers);

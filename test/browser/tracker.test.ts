@@ -170,6 +170,25 @@ describe('FaceTracker in the page', () => {
     expect(result.afterDispose).toBe('disposed:');
   });
 
+  it('runs MediaPipe on the main thread when asked (the fallback path) and still tracks', async () => {
+    const page = await session.open('/test/browser/pages/blank.html');
+    const result = await page.evaluate(async () => {
+      const { FaceTracker, openVideoFile } = (window as unknown as { pixel3dmm: typeof import('../../src/index.js') }).pixel3dmm;
+      const tracker = await FaceTracker.create({ cache: false, landmarks: 'main-thread' });
+      const { frames } = await openVideoFile('/examples/media/webcam-head-motion.mp4');
+      let found = 0, seen = 0;
+      for await (const { frame, videoTime } of frames()) {
+        if ((await tracker.track(frame, videoTime)) !== null) found++;
+        if (++seen === 20) break;
+      }
+      const info = tracker.info;
+      tracker.dispose();
+      return { found, runtime: info.landmarks.runtime };
+    });
+    expect(result.runtime).toBe('main-thread');
+    expect(result.found).toBe(20);
+  });
+
   it('restarts a crashed worker once, says so, and keeps tracking', async () => {
     const page = await session.open('/test/browser/pages/blank.html');
     const result = await page.evaluate(async () => {
