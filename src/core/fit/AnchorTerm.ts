@@ -23,9 +23,9 @@ export class AnchorTerm {
   accumulate(state: FrameState, system?: NormalEquations): number {
     difference(state, this.anchor, this.offset);
     const n = this.weights.length;
-    const hessianShare = system && system.withHessian ? 1 / system.hessianStride : 0;
+    const withHessian = system !== undefined && system.withHessian;
     let energy = 0;
-    if (this.weights[0] !== 0 || this.weights[1] !== 0 || this.weights[2] !== 0) energy += this.rotation(system, hessianShare);
+    if (this.weights[0] !== 0 || this.weights[1] !== 0 || this.weights[2] !== 0) energy += this.rotation(system, withHessian);
     for (let k = 3; k < n; k++) {
       const w = this.weights[k]!;
       if (w === 0) continue;
@@ -33,7 +33,7 @@ export class AnchorTerm {
       energy += w * d * d;
       if (system) {
         system.gradient[k] += w * d;
-        system.hessian[k * n + k] += w * hessianShare;
+        if (withHessian) system.hessian[k * n + k] += w;
       }
     }
     return energy;
@@ -43,7 +43,7 @@ export class AnchorTerm {
    * The rotation's part: φ = log(R·R_anchorᵀ) moves with the left increment δ as
    * J_l⁻¹(φ)·δ (the inverse left Jacobian of SO(3)), so g = Jᵀ·W·φ and H = Jᵀ·W·J.
    */
-  private rotation(system: NormalEquations | undefined, hessianShare: number): number {
+  private rotation(system: NormalEquations | undefined, withHessian: boolean): number {
     const phi = this.offset, w = this.weights, J = this.jacobian;
     const x = phi[0]!, y = phi[1]!, z = phi[2]!, angle = Math.hypot(x, y, z);
     // J_l⁻¹ = I − ½[φ]× + c·[φ]×², c = 1/θ² − (1 + cos θ)/(2θ sin θ) (→ 1/12 at 0).
@@ -58,11 +58,11 @@ export class AnchorTerm {
     const n = system.size;
     for (let a = 0; a < 3; a++) {
       for (let k = 0; k < 3; k++) system.gradient[a] += J[3 * k + a]! * w[k]! * phi[k]!;
-      if (hessianShare === 0) continue;
+      if (!withHessian) continue;
       for (let b = a; b < 3; b++) {
         let h = 0;
         for (let k = 0; k < 3; k++) h += J[3 * k + a]! * w[k]! * J[3 * k + b]!;
-        system.hessian[a * n + b] += h * hessianShare;
+        system.hessian[a * n + b] += h;
       }
     }
     return energy;

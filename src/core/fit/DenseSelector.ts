@@ -45,7 +45,9 @@ export class DenseSelector {
     normals.count = 0;
     this.kinematics.update(state);
     const { posed, turn } = this;
-    const normalBasis = this.normals.basis, base = normalBasis.base, start = normalBasis.expressionStart;
+    const normalBasis = this.normals.basis;
+    this.positions.setExpression(state.expression);
+    normalBasis.setExpression(state.expression);
     const total = observed.vertices.length;
     const stride = Math.max(1, total / options.maxCount);
     const f = camera.focalPx, gate2 = options.gatePx * options.gatePx;
@@ -53,8 +55,7 @@ export class DenseSelector {
       const i = Math.floor(s);
       const slot = this.slot[observed.vertices[i]!]!;
       if (slot < 0) continue;
-      this.positions.prepare(slot);
-      this.kinematics.pose(this.positions, slot, state.expression, posed, false);
+      this.kinematics.pose(this.positions, slot, posed, false);
       const P = posed.camera;
       if (P[2]! >= 0) continue;
       const du = camera.cx + (f * P[0]!) / -P[2]! - observed.pixels[2 * i]!;
@@ -62,13 +63,8 @@ export class DenseSelector {
       if (du * du + dv * dv > gate2) continue;
       // Facing: the model normal against the ray to the camera.
       this.kinematics.deltaToCamera(normalBasis.skinWeights, slot, turn);
-      let nx = base[3 * slot]!, ny = base[3 * slot + 1]!, nz = base[3 * slot + 2]!;
-      for (let k = start[slot]!; k < start[slot + 1]!; k++) {
-        const c = state.expression[normalBasis.expressionIndex[k]!]!;
-        nx += c * normalBasis.expressionDelta[3 * k]!;
-        ny += c * normalBasis.expressionDelta[3 * k + 1]!;
-        nz += c * normalBasis.expressionDelta[3 * k + 2]!;
-      }
+      const no = normalBasis.shape(slot), shaped = normalBasis.shaped;
+      const nx = shaped[no]!, ny = shaped[no + 1]!, nz = shaped[no + 2]!;
       const cx = turn[0]! * nx + turn[1]! * ny + turn[2]! * nz;
       const cy = turn[3]! * nx + turn[4]! * ny + turn[5]! * nz;
       const cz = turn[6]! * nx + turn[7]! * ny + turn[8]! * nz;

@@ -108,19 +108,12 @@ export class Kinematics {
   }
 
   /**
-   * Poses point `p` of `basis` with the given expression: fills `out` (skinned, rotated,
-   * camera, deltaToCamera; jointJacobian when `withJoints`).
+   * Poses point `p` of `basis` at the expression set on it (`SparsePointBasis.setExpression`):
+   * fills `out` (skinned, rotated, camera, deltaToCamera; jointJacobian when `withJoints`).
    */
-  pose(basis: SparsePointBasis, p: number, expression: Float64Array, out: PosedPoint, withJoints: boolean): void {
-    let x = basis.base[3 * p]!, y = basis.base[3 * p + 1]!, z = basis.base[3 * p + 2]!;
-    const end = basis.expressionStart[p + 1]!;
-    for (let i = basis.expressionStart[p]!; i < end; i++) {
-      const c = expression[basis.expressionIndex[i]!]!;
-      if (c === 0) continue;
-      x += c * basis.expressionDelta[3 * i]!;
-      y += c * basis.expressionDelta[3 * i + 1]!;
-      z += c * basis.expressionDelta[3 * i + 2]!;
-    }
+  pose(basis: SparsePointBasis, p: number, out: PosedPoint, withJoints: boolean): void {
+    const o = basis.shape(p), shaped = basis.shaped;
+    let x = shaped[o]!, y = shaped[o + 1]!, z = shaped[o + 2]!;
     const R = this.rotation;
     const s = out.skinned;
     const m = out.deltaToCamera;
@@ -138,7 +131,7 @@ export class Kinematics {
       if (withJoints) this.jointJacobian(basis.skinWeights, p, x, y, z, out.jointJacobian);
     } else {
       s[0] = x; s[1] = y; s[2] = z;
-      m.set(R);
+      copy9(R, m);
     }
     const q = out.rotated;
     q[0] = R[0]! * s[0]! + R[1]! * s[1]! + R[2]! * s[2]!;
@@ -152,7 +145,7 @@ export class Kinematics {
   /** R·M for point `p` (M the skin-weighted blend of joint rotations; the identity unskinned): how a model-space direction turns into camera space. */
   deltaToCamera(skinWeights: Float32Array | undefined, p: number, out: Float64Array): void {
     if (!this.skeleton || !skinWeights) {
-      out.set(this.rotation);
+      copy9(this.rotation, out);
       return;
     }
     this.skin(skinWeights, p, 0, 0, 0, scratchSkinned, out);
@@ -254,4 +247,11 @@ export class Kinematics {
       }
     }
   }
+}
+
+/** A 3×3 copy (TypedArray.set costs more than the copy itself at this size). */
+function copy9(from: Float64Array, to: Float64Array): void {
+  to[0] = from[0]!; to[1] = from[1]!; to[2] = from[2]!;
+  to[3] = from[3]!; to[4] = from[4]!; to[5] = from[5]!;
+  to[6] = from[6]!; to[7] = from[7]!; to[8] = from[8]!;
 }

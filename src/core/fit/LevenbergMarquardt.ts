@@ -17,31 +17,25 @@ export interface SolveOptions {
 export interface SolveResult {
   /** Energy evaluations. */
   iterations: number;
-  /** Of which built the whole Gauss-Newton matrix (a fresh start). */
-  hessianBuilds: number;
   energy: number;
 }
 
 /**
  * Levenberg-Marquardt on the frame energy, with box bounds on joints and expressions (see `boundedStep`).
  *
- * Tracking starts each frame next to its solution, where the Gauss-Newton matrix H changes
- * little from frame to frame, while building it costs most of an evaluation (every point adds a
- * rank-2 outer product over its unknowns). So H is kept across frames and refreshed a part per
- * frame: with `hessianStride` s, each frame's first evaluation rebuilds H over every s-th point
- * (the parts of the last s frames sum to H), and the later evaluations compute the energy and the
- * exact gradient only. The exact gradient keeps the solution exact; H only steers the steps. H
- * is built whole on a fresh start (`invalidate`); after a step that achieves much less than H
- * predicted, and before damping a rejected step (a stale H is the likelier culprit), one more
- * part is refreshed, so no frame pays for a whole build.
+ * Each solve builds the Gauss-Newton matrix H once, fresh, at its start, and the later
+ * evaluations compute the energy and the exact gradient only: the exact gradient keeps the
+ * solution exact, H only steers the steps. A fresh H matters: a frame starts a head turn away
+ * from the last, and an H pieced together over past frames steered steps that needed twice the
+ * evaluations. So H is made cheap instead (the terms leave small deltas and most dense points
+ * out of it) and it is rebuilt only where it fails: after a step that achieves much less than it
+ * predicted, and before damping a rejected step once the state has moved since it was built.
+ * A step whose predicted decrease is within the tolerance is not worth its evaluation: the
+ * solve stops there.
  */
 export class LevenbergMarquardt {
-  readonly hessianStride: number;
-  /** The assembled Gauss-Newton matrix. */
+  /** H and the gradient at the state H was built at. */
   private readonly hessian: NormalEquations;
-  private readonly parts: NormalEquations[];
-  private partsValid = false;
-  private phase = 0;
   /** The gradient at the current state. */
   private gradient: NormalEquations;
   private candidateGradient: NormalEquations;
@@ -61,17 +55,16 @@ export class LevenbergMarquardt {
   readonly free: Int32Array;
   freeCount = 0;
   private damping = 1e-3;
+  /** What `reduced` holds the factorization of (H's version, the damping, the free unknowns), so that steps reuse it. */
+  private hessianVersion = 0;
+  private factoredVersion = -1;
+  private factoredDamping = NaN;
+  private readonly factoredFree: Int32Array;
+  private factoredCount = 0;
 
-  constructor(energy: FrameEnergy, hessianStride = 1) {
+  constructor(energy: FrameEnergy) {
     const n = energy.layout.size;
-    this.hessianStride = Math.max(1, Math.floor(hessianStride));
     this.hessian = new NormalEquations(n);
-    this.parts = Array.from({ length: this.hessianStride }, (_, phase) => {
-      const part = new NormalEquations(n);
-      part.hessianStride = this.hessianStride;
-      part.hessianPhase = phase;
-      return part;
-    });
     this.gradient = new NormalEquations(n);
     this.gradient.withHessian = false;
     this.candidateGradient = new NormalEquations(n);
@@ -88,45 +81,31 @@ export class LevenbergMarquardt {
     this.lambda = new Float64Array(n);
     this.isPinned = new Uint8Array(n);
     this.free = new Int32Array(n);
-  }
-
-  /** Forget H (a new face, a new energy): the next solve builds it whole. */
-  invalidate(): void {
-    this.partsValid = false;
+    this.factoredFree = new Int32Array(n);
   }
 
   /** Improves `state` in place. */
   solve(energy: FrameEnergy, state: FrameState, options: SolveOptions): SolveResult {
-    let hessianBuilds = 0;
-    // Parts of H built at the current state (H is fresh when all are).
-    let freshParts: number;
-    let value: number;
-    if (this.partsValid) {
-      value = this.refreshPart(energy, state);
-      freshParts = 1;
-    } else {
-      value = this.buildWhole(energy, state);
-      hessianBuilds++;
-      freshParts = this.hessianStride;
-    }
-    let iterations = 1, refresh = false;
+    let value = this.build(energy, state);
+    // Whether the state moved since H was built, and whether to rebuild it before the next step.
+    let moved = false, rebuild = false;
+    let iterations = 1;
     this.damping = Math.max(this.damping, 1e-6);
     while (iterations < options.maxIterations) {
-      if (refresh) {
-        // Another part, not all of H: a frame's cost stays bounded.
-        value = this.refreshPart(energy, state);
+      if (rebuild) {
+        value = this.build(energy, state);
         iterations++;
-        freshParts++;
-        refresh = false;
+        moved = rebuild = false;
         continue;
       }
+      const tolerance = options.relativeTolerance * value + options.absoluteTolerance;
       const predicted = this.boundedStep(energy, state, options.mask);
       if (predicted === undefined) {
         this.damping *= 10;
         if (this.damping > 1e8) break;
         continue;
       }
-      if (predicted <= 0) break;
+      if (predicted <= tolerance) break;
       retract(state, this.step, energy.lower, energy.upper, this.candidate);
       const candidateValue = energy.evaluate(this.candidate, this.candidateGradient);
       iterations++;
@@ -137,44 +116,27 @@ export class LevenbergMarquardt {
         this.candidateGradient = swap;
         const decrease = value - candidateValue;
         value = candidateValue;
-        freshParts = 0;
+        moved = true;
         this.damping = Math.max(this.damping / 5, 1e-7);
-        if (decrease <= options.relativeTolerance * value + options.absoluteTolerance) break;
-        if (decrease < 0.25 * predicted) refresh = true;
-      } else if (freshParts < this.hessianStride) {
-        // A stale matrix, not too long a step, is the likelier culprit: refresh before damping.
-        refresh = true;
+        if (decrease <= tolerance) break;
+        if (decrease < 0.25 * predicted) rebuild = true;
+      } else if (moved) {
+        // An H from before the last move, not too long a step, is the likelier culprit: rebuild before damping.
+        rebuild = true;
       } else {
         this.damping *= 5;
         if (this.damping > 1e8) break;
       }
     }
     this.selectFree(energy, state, options.mask);
-    return { iterations, hessianBuilds, energy: value };
+    return { iterations, energy: value };
   }
 
-  /** Evaluates with all of H; every part becomes its 1/stride share. */
-  private buildWhole(energy: FrameEnergy, state: FrameState): number {
+  /** Evaluates with a fresh H. */
+  private build(energy: FrameEnergy, state: FrameState): number {
     const value = energy.evaluate(state, this.hessian);
     this.gradient.gradient.set(this.hessian.gradient);
-    const share = 1 / this.hessianStride;
-    for (const part of this.parts) for (let i = 0; i < part.hessian.length; i++) part.hessian[i] = this.hessian.hessian[i]! * share;
-    this.partsValid = true;
-    return value;
-  }
-
-  /** Evaluates with this frame's part of H and reassembles H. */
-  private refreshPart(energy: FrameEnergy, state: FrameState): number {
-    const part = this.parts[this.phase]!;
-    this.phase = (this.phase + 1) % this.hessianStride;
-    const value = energy.evaluate(state, part);
-    this.gradient.gradient.set(part.gradient);
-    const h = this.hessian.hessian;
-    h.set(this.parts[0]!.hessian);
-    for (let k = 1; k < this.parts.length; k++) {
-      const other = this.parts[k]!.hessian;
-      for (let i = 0; i < h.length; i++) h[i] += other[i]!;
-    }
+    this.hessianVersion++;
     return value;
   }
 
@@ -190,23 +152,10 @@ export class LevenbergMarquardt {
   private boundedStep(energy: FrameEnergy, state: FrameState, mask: Uint8Array | undefined): number | undefined {
     const n = energy.layout.size, o = energy.layout.jointOffset;
     const h = this.hessian.hessian, g = this.gradient.gradient, A = this.reduced, step = this.step;
-    let nf = 0;
-    for (let k = 0; k < n; k++) {
-      if (mask && !mask[k]) continue;
-      if (k >= o) {
-        const x = state.bounded(k);
-        if ((x <= energy.lower[k]! && g[k]! > 0) || (x >= energy.upper[k]! && g[k]! < 0)) continue;
-      }
-      this.free[nf++] = k;
-    }
-    for (let i = 0; i < nf; i++) {
-      const fi = this.free[i]!;
-      for (let j = 0; j <= i; j++) A[i * nf + j] = h[this.free[j]! * n + fi]!; // the upper triangle holds row min(fi, fj)
-      // Marquardt's scaling, plus a floor so unknowns that nothing constrains stay put.
-      A[i * nf + i] = A[i * nf + i]! * (1 + this.damping) + 1e-9;
-      this.rhs[i] = -g[fi]!;
-    }
-    if (!choleskyFactor(A, nf)) return undefined;
+    this.selectFree(energy, state, mask);
+    const nf = this.freeCount;
+    for (let i = 0; i < nf; i++) this.rhs[i] = -g[this.free[i]!]!;
+    if (!this.factor(nf)) return undefined;
     choleskySolve(A, nf, this.rhs);
     const x1 = this.rhs, x = this.solution, pinned = this.pinned, target = this.pinnedMove, Z = this.pinnedColumns, S = this.pinnedSystem;
     x.set(x1.subarray(0, nf));
@@ -258,6 +207,28 @@ export class LevenbergMarquardt {
       for (let b = a + 1; b < n; b++) predicted -= 2 * h[a * n + b]! * sa * step[b]!;
     }
     return predicted;
+  }
+
+  /** Factors the damped H over the free unknowns into `reduced`, unless it holds that factorization already. */
+  private factor(nf: number): boolean {
+    const free = this.free, same = this.factoredVersion === this.hessianVersion && this.factoredDamping === this.damping && this.factoredCount === nf;
+    let i = 0;
+    if (same) while (i < nf && free[i] === this.factoredFree[i]) i++;
+    if (same && i === nf) return true;
+    const n = this.hessian.size, h = this.hessian.hessian, A = this.reduced;
+    for (let i = 0; i < nf; i++) {
+      const fi = free[i]!;
+      for (let j = 0; j <= i; j++) A[i * nf + j] = h[free[j]! * n + fi]!; // the upper triangle holds row min(fi, fj)
+      // Marquardt's scaling, plus a floor so unknowns that nothing constrains stay put.
+      A[i * nf + i] = A[i * nf + i]! * (1 + this.damping) + 1e-9;
+    }
+    this.factoredVersion = -1;
+    if (!choleskyFactor(A, nf)) return false;
+    this.factoredVersion = this.hessianVersion;
+    this.factoredDamping = this.damping;
+    this.factoredCount = nf;
+    this.factoredFree.set(free.subarray(0, nf));
+    return true;
   }
 
   private selectFree(energy: FrameEnergy, state: FrameState, mask: Uint8Array | undefined): void {

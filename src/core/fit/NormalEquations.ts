@@ -2,10 +2,6 @@
  * Gauss-Newton normal equations H·Δ = −g of a weighted least-squares energy
  * E = Σ w·ρ(r), with H ≈ Σ w Jᵀ J and g = Σ w Jᵀ r (the energy's gradient is 2g).
  * Terms fill the upper triangle of H.
- *
- * A partial build (`hessianStride` > 1) takes into H only the points whose index is
- * `hessianPhase` modulo the stride, and 1/stride of the terms that are not per point: the
- * solver sums the parts built on consecutive frames.
  */
 export class NormalEquations {
   readonly size: number;
@@ -14,8 +10,6 @@ export class NormalEquations {
   readonly gradient: Float64Array;
   /** When false, terms skip H and accumulate the gradient only (the Adam reference's cost). */
   withHessian = true;
-  hessianStride = 1;
-  hessianPhase = 0;
 
   constructor(size: number) {
     this.size = size;
@@ -33,54 +27,50 @@ export class NormalEquations {
    * them out (take 1 in `thinning`, weighted up by as much): H only steers the steps.
    */
   hessianTakes(index: number, thinning = 1): boolean {
-    const every = this.hessianStride * thinning;
-    return this.withHessian && (every === 1 || index % every === this.hessianPhase);
-  }
-
-  /** Adds one residual block's gradient: `rows` residuals over `count` columns `cols` (ascending), J row-major [rows][count]. */
-  addGradient(rows: number, count: number, cols: Int32Array, jacobian: Float64Array, residual: Float64Array, weight: number): void {
-    const g = this.gradient;
-    for (let a = 0; a < count; a++) {
-      let ga = 0;
-      for (let r = 0; r < rows; r++) ga += jacobian[r * count + a]! * residual[r]!;
-      g[cols[a]!] += weight * ga;
-    }
+    return this.withHessian && (thinning === 1 || index % thinning === 0);
   }
 
   /**
-   * Adds a two-row block (a reprojection) to g and H: rows `j0` and `j1` over `count` columns
-   * `cols`, residuals r0 and r1. Unrolled by two: the hottest loop of a Gauss-Newton build.
+   * Adds a two-row residual block to g and H: rows `j0` and `j1` over `count` columns `cols`
+   * (ascending), residuals r0 and r1, H with its own weight. The hottest loop of a Gauss-Newton
+   * build, so four rows of H at a time: each column's loads serve all four.
    */
   addBlock2(count: number, cols: Int32Array, j0: Float64Array, j1: Float64Array, r0: number, r1: number, weight: number, hessianWeight: number): void {
     const n = this.size, h = this.hessian, g = this.gradient;
     const wr0 = weight * r0, wr1 = weight * r1;
-    for (let a = 0; a < count; a++) {
-      const x0 = j0[a]!, x1 = j1[a]!;
-      g[cols[a]!] += x0 * wr0 + x1 * wr1;
-      const ja0 = hessianWeight * x0, ja1 = hessianWeight * x1;
-      const row = cols[a]! * n;
-      let b = a;
-      for (; b + 1 < count; b += 2) {
-        const c0 = row + cols[b]!, c1 = row + cols[b + 1]!;
-        h[c0] += ja0 * j0[b]! + ja1 * j1[b]!;
-        h[c1] += ja0 * j0[b + 1]! + ja1 * j1[b + 1]!;
+    for (let a = 0; a < count; a++) g[cols[a]!] += j0[a]! * wr0 + j1[a]! * wr1;
+    let a = 0;
+    for (; a + 3 < count; a += 4) {
+      const ra = cols[a]! * n, rb = cols[a + 1]! * n, rc = cols[a + 2]! * n, rd = cols[a + 3]! * n;
+      const a0 = hessianWeight * j0[a]!, a1 = hessianWeight * j1[a]!;
+      const b0 = hessianWeight * j0[a + 1]!, b1 = hessianWeight * j1[a + 1]!;
+      const c0 = hessianWeight * j0[a + 2]!, c1 = hessianWeight * j1[a + 2]!;
+      const d0 = hessianWeight * j0[a + 3]!, d1 = hessianWeight * j1[a + 3]!;
+      // The 4×4 triangle on the diagonal...
+      const x0 = j0[a]!, x1 = j1[a]!, y0 = j0[a + 1]!, y1 = j1[a + 1]!, z0 = j0[a + 2]!, z1 = j1[a + 2]!, w0 = j0[a + 3]!, w1 = j1[a + 3]!;
+      const ca = cols[a]!, cb = cols[a + 1]!, cc = cols[a + 2]!, cd = cols[a + 3]!;
+      h[ra + ca] += a0 * x0 + a1 * x1;
+      h[ra + cb] += a0 * y0 + a1 * y1;
+      h[ra + cc] += a0 * z0 + a1 * z1;
+      h[ra + cd] += a0 * w0 + a1 * w1;
+      h[rb + cb] += b0 * y0 + b1 * y1;
+      h[rb + cc] += b0 * z0 + b1 * z1;
+      h[rb + cd] += b0 * w0 + b1 * w1;
+      h[rc + cc] += c0 * z0 + c1 * z1;
+      h[rc + cd] += c0 * w0 + c1 * w1;
+      h[rd + cd] += d0 * w0 + d1 * w1;
+      // ...then the four rows' columns to the right.
+      for (let b = a + 4; b < count; b++) {
+        const c = cols[b]!, u0 = j0[b]!, u1 = j1[b]!;
+        h[ra + c] += a0 * u0 + a1 * u1;
+        h[rb + c] += b0 * u0 + b1 * u1;
+        h[rc + c] += c0 * u0 + c1 * u1;
+        h[rd + c] += d0 * u0 + d1 * u1;
       }
-      if (b < count) h[row + cols[b]!] += ja0 * j0[b]! + ja1 * j1[b]!;
     }
-  }
-
-  /** Adds one residual block to g and H (see `addGradient`), H with its own weight (default the same). */
-  addBlock(rows: number, count: number, cols: Int32Array, jacobian: Float64Array, residual: Float64Array, weight: number, hessianWeight = weight): void {
-    this.addGradient(rows, count, cols, jacobian, residual, weight);
-    const n = this.size, h = this.hessian;
-    weight = hessianWeight;
-    for (let a = 0; a < count; a++) {
-      const row = cols[a]! * n;
-      for (let b = a; b < count; b++) {
-        let s = 0;
-        for (let r = 0; r < rows; r++) s += jacobian[r * count + a]! * jacobian[r * count + b]!;
-        h[row + cols[b]!] += weight * s;
-      }
+    for (; a < count; a++) {
+      const row = cols[a]! * n, a0 = hessianWeight * j0[a]!, a1 = hessianWeight * j1[a]!;
+      for (let b = a; b < count; b++) h[row + cols[b]!] += a0 * j0[b]! + a1 * j1[b]!;
     }
   }
 }

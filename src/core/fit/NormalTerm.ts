@@ -7,7 +7,7 @@ import type { SparsePointBasis } from './SparsePointBasis.js';
 /**
  * Normal alignment: the model's vertex normal, turned into camera space, against the normal a
  * prior predicts at the vertex's pixel. Residual n − n_observed (3 rows, both unit), Huber on
- * its length.
+ * its length; its Gauss-Newton blocks take the two rows along the tangent plane.
  *
  * The model normal comes from a linear basis of unnormalized normals (see `normalBasis.ts`);
  * skinned models turn it with the skin-weighted blend of joint rotations.
@@ -36,8 +36,17 @@ export class NormalTerm {
   /** d(R·M·N)/dδ_joints, [3][jointColumns]. */
   private readonly jointTurn: Float64Array;
   private readonly cols: Int32Array;
+  /** [2][stride]: the two tangent rows of the point's Jacobian, row 1 at `stride`. */
   private readonly jacobian: Float64Array;
+  private readonly row1: Float64Array;
+  private readonly stride: number;
   private readonly residual = new Float64Array(3);
+  /** The residual along the tangents. */
+  private readonly residual2 = new Float64Array(2);
+  /** [2][3] unit tangents t1, t2 of the model normal. */
+  private readonly tangents = new Float64Array(6);
+  /** [2][3] turnᵀ·t/len: how a model-space delta moves n along each tangent. */
+  private readonly modelRows = new Float64Array(6);
   private sharedJacobian = new Float64Array(0);
 
   constructor(basis: SparsePointBasis, kinematics: Kinematics, expressionOffset: number, capacity: number) {
@@ -51,28 +60,26 @@ export class NormalTerm {
     for (let p = 0; p < basis.count; p++) maxEntries = Math.max(maxEntries, basis.expressionStart[p + 1]! - basis.expressionStart[p]!);
     this.jointColumns = 3 * kinematics.fittedJoints;
     this.jointTurn = new Float64Array(3 * this.jointColumns);
-    this.cols = new Int32Array(3 + this.jointColumns + maxEntries);
-    this.jacobian = new Float64Array(3 * (3 + this.jointColumns + maxEntries));
+    this.stride = 3 + this.jointColumns + maxEntries;
+    this.cols = new Int32Array(this.stride);
+    this.jacobian = new Float64Array(2 * this.stride);
+    this.row1 = this.jacobian.subarray(this.stride);
   }
 
   accumulate(state: FrameState, system?: NormalEquations, shared?: SharedEquations): number {
-    const { basis, turn, cols, jacobian, residual } = this;
+    const { basis, turn, residual } = this;
+    const index = basis.expressionIndex, deltas = basis.expressionDelta;
+    basis.setExpression(state.expression);
     const K = shared ? shared.size : 0;
-    if (shared && this.sharedJacobian.length < 3 * K) this.sharedJacobian = new Float64Array(3 * K);
+    if (shared && this.sharedJacobian.length < 2 * K) this.sharedJacobian = new Float64Array(2 * K);
     let energy = 0;
     for (let i = 0; i < this.count; i++) {
       const w = this.weights[i]! * this.weight;
       if (w <= 0) continue;
       const p = this.points[i]!;
-      let x = basis.base[3 * p]!, y = basis.base[3 * p + 1]!, z = basis.base[3 * p + 2]!;
+      const so = basis.shape(p), shaped = basis.shaped;
+      const x = shaped[so]!, y = shaped[so + 1]!, z = shaped[so + 2]!;
       const start = basis.expressionStart[p]!, end = basis.expressionStart[p + 1]!;
-      for (let k = start; k < end; k++) {
-        const c = state.expression[basis.expressionIndex[k]!]!;
-        if (c === 0) continue;
-        x += c * basis.expressionDelta[3 * k]!;
-        y += c * basis.expressionDelta[3 * k + 1]!;
-        z += c * basis.expressionDelta[3 * k + 2]!;
-      }
       this.kinematics.deltaToCamera(basis.skinWeights, p, turn);
       const cx = turn[0]! * x + turn[1]! * y + turn[2]! * z;
       const cy = turn[3]! * x + turn[4]! * y + turn[5]! * z;
@@ -95,43 +102,66 @@ export class NormalTerm {
         continue;
       }
 
-      const nj = this.jointColumns, count = 3 + nj + (end - start);
-      // Rotation: a left increment δ turns n by δ × n, i.e. −[n]× δ.
-      jacobian[0] = 0; jacobian[1] = nz; jacobian[2] = -ny;
-      jacobian[count] = -nz; jacobian[count + 1] = 0; jacobian[count + 2] = nx;
-      jacobian[2 * count] = ny; jacobian[2 * count + 1] = -nx; jacobian[2 * count + 2] = 0;
+      // The residual's Jacobian lies in the tangent plane (n stays unit), so two rows along a
+      // tangent basis (t1, t2) give the same g and H as three: rᵀJ = (Tᵀr)ᵀ(TᵀJ), JᵀJ = (TᵀJ)ᵀ(TᵀJ).
+      const tangents = this.tangents;
+      tangentBasis(nx, ny, nz, tangents);
+      const r2 = this.residual2;
+      r2[0] = tangents[0]! * residual[0]! + tangents[1]! * residual[1]! + tangents[2]! * residual[2]!;
+      r2[1] = tangents[3]! * residual[0]! + tangents[4]! * residual[1]! + tangents[5]! * residual[2]!;
+      const row0 = this.jacobian, row1 = this.row1, nj = this.jointColumns, t = this.turn;
+      // A turn δ moves n by δ × n: row t·(δ × n) = (n × t)·δ.
+      for (let r = 0; r < 2; r++) {
+        const J = r === 0 ? row0 : row1, tx = tangents[3 * r]!, ty = tangents[3 * r + 1]!, tz = tangents[3 * r + 2]!;
+        J[0] = ny * tz - nz * ty;
+        J[1] = nz * tx - nx * tz;
+        J[2] = nx * ty - ny * tx;
+        // Model-space deltas move n by (I − n·nᵀ)·turn·δ/len; along t (⊥ n) that is (turnᵀ·t/len)·δ.
+        const a = this.modelRows;
+        a[3 * r] = (t[0]! * tx + t[3]! * ty + t[6]! * tz) / len;
+        a[3 * r + 1] = (t[1]! * tx + t[4]! * ty + t[7]! * tz) / len;
+        a[3 * r + 2] = (t[2]! * tx + t[5]! * ty + t[8]! * tz) / len;
+      }
+      const cols = this.cols;
       cols[0] = 0; cols[1] = 1; cols[2] = 2;
-      // B = (I − n·nᵀ)/len · turn: how the unit normal moves with an unnormalized model-space delta.
-      const B = this.projected(nx, ny, nz, len);
       if (nj > 0) {
-        // Joints turn the model normal: (I − n·nᵀ)/len · d(R·M·N)/dδ.
+        // Joints turn the model normal: d(R·M·N)/dδ, along t and over len.
         const jt = this.jointTurn;
         this.kinematics.turnJacobian(basis.skinWeights!, p, x, y, z, jt);
         for (let col = 0; col < nj; col++) {
-          const dot = nx * jt[col]! + ny * jt[nj + col]! + nz * jt[2 * nj + col]!;
-          jacobian[3 + col] = (jt[col]! - nx * dot) / len;
-          jacobian[count + 3 + col] = (jt[nj + col]! - ny * dot) / len;
-          jacobian[2 * count + 3 + col] = (jt[2 * nj + col]! - nz * dot) / len;
+          const jx = jt[col]!, jy = jt[nj + col]!, jz = jt[2 * nj + col]!;
+          row0[3 + col] = (tangents[0]! * jx + tangents[1]! * jy + tangents[2]! * jz) / len;
+          row1[3 + col] = (tangents[3]! * jx + tangents[4]! * jy + tangents[5]! * jz) / len;
           cols[3 + col] = 6 + col;
         }
       }
-      let c = 3 + nj;
-      for (let k = start; k < end; k++, c++) {
-        const dx = basis.expressionDelta[3 * k]!, dy = basis.expressionDelta[3 * k + 1]!, dz = basis.expressionDelta[3 * k + 2]!;
-        jacobian[c] = B[0]! * dx + B[1]! * dy + B[2]! * dz;
-        jacobian[count + c] = B[3]! * dx + B[4]! * dy + B[5]! * dz;
-        jacobian[2 * count + c] = B[6]! * dx + B[7]! * dy + B[8]! * dz;
-        cols[c] = this.expressionOffset + basis.expressionIndex[k]!;
-      }
-      if (system) system.addBlock(3, count, cols, jacobian, residual, weighted, shared ? weighted : weighted * this.hessianThinning);
-      if (shared) {
-        const J = this.sharedJacobian, ids = basis.identityCount, o = p * ids * 3;
-        J.fill(0, 0, 3 * K);
-        for (let k = 0; k < ids; k++) {
-          const dx = basis.identity[o + 3 * k]!, dy = basis.identity[o + 3 * k + 1]!, dz = basis.identity[o + 3 * k + 2]!;
-          for (let r = 0; r < 3; r++) J[r * K + k] = B[3 * r]! * dx + B[3 * r + 1]! * dy + B[3 * r + 2]! * dz;
+      // Expression columns; a tracking build leaves a point's small deltas out of H and adds their gradient alone.
+      const a = this.modelRows, a0 = a[0]!, a1 = a[1]!, a2 = a[2]!, a3 = a[3]!, a4 = a[4]!, a5 = a[5]!;
+      const w0 = weighted * r2[0]!, w1 = weighted * r2[1]!;
+      const m0 = a0 * w0 + a3 * w1, m1 = a1 * w0 + a4 * w1, m2 = a2 * w0 + a5 * w1;
+      const inHessian = shared ? undefined : basis.expressionInHessian;
+      const o = this.expressionOffset, g = system?.gradient;
+      let count = 3 + nj;
+      for (let k = start; k < end; k++) {
+        const dx = deltas[3 * k]!, dy = deltas[3 * k + 1]!, dz = deltas[3 * k + 2]!;
+        if (inHessian && inHessian[k] === 0) {
+          g![o + index[k]!] += m0 * dx + m1 * dy + m2 * dz;
+          continue;
         }
-        shared.addBlock(3, J, count, cols, jacobian, count, residual, weighted);
+        row0[count] = a0 * dx + a1 * dy + a2 * dz;
+        row1[count] = a3 * dx + a4 * dy + a5 * dz;
+        cols[count++] = o + index[k]!;
+      }
+      if (system) system.addBlock2(count, cols, row0, row1, r2[0]!, r2[1]!, weighted, shared ? weighted : weighted * this.hessianThinning);
+      if (shared) {
+        const J = this.sharedJacobian, ids = basis.identityCount, io = p * ids * 3;
+        J.fill(0, 0, 2 * K);
+        for (let k = 0; k < ids; k++) {
+          const dx = basis.identity[io + 3 * k]!, dy = basis.identity[io + 3 * k + 1]!, dz = basis.identity[io + 3 * k + 2]!;
+          J[k] = a0 * dx + a1 * dy + a2 * dz;
+          J[K + k] = a3 * dx + a4 * dy + a5 * dz;
+        }
+        shared.addBlock(2, J, count, cols, row0, this.stride, r2, weighted);
       }
     }
     return energy;
@@ -159,18 +189,12 @@ export class NormalTerm {
     const end = basis.expressionStart[p + 1]!, o = this.expressionOffset, delta = basis.expressionDelta, index = basis.expressionIndex;
     for (let k = basis.expressionStart[p]!; k < end; k++) g[o + index[k]!] += u0 * delta[3 * k]! + u1 * delta[3 * k + 1]! + u2 * delta[3 * k + 2]!;
   }
+}
 
-  private readonly projectedTurn = new Float64Array(9);
-
-  /** (I − n·nᵀ) · turn / len. */
-  private projected(nx: number, ny: number, nz: number, len: number): Float64Array {
-    const t = this.turn, out = this.projectedTurn;
-    for (let c = 0; c < 3; c++) {
-      const dot = nx * t[c]! + ny * t[3 + c]! + nz * t[6 + c]!;
-      out[c] = (t[c]! - nx * dot) / len;
-      out[3 + c] = (t[3 + c]! - ny * dot) / len;
-      out[6 + c] = (t[6 + c]! - nz * dot) / len;
-    }
-    return out;
-  }
+/** An orthonormal pair (t1, t2) perpendicular to unit n, into `out` [2][3] (Duff et al., "Building an Orthonormal Basis, Revisited", 2017). */
+function tangentBasis(nx: number, ny: number, nz: number, out: Float64Array): void {
+  const sign = nz >= 0 ? 1 : -1;
+  const a = -1 / (sign + nz), b = nx * ny * a;
+  out[0] = 1 + sign * nx * nx * a; out[1] = sign * b; out[2] = -sign * nx;
+  out[3] = b; out[4] = sign + ny * ny * a; out[5] = -ny;
 }

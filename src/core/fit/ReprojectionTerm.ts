@@ -66,6 +66,8 @@ export class ReprojectionTerm {
   private readonly row1: Float64Array;
   private readonly stride: number;
   private readonly residual = new Float64Array(2);
+  /** [2][3]: D·(R·M), how a model-space delta moves the point's two residuals. */
+  private readonly imageMotion = new Float64Array(6);
   private sharedJacobian = new Float64Array(0);
 
   constructor(basis: SparsePointBasis, kinematics: Kinematics, expressionOffset: number, capacity: number) {
@@ -97,12 +99,13 @@ export class ReprojectionTerm {
     const K = shared ? shared.size : 0;
     if (shared && this.sharedJacobian.length < 2 * K) this.sharedJacobian = new Float64Array(2 * K);
     let energy = 0, squaredPx = 0, used = 0;
+    basis.setExpression(state.expression);
 
     for (let i = 0; i < this.count; i++) {
       const w = this.weights[i]! * this.weight;
       if (w <= 0) continue;
       const p = this.points[i]!;
-      kinematics.pose(basis, p, state.expression, posed, withJoints);
+      kinematics.pose(basis, p, posed, withJoints);
       const P = posed.camera;
       if (P[2]! > -1e-6) {
         // Behind the camera: no projection. An infinite energy makes the solver reject the step.
@@ -146,46 +149,62 @@ export class ReprojectionTerm {
       }
 
       // Columns: rotation, translation, joints, then the point's expressions.
-      const q = posed.rotated;
-      const start = basis.expressionStart[p]!, end = basis.expressionStart[p + 1]!;
-      const count = 6 + this.jointColumns + (end - start);
-      const M = posed.deltaToCamera;
-      for (let r = 0; r < 2; r++) {
-        const e0 = r === 0 ? d00 : d10, e1 = r === 0 ? d01 : d11, e2 = r === 0 ? d02 : d12;
-        const o = r * this.stride;
-        jacobian[o] = -e1 * q[2]! + e2 * q[1]!;
-        jacobian[o + 1] = e0 * q[2]! - e2 * q[0]!;
-        jacobian[o + 2] = -e0 * q[1]! + e1 * q[0]!;
-        jacobian[o + 3] = e0;
-        jacobian[o + 4] = e1;
-        jacobian[o + 5] = e2;
-        if (withJoints) {
-          const jj = posed.jointJacobian, nj = this.jointColumns;
-          for (let c = 0; c < nj; c++) jacobian[o + 6 + c] = e0 * jj[c]! + e1 * jj[nj + c]! + e2 * jj[2 * nj + c]!;
-        }
-        // A = D · (R·M): the image motion of a model-space delta.
-        const A0 = e0 * M[0]! + e1 * M[3]! + e2 * M[6]!;
-        const A1 = e0 * M[1]! + e1 * M[4]! + e2 * M[7]!;
-        const A2 = e0 * M[2]! + e1 * M[5]! + e2 * M[8]!;
-        let c = o + 6 + this.jointColumns;
-        for (let k = start; k < end; k++, c++) {
-          jacobian[c] = A0 * basis.expressionDelta[3 * k]! + A1 * basis.expressionDelta[3 * k + 1]! + A2 * basis.expressionDelta[3 * k + 2]!;
-        }
-        if (shared) {
-          // u − cx = f·x/(−z) scales with f, so d(u)/d(log f) = u − cx (likewise v).
-          const fu = (u - cx) * scale, fv = (v - cy) * scale;
-          this.sharedRow(r, p, A0, A1, A2, r === 0 ? w00 * fu + w01 * fv : w10 * fu + w11 * fv, K);
-        }
+      const nj = this.jointColumns, row1 = this.row1;
+      this.poseRow(jacobian, 0, d00, d01, d02, withJoints);
+      this.poseRow(row1, 3, d10, d11, d12, withJoints);
+      if (shared) {
+        // u − cx = f·x/(−z) scales with f, so d(u)/d(log f) = u − cx (likewise v).
+        const fu = (u - cx) * scale, fv = (v - cy) * scale, A = this.imageMotion;
+        this.sharedRow(0, p, A[0]!, A[1]!, A[2]!, w00 * fu + w01 * fv, K);
+        this.sharedRow(1, p, A[3]!, A[4]!, A[5]!, w10 * fu + w11 * fv, K);
       }
-      for (let c = 0; c < 6 + this.jointColumns; c++) cols[c] = c;
-      let c = 6 + this.jointColumns;
-      for (let k = start; k < end; k++, c++) cols[c] = this.expressionOffset + basis.expressionIndex[k]!;
+      for (let c = 0; c < 6 + nj; c++) cols[c] = c;
+      // Expression columns; a tracking build leaves a point's small deltas out of H and adds their gradient alone.
+      const A = this.imageMotion, a0 = A[0]!, a1 = A[1]!, a2 = A[2]!, a3 = A[3]!, a4 = A[4]!, a5 = A[5]!;
+      const r0 = weighted * residual[0]!, r1 = weighted * residual[1]!;
+      const m0 = a0 * r0 + a3 * r1, m1 = a1 * r0 + a4 * r1, m2 = a2 * r0 + a5 * r1;
+      const inHessian = shared ? undefined : basis.expressionInHessian;
+      const deltas = basis.expressionDelta, index = basis.expressionIndex, o = this.expressionOffset, g = system?.gradient;
+      let count = 6 + nj;
+      for (let k = basis.expressionStart[p]!, end = basis.expressionStart[p + 1]!; k < end; k++) {
+        const dx = deltas[3 * k]!, dy = deltas[3 * k + 1]!, dz = deltas[3 * k + 2]!;
+        if (inHessian && inHessian[k] === 0) {
+          g![o + index[k]!] += m0 * dx + m1 * dy + m2 * dz;
+          continue;
+        }
+        jacobian[count] = a0 * dx + a1 * dy + a2 * dz;
+        row1[count] = a3 * dx + a4 * dy + a5 * dz;
+        cols[count++] = o + index[k]!;
+      }
 
-      if (system) system.addBlock2(count, cols, jacobian, this.row1, residual[0]!, residual[1]!, weighted, shared ? weighted : weighted * this.hessianThinning);
+      if (system) system.addBlock2(count, cols, jacobian, row1, residual[0]!, residual[1]!, weighted, shared ? weighted : weighted * this.hessianThinning);
       if (shared) shared.addBlock(2, this.sharedJacobian, count, cols, jacobian, this.stride, residual, weighted);
     }
     this.rmsPx = used > 0 ? Math.sqrt(squaredPx / used) : 0;
     return energy;
+  }
+
+  /**
+   * One Jacobian row's rotation, translation and joint columns, for the row (x, y, z) of
+   * d(residual)/d(camera point); its row of `imageMotion` at `at`.
+   */
+  private poseRow(J: Float64Array, at: number, x: number, y: number, z: number, withJoints: boolean): void {
+    const q = this.posed.rotated, M = this.posed.deltaToCamera, nj = this.jointColumns;
+    // Rotation columns: D·(−[q]×).
+    J[0] = -y * q[2]! + z * q[1]!;
+    J[1] = x * q[2]! - z * q[0]!;
+    J[2] = -x * q[1]! + y * q[0]!;
+    J[3] = x;
+    J[4] = y;
+    J[5] = z;
+    if (withJoints) {
+      const jj = this.posed.jointJacobian;
+      for (let c = 0; c < nj; c++) J[6 + c] = x * jj[c]! + y * jj[nj + c]! + z * jj[2 * nj + c]!;
+    }
+    const A = this.imageMotion;
+    A[at] = x * M[0]! + y * M[3]! + z * M[6]!;
+    A[at + 1] = x * M[1]! + y * M[4]! + z * M[7]!;
+    A[at + 2] = x * M[2]! + y * M[5]! + z * M[8]!;
   }
 
   /**

@@ -20,24 +20,38 @@ export class SparsePointBasis {
   readonly identity: Float32Array;
   /** CSR over points: entries `expressionStart[p] .. expressionStart[p+1]`. */
   readonly expressionStart: Int32Array;
-  readonly expressionIndex: Uint16Array;
-  /** [entries][3]. */
-  readonly expressionDelta: Float32Array;
+  readonly expressionIndex: Int32Array;
+  /** [entries][3]. Double precision and 32-bit indices: the per-frame loops run over them several times a frame, and read these faster. */
+  readonly expressionDelta: Float64Array;
+  /**
+   * Per entry, 1 when it enters the Gauss-Newton matrix. The matrix only steers the steps (the
+   * energy and gradient take every entry), and a point's small deltas barely change it while
+   * costing most of it (its cost grows with the square of the entries).
+   */
+  readonly expressionInHessian: Uint8Array;
   /** [count][poseCount][3] pose-corrective deltas (skinned models), point-major. */
   readonly pose?: Float32Array;
   readonly poseCount: number;
   /** [count][jointCount] skin weights (skinned models). */
   readonly skinWeights?: Float32Array;
 
+  /** [count][3] base + expression deltas at the expression last set, per point as `shape` computes it. */
+  readonly shaped: Float64Array;
+
   private readonly identityCoefficients: Float64Array;
   private identityVersion = 0;
   private readonly foldedVersion: Int32Array;
+  private readonly expression: Float64Array;
+  /** Bumped when identity or expression changes; a point's shape is current when its version matches. */
+  private shapeVersion = 1;
+  private readonly shapedVersion: Int32Array;
 
   /**
-   * @param expressionScale per expression, the largest coefficient magnitude expected (1 for
-   *   ARKit weights): a delta is dropped when |delta| · scale < `dropBelow` (model units).
+   * With `scale` per expression the largest coefficient magnitude expected (1 for ARKit
+   * weights), a delta is dropped when |delta| · scale < `dropBelow` (model units), and left out
+   * of the Gauss-Newton matrix when below `hessianBelow`.
    */
-  constructor(basis: PointBasis, expression: BlendshapeGroup, identityCount: number, dropBelow: number) {
+  constructor(basis: PointBasis, expression: BlendshapeGroup, identityCount: number, dropBelow: number, hessianBelow = dropBelow) {
     const n = basis.count;
     this.count = n;
     this.identityCount = identityCount;
@@ -46,26 +60,33 @@ export class SparsePointBasis {
     this.identity = pointMajor(basis.identity, identityCount, n);
     this.identityCoefficients = new Float64Array(identityCount);
     this.foldedVersion = new Int32Array(n);
+    this.shaped = new Float64Array(3 * n);
+    this.shapedVersion = new Int32Array(n);
+    this.expression = new Float64Array(expression.names.length);
 
     const expressionCount = expression.names.length;
     const scale = expressionScales(expression);
     const start = new Int32Array(n + 1);
     const index: number[] = [];
     const delta: number[] = [];
+    const inHessian: number[] = [];
     for (let p = 0; p < n; p++) {
       start[p] = index.length;
       for (let e = 0; e < expressionCount; e++) {
         const o = (e * n + p) * 3;
         const dx = basis.expression[o]!, dy = basis.expression[o + 1]!, dz = basis.expression[o + 2]!;
-        if (Math.hypot(dx, dy, dz) * scale[e]! < dropBelow) continue;
+        const size = Math.hypot(dx, dy, dz) * scale[e]!;
+        if (size < dropBelow) continue;
         index.push(e);
         delta.push(dx, dy, dz);
+        inHessian.push(size >= hessianBelow ? 1 : 0);
       }
     }
     start[n] = index.length;
     this.expressionStart = start;
-    this.expressionIndex = Uint16Array.from(index);
-    this.expressionDelta = Float32Array.from(delta);
+    this.expressionIndex = Int32Array.from(index);
+    this.expressionDelta = Float64Array.from(delta);
+    this.expressionInHessian = Uint8Array.from(inHessian);
 
     this.poseCount = basis.pose ? basis.pose.length / (3 * n) : 0;
     if (basis.pose) this.pose = pointMajor(basis.pose, this.poseCount, n);
@@ -76,12 +97,51 @@ export class SparsePointBasis {
   setIdentity(beta: ArrayLike<number>): void {
     for (let k = 0; k < this.identityCount; k++) this.identityCoefficients[k] = beta[k] ?? 0;
     this.identityVersion++;
+    this.shapeVersion++;
   }
 
   /** Replaces the base ([count][3]) for the current identity, for bases that are not linear in it (normals). */
   overrideBase(base: ArrayLike<number>): void {
     this.base.set(base);
     this.foldedVersion.fill(this.identityVersion);
+    this.shapeVersion++;
+  }
+
+  /**
+   * The expression that `shape` applies. Shapes are kept while it stays the same: a frame's
+   * dense selection, landmark robust scale and first evaluation all see the warm start, which
+   * is the last frame's solution, and most of the last evaluation's shapes are still good.
+   */
+  setExpression(expression: ArrayLike<number>): void {
+    const last = this.expression;
+    for (let e = 0; e < last.length; e++) {
+      if (last[e] !== expression[e]) {
+        for (let k = e; k < last.length; k++) last[k] = expression[k]!;
+        this.shapeVersion++;
+        return;
+      }
+    }
+  }
+
+  /** Point p's base plus expression deltas (at the expression set), into `shaped` at 3p; returns 3p. */
+  shape(p: number): number {
+    const o = 3 * p;
+    if (this.shapedVersion[p] === this.shapeVersion) return o;
+    this.shapedVersion[p] = this.shapeVersion;
+    if (this.foldedVersion[p] !== this.identityVersion) this.prepare(p);
+    const expression = this.expression, index = this.expressionIndex, delta = this.expressionDelta, base = this.base;
+    let x = base[o]!, y = base[o + 1]!, z = base[o + 2]!;
+    for (let k = this.expressionStart[p]!, end = this.expressionStart[p + 1]!; k < end; k++) {
+      const c = expression[index[k]!]!;
+      if (c === 0) continue;
+      x += c * delta[3 * k]!;
+      y += c * delta[3 * k + 1]!;
+      z += c * delta[3 * k + 2]!;
+    }
+    this.shaped[o] = x;
+    this.shaped[o + 1] = y;
+    this.shaped[o + 2] = z;
+    return o;
   }
 
   /** Folds the current identity into the base of every point. */

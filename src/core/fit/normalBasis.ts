@@ -25,7 +25,7 @@ export class RegionNormals {
   private readonly inverseLength: Float64Array;
   private readonly exact: Float64Array;
 
-  constructor(model: FaceModel, vertices: ArrayLike<number>, skinWeights: Float32Array | undefined, dropBelow: number) {
+  constructor(model: FaceModel, vertices: ArrayLike<number>, skinWeights: Float32Array | undefined, dropBelow: number, hessianBelow = dropBelow) {
     this.model = model;
     const count = vertices.length;
     const { triangles } = model;
@@ -46,7 +46,7 @@ export class RegionNormals {
     this.exact = new Float64Array(3 * count);
     this.normalsAt(this.positions, this.exact);
     this.inverseLength = Float64Array.from({ length: count }, (_, i) => 1 / (Math.hypot(this.exact[3 * i]!, this.exact[3 * i + 1]!, this.exact[3 * i + 2]!) || 1));
-    this.basis = new SparsePointBasis(this.linearBasis(count, skinWeights), model.expression, model.identity.names.length, dropBelow);
+    this.basis = new SparsePointBasis(this.linearBasis(count, skinWeights), model.expression, model.identity.names.length, dropBelow, hessianBelow);
   }
 
   /** Sets identity and recomputes the base normals exactly for it. */
