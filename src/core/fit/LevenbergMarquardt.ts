@@ -29,7 +29,8 @@ export interface SolveResult {
  * from the last, and an H pieced together over past frames steered steps that needed twice the
  * evaluations. So H is made cheap instead (the terms leave small deltas and most dense points
  * out of it) and it is rebuilt only where it fails: after a step that achieves much less than it
- * predicted, and before damping a rejected step once the state has moved since it was built.
+ * predicted, before damping a rejected step once the state has moved since it was built, and at
+ * the first step's landing when the last frame's first step missed its prediction.
  * A step whose predicted decrease is within the tolerance is not worth its evaluation: the
  * solve stops there.
  */
@@ -55,6 +56,8 @@ export class LevenbergMarquardt {
   readonly free: Int32Array;
   freeCount = 0;
   private damping = 1e-3;
+  /** The last solve's first step: its decrease over the predicted one. */
+  private lastFirstGain = 1;
   /** What `reduced` holds the factorization of (H's version, the damping, the free unknowns), so that steps reuse it. */
   private hessianVersion = 0;
   private factoredVersion = -1;
@@ -86,14 +89,14 @@ export class LevenbergMarquardt {
 
   /** Improves `state` in place. */
   solve(energy: FrameEnergy, state: FrameState, options: SolveOptions): SolveResult {
-    let value = this.build(energy, state);
+    let value = this.build(energy, state, this.gradient);
     // Whether the state moved since H was built, and whether to rebuild it before the next step.
     let moved = false, rebuild = false;
-    let iterations = 1;
+    let iterations = 1, candidates = 0;
     this.damping = Math.max(this.damping, 1e-6);
     while (iterations < options.maxIterations) {
       if (rebuild) {
-        value = this.build(energy, state);
+        value = this.build(energy, state, this.gradient);
         iterations++;
         moved = rebuild = false;
         continue;
@@ -107,8 +110,13 @@ export class LevenbergMarquardt {
       }
       if (predicted <= tolerance) break;
       retract(state, this.step, energy.lower, energy.upper, this.candidate);
-      const candidateValue = energy.evaluate(this.candidate, this.candidateGradient);
+      // After a frame whose first step fared far from its prediction (the robust weights at a
+      // warm start far from the solution misjudge the solution's, as in fast motion), the first
+      // step's evaluation builds H, so that the next step is steered from where it lands.
+      const withHessian = candidates === 0 && Math.abs(this.lastFirstGain - 1) > 0.2;
+      const candidateValue = withHessian ? this.build(energy, this.candidate, this.candidateGradient) : energy.evaluate(this.candidate, this.candidateGradient);
       iterations++;
+      if (candidates++ === 0) this.lastFirstGain = (value - candidateValue) / predicted;
       if (candidateValue < value) {
         state.copyFrom(this.candidate);
         const swap = this.gradient;
@@ -116,12 +124,12 @@ export class LevenbergMarquardt {
         this.candidateGradient = swap;
         const decrease = value - candidateValue;
         value = candidateValue;
-        moved = true;
+        moved = !withHessian;
         this.damping = Math.max(this.damping / 5, 1e-7);
         if (decrease <= tolerance) break;
-        if (decrease < 0.25 * predicted) rebuild = true;
-      } else if (moved) {
-        // An H from before the last move, not too long a step, is the likelier culprit: rebuild before damping.
+        if (moved && decrease < 0.25 * predicted) rebuild = true;
+      } else if (moved || withHessian) {
+        // An H built elsewhere (before the last move, or at the rejected candidate), not too long a step, is the likelier culprit: rebuild before damping.
         rebuild = true;
       } else {
         this.damping *= 5;
@@ -132,10 +140,10 @@ export class LevenbergMarquardt {
     return { iterations, energy: value };
   }
 
-  /** Evaluates with a fresh H. */
-  private build(energy: FrameEnergy, state: FrameState): number {
+  /** Evaluates at `state` with a fresh H, its gradient into `into`. */
+  private build(energy: FrameEnergy, state: FrameState, into: NormalEquations): number {
     const value = energy.evaluate(state, this.hessian);
-    this.gradient.gradient.set(this.hessian.gradient);
+    into.gradient.set(this.hessian.gradient);
     this.hessianVersion++;
     return value;
   }
