@@ -36,10 +36,9 @@ export class NormalTerm {
   /** d(R·M·N)/dδ_joints, [3][jointColumns]. */
   private readonly jointTurn: Float64Array;
   private readonly cols: Int32Array;
-  /** [2][stride]: the two tangent rows of the point's Jacobian, row 1 at `stride`. */
+  /** The two tangent rows of the point's Jacobian. */
   private readonly jacobian: Float64Array;
   private readonly row1: Float64Array;
-  private readonly stride: number;
   private readonly residual = new Float64Array(3);
   /** The residual along the tangents. */
   private readonly residual2 = new Float64Array(2);
@@ -60,10 +59,10 @@ export class NormalTerm {
     for (let p = 0; p < basis.count; p++) maxEntries = Math.max(maxEntries, basis.expressionStart[p + 1]! - basis.expressionStart[p]!);
     this.jointColumns = 3 * kinematics.fittedJoints;
     this.jointTurn = new Float64Array(3 * this.jointColumns);
-    this.stride = 3 + this.jointColumns + maxEntries;
-    this.cols = new Int32Array(this.stride);
-    this.jacobian = new Float64Array(2 * this.stride);
-    this.row1 = this.jacobian.subarray(this.stride);
+    const maxCols = 3 + this.jointColumns + maxEntries;
+    this.cols = new Int32Array(maxCols);
+    this.jacobian = new Float64Array(maxCols);
+    this.row1 = new Float64Array(maxCols);
   }
 
   accumulate(state: FrameState, system?: NormalEquations, shared?: SharedEquations): number {
@@ -161,7 +160,7 @@ export class NormalTerm {
           J[k] = a0 * dx + a1 * dy + a2 * dz;
           J[K + k] = a3 * dx + a4 * dy + a5 * dz;
         }
-        shared.addBlock(2, J, count, cols, row0, this.stride, r2, weighted);
+        shared.addBlock2(J, count, cols, row0, row1, r2[0]!, r2[1]!, weighted);
       }
     }
     return energy;

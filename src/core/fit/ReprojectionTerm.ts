@@ -61,10 +61,9 @@ export class ReprojectionTerm {
 
   private readonly posed: PosedPoint;
   private readonly cols: Int32Array;
-  /** [2][stride]: the point's two Jacobian rows, row 1 at `stride`. */
+  /** The point's two Jacobian rows. */
   private readonly jacobian: Float64Array;
   private readonly row1: Float64Array;
-  private readonly stride: number;
   private readonly residual = new Float64Array(2);
   /** [2][3]: D·(R·M), how a model-space delta moves the point's two residuals. */
   private readonly imageMotion = new Float64Array(6);
@@ -85,9 +84,8 @@ export class ReprojectionTerm {
     for (let p = 0; p < basis.count; p++) maxEntries = Math.max(maxEntries, basis.expressionStart[p + 1]! - basis.expressionStart[p]!);
     const maxCols = 6 + this.jointColumns + maxEntries;
     this.cols = new Int32Array(maxCols);
-    this.stride = maxCols;
-    this.jacobian = new Float64Array(2 * maxCols);
-    this.row1 = this.jacobian.subarray(maxCols);
+    this.jacobian = new Float64Array(maxCols);
+    this.row1 = new Float64Array(maxCols);
   }
 
   /** Energy at `state`; adds the normal equations to `system` and `shared` when given. */
@@ -178,7 +176,7 @@ export class ReprojectionTerm {
       }
 
       if (system) system.addBlock2(count, cols, jacobian, row1, residual[0]!, residual[1]!, weighted, shared ? weighted : weighted * this.hessianThinning);
-      if (shared) shared.addBlock(2, this.sharedJacobian, count, cols, jacobian, this.stride, residual, weighted);
+      if (shared) shared.addBlock2(this.sharedJacobian, count, cols, jacobian, row1, residual[0]!, residual[1]!, weighted);
     }
     this.rmsPx = used > 0 ? Math.sqrt(squaredPx / used) : 0;
     return energy;

@@ -27,22 +27,21 @@ export class SharedEquations {
   }
 
   /**
-   * One residual block: shared Jacobian [rows][size] (row-major), frame Jacobian [rows][count]
-   * over columns `cols`, its rows `frameStride` apart.
+   * One two-row residual block: shared Jacobian [2][size] (row-major), frame Jacobian rows `f0`
+   * and `f1` over `count` columns `cols`, residuals r0 and r1. Both rows in one pass: the
+   * size² loop is an identity frame's cost.
    */
-  addBlock(rows: number, shared: Float64Array, count: number, cols: Int32Array, frame: Float64Array, frameStride: number, residual: Float64Array, weight: number): void {
-    const K = this.size, n = this.frameSize;
-    for (let r = 0; r < rows; r++) {
-      const rr = weight * residual[r]!;
-      for (let a = 0; a < K; a++) {
-        const ja = weight * shared[r * K + a]!;
-        if (ja === 0) continue;
-        this.gs[a] += shared[r * K + a]! * rr;
-        const row = a * K;
-        for (let b = a; b < K; b++) this.hss[row + b] += ja * shared[r * K + b]!;
-        const rowx = a * n;
-        for (let c = 0; c < count; c++) this.hsx[rowx + cols[c]!] += ja * frame[r * frameStride + c]!;
-      }
+  addBlock2(shared: Float64Array, count: number, cols: Int32Array, f0: Float64Array, f1: Float64Array, r0: number, r1: number, weight: number): void {
+    const K = this.size, n = this.frameSize, hss = this.hss, hsx = this.hsx;
+    for (let a = 0; a < K; a++) {
+      const s0 = shared[a]!, s1 = shared[K + a]!;
+      if (s0 === 0 && s1 === 0) continue;
+      const j0 = weight * s0, j1 = weight * s1;
+      this.gs[a] += j0 * r0 + j1 * r1;
+      const row = a * K;
+      for (let b = a; b < K; b++) hss[row + b] += j0 * shared[b]! + j1 * shared[K + b]!;
+      const rowx = a * n;
+      for (let c = 0; c < count; c++) hsx[rowx + cols[c]!] += j0 * f0[c]! + j1 * f1[c]!;
     }
   }
 }
