@@ -2,7 +2,7 @@ import type { FrameState } from './FrameState.js';
 import type { Kinematics } from './Kinematics.js';
 import type { NormalEquations } from './NormalEquations.js';
 import type { SharedEquations } from './SharedEquations.js';
-import type { SparsePointBasis } from './SparsePointBasis.js';
+import { expressionColumns, type SparsePointBasis } from './SparsePointBasis.js';
 
 /**
  * Normal alignment: the model's vertex normal, turned into camera space, against the normal a
@@ -67,7 +67,6 @@ export class NormalTerm {
 
   accumulate(state: FrameState, system?: NormalEquations, shared?: SharedEquations): number {
     const { basis, turn, residual } = this;
-    const index = basis.expressionIndex, deltas = basis.expressionDelta;
     basis.setExpression(state.expression);
     const K = shared ? shared.size : 0;
     if (shared && this.sharedJacobian.length < 2 * K) this.sharedJacobian = new Float64Array(2 * K);
@@ -78,7 +77,6 @@ export class NormalTerm {
       const p = this.points[i]!;
       const so = basis.shape(p), shaped = basis.shaped;
       const x = shaped[so]!, y = shaped[so + 1]!, z = shaped[so + 2]!;
-      const start = basis.expressionStart[p]!, end = basis.expressionStart[p + 1]!;
       this.kinematics.deltaToCamera(basis.skinWeights, p, turn);
       const cx = turn[0]! * x + turn[1]! * y + turn[2]! * z;
       const cy = turn[3]! * x + turn[4]! * y + turn[5]! * z;
@@ -134,24 +132,13 @@ export class NormalTerm {
           cols[3 + col] = 6 + col;
         }
       }
-      // Expression columns; a tracking build leaves a point's small deltas out of H and adds their gradient alone.
+      // Expression columns (see `expressionColumns`).
       const a = this.modelRows, a0 = a[0]!, a1 = a[1]!, a2 = a[2]!, a3 = a[3]!, a4 = a[4]!, a5 = a[5]!;
       const w0 = weighted * r2[0]!, w1 = weighted * r2[1]!;
       const m0 = a0 * w0 + a3 * w1, m1 = a1 * w0 + a4 * w1, m2 = a2 * w0 + a5 * w1;
-      const inHessian = shared ? undefined : basis.expressionInHessian;
-      const o = this.expressionOffset, g = system?.gradient;
-      let count = 3 + nj;
-      for (let k = start; k < end; k++) {
-        const dx = deltas[3 * k]!, dy = deltas[3 * k + 1]!, dz = deltas[3 * k + 2]!;
-        if (inHessian && inHessian[k] === 0) {
-          g![o + index[k]!] += m0 * dx + m1 * dy + m2 * dz;
-          continue;
-        }
-        row0[count] = a0 * dx + a1 * dy + a2 * dz;
-        row1[count] = a3 * dx + a4 * dy + a5 * dz;
-        cols[count++] = o + index[k]!;
-      }
-      if (system) system.addBlock2(count, cols, row0, row1, r2[0]!, r2[1]!, weighted, shared ? weighted : weighted * this.hessianThinning);
+      const hessianWeight = shared ? weighted : weighted * this.hessianThinning;
+      const count = expressionColumns(basis, p, this.expressionOffset, 3 + nj, shared ? undefined : system, a, m0, m1, m2, row0, row1, cols);
+      if (system) system.addBlock2(count, cols, row0, row1, r2[0]!, r2[1]!, weighted, hessianWeight);
       if (shared) {
         const J = this.sharedJacobian, ids = basis.identityCount, io = p * ids * 3;
         J.fill(0, 0, 2 * K);

@@ -3,7 +3,7 @@ import type { FrameState } from './FrameState.js';
 import { type Kinematics, PosedPoint } from './Kinematics.js';
 import type { NormalEquations } from './NormalEquations.js';
 import type { SharedEquations } from './SharedEquations.js';
-import type { SparsePointBasis } from './SparsePointBasis.js';
+import { expressionColumns, type SparsePointBasis } from './SparsePointBasis.js';
 
 /**
  * Reprojection of basis points onto observed pixels: MediaPipe's landmarks through the model's
@@ -157,25 +157,12 @@ export class ReprojectionTerm {
         this.sharedRow(1, p, A[3]!, A[4]!, A[5]!, w10 * fu + w11 * fv, K);
       }
       for (let c = 0; c < 6 + nj; c++) cols[c] = c;
-      // Expression columns; a tracking build leaves a point's small deltas out of H and adds their gradient alone.
-      const A = this.imageMotion, a0 = A[0]!, a1 = A[1]!, a2 = A[2]!, a3 = A[3]!, a4 = A[4]!, a5 = A[5]!;
-      const r0 = weighted * residual[0]!, r1 = weighted * residual[1]!;
-      const m0 = a0 * r0 + a3 * r1, m1 = a1 * r0 + a4 * r1, m2 = a2 * r0 + a5 * r1;
-      const inHessian = shared ? undefined : basis.expressionInHessian;
-      const deltas = basis.expressionDelta, index = basis.expressionIndex, o = this.expressionOffset, g = system?.gradient;
-      let count = 6 + nj;
-      for (let k = basis.expressionStart[p]!, end = basis.expressionStart[p + 1]!; k < end; k++) {
-        const dx = deltas[3 * k]!, dy = deltas[3 * k + 1]!, dz = deltas[3 * k + 2]!;
-        if (inHessian && inHessian[k] === 0) {
-          g![o + index[k]!] += m0 * dx + m1 * dy + m2 * dz;
-          continue;
-        }
-        jacobian[count] = a0 * dx + a1 * dy + a2 * dz;
-        row1[count] = a3 * dx + a4 * dy + a5 * dz;
-        cols[count++] = o + index[k]!;
-      }
-
-      if (system) system.addBlock2(count, cols, jacobian, row1, residual[0]!, residual[1]!, weighted, shared ? weighted : weighted * this.hessianThinning);
+      // Expression columns (see `expressionColumns`).
+      const A = this.imageMotion, r0 = weighted * residual[0]!, r1 = weighted * residual[1]!;
+      const m0 = A[0]! * r0 + A[3]! * r1, m1 = A[1]! * r0 + A[4]! * r1, m2 = A[2]! * r0 + A[5]! * r1;
+      const hessianWeight = shared ? weighted : weighted * this.hessianThinning;
+      const count = expressionColumns(basis, p, this.expressionOffset, 6 + nj, shared ? undefined : system, A, m0, m1, m2, jacobian, row1, cols);
+      if (system) system.addBlock2(count, cols, jacobian, row1, residual[0]!, residual[1]!, weighted, hessianWeight);
       if (shared) shared.addBlock2(this.sharedJacobian, count, cols, jacobian, row1, residual[0]!, residual[1]!, weighted);
     }
     this.rmsPx = used > 0 ? Math.sqrt(squaredPx / used) : 0;

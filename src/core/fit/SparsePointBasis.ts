@@ -1,5 +1,6 @@
 import type { BlendshapeGroup } from '../model/FaceModel.js';
 import type { PointBasis } from '../model/PointBasis.js';
+import type { NormalEquations } from './NormalEquations.js';
 
 /**
  * A point basis laid out for the per-frame fit: identity folded into the base (identity changes
@@ -194,4 +195,32 @@ function pointMajor(src: Float32Array, groups: number, count: number): Float32Ar
     }
   }
   return out;
+}
+
+/**
+ * Point p's expression columns of a two-row Jacobian whose rows take a model-space delta
+ * through `rows` ([2][3]): into `j0`, `j1` and `cols` from column `first` on; returns the
+ * column count. A tracking build (`tracking`: its system) leaves the point's small deltas out of
+ * H (see `expressionInHessian`) and adds their gradient alone, `pull` being the point's weighted
+ * residual pulled back to model space.
+ */
+export function expressionColumns(
+  basis: SparsePointBasis, p: number, offset: number, first: number, tracking: NormalEquations | undefined,
+  rows: Float64Array, pull0: number, pull1: number, pull2: number,
+  j0: Float64Array, j1: Float64Array, cols: Int32Array,
+): number {
+  const a0 = rows[0]!, a1 = rows[1]!, a2 = rows[2]!, a3 = rows[3]!, a4 = rows[4]!, a5 = rows[5]!;
+  const deltas = basis.expressionDelta, index = basis.expressionIndex, inHessian = basis.expressionInHessian;
+  let count = first;
+  for (let k = basis.expressionStart[p]!, end = basis.expressionStart[p + 1]!; k < end; k++) {
+    const dx = deltas[3 * k]!, dy = deltas[3 * k + 1]!, dz = deltas[3 * k + 2]!;
+    if (tracking && inHessian[k] === 0) {
+      tracking.gradient[offset + index[k]!] += pull0 * dx + pull1 * dy + pull2 * dz;
+      continue;
+    }
+    j0[count] = a0 * dx + a1 * dy + a2 * dz;
+    j1[count] = a3 * dx + a4 * dy + a5 * dz;
+    cols[count++] = offset + index[k]!;
+  }
+  return count;
 }
