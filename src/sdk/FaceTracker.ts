@@ -53,7 +53,11 @@ export interface PriorOptions {
   backend?: PriorBackendChoice;
   /** Mirror test-time augmentation: a second, mirrored pass averaged in (off by default: half the rate). */
   tta?: boolean;
-  /** Half precision where the GPU supports it (not applied in this release; `info.prior.fp16` says). */
+  /**
+   * Half precision on a WebGPU adapter with `shader-f16`: the model is converted to fp16 when
+   * loaded (fp32 inputs and outputs kept). `info.prior.fp16` says whether it is in use and
+   * `info.fallbacks` why not.
+   */
   fp16?: boolean;
   /** Maps older than this (ms) are not used by the fit; on WASM, a network that takes longer per run is stopped. Default 250. */
   maxAgeMs?: number;

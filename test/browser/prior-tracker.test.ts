@@ -16,7 +16,7 @@ import { artifactsDir, repoRoot, startBrowserSession, type BrowserSession } from
 const TINY = '/models/test-networks/tiny-vit-128.onnx';
 
 interface TrackSummary {
-  info: { prior: 'landmarks' | { backend: string; preprocessing: string; inputSize: number; uvLayout: string; tta: boolean }; fallbacks: string[] };
+  info: { prior: 'landmarks' | { backend: string; preprocessing: string; inputSize: number; uvLayout: string; tta: boolean; fp16: boolean }; fallbacks: string[] };
   frames: { t: number; face: boolean; dense: number; rms: number; age?: number }[];
   errors: { code: string; message: string }[];
   infoAfter?: TrackSummary['info'];
@@ -107,11 +107,13 @@ describe('FaceTracker with a ViT prior', () => {
     expect(r.errors).toEqual([]);
   });
 
-  it('takes the two-model form { uv, normals } and mirror TTA, on WebGPU with GPU pre/post-processing', async () => {
+  it('takes the two-model form { uv, normals } and mirror TTA, on WebGPU with GPU pre/post-processing (fp32 without shader-f16)', async () => {
     const onnx = { uv: '/models/test-networks/tiny-vit-128-uv.onnx', normals: '/models/test-networks/tiny-vit-128-normals.onnx' };
     // SwiftShader runs a tiny network in about a second: allow old maps so some frames use them.
-    const r = await page.evaluate(([o, n]) => (window as unknown as PageWindow).trackInPage(o, n), [{ prior: { onnx, backend: 'webgpu', tta: true, maxAgeMs: 60_000 } }, { frameCount: 60, slowUntilDenseMs: 300 }] as const);
-    expect(r.info.prior).toMatchObject({ backend: 'webgpu', preprocessing: 'gpu', tta: true });
+    const r = await page.evaluate(([o, n]) => (window as unknown as PageWindow).trackInPage(o, n), [{ prior: { onnx, backend: 'webgpu', tta: true, fp16: true, maxAgeMs: 60_000 } }, { frameCount: 60, slowUntilDenseMs: 300 }] as const);
+    expect(r.info.prior).toMatchObject({ backend: 'webgpu', preprocessing: 'gpu', tta: true, fp16: false });
+    // SwiftShader's adapter has no shader-f16: the tracker says why fp16 is not in use.
+    expect(r.info.fallbacks.join(' ')).toMatch(/lacks 'shader-f16'/);
     expect(r.frames.filter((f) => f.dense > 0).length).toBeGreaterThan(0);
     expect(r.errors).toEqual([]);
   });

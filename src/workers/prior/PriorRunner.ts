@@ -11,8 +11,9 @@ import { GpuDenseLookup, type GpuPriorMaps } from '../../gpu/GpuDenseLookup.js';
 import { mergeMirroredCpu } from '../../gpu/mergeMirroredCpu.js';
 import { preprocessCropCpu } from '../../gpu/preprocessCropCpu.js';
 import { BufferUsage, type GpuBuffer, type GpuDevice } from '../../gpu/webgpuTypes.js';
-import { choosePriorBackend } from './choosePriorBackend.js';
-import { readPriorSpec } from './priorContract.js';
+import { type BackendChoice, choosePriorBackend } from './choosePriorBackend.js';
+import { type PriorSpec, readPriorSpec } from './priorContract.js';
+import { halfPrecisionModels } from './halfPrecision.js';
 import { configureOrt, PriorNetwork } from './PriorNetwork.js';
 import type { PriorRequest, PriorResult, PriorRuntimeInfo, PriorWorkerInit } from './priorProtocol.js';
 import { readFrameRegion } from './readFrameRegion.js';
@@ -53,23 +54,21 @@ export class PriorRunner {
     configureOrt(init.ortWasmBase);
     const choice = await choosePriorBackend(init.backend);
     const notes = [...choice.notes];
-    let network: PriorNetwork;
-    try {
-      network = await PriorNetwork.create(init.models, spec, choice.backend);
-    } catch (error) {
-      // A model that fails on WebGPU (an operator it lacks, a shader that does not compile) may
-      // still run on WASM; contract errors do not depend on the backend.
-      if (choice.backend !== 'webgpu' || init.backend === 'webgpu' || (error as TrackerError).details?.['backend'] !== 'webgpu') throw error;
-      notes.push(`The prior could not start on WebGPU (${(error as Error).message}); it runs on WASM.`);
-      network = await PriorNetwork.create(init.models, spec, 'wasm');
-    }
-    if (init.fp16) notes.push('fp16 was requested, but this release runs the prior in fp32.');
+    const half = halfPrecisionModels(init.models, init.fp16, choice, notes);
+    const halfNetwork = half
+      ? await PriorNetwork.create(half, spec, 'webgpu').catch((error: Error) => {
+          notes.push(`The prior could not run in fp16 (${error.message}); it runs in fp32.`);
+          return undefined;
+        })
+      : undefined;
+    const network = halfNetwork ?? (await createFullPrecisionNetwork(init, spec, choice, notes));
+    const fp16 = network === halfNetwork;
     const gridSize = Math.max(16, Math.round(spec.inputSize * GRID_CELLS_PER_PIXEL));
     const gpu = network.backend === 'webgpu' ? await createGpuPath(init, spec.inputSize, gridSize) : undefined;
     const info: PriorRuntimeInfo = {
       backend: network.backend,
       preprocessing: gpu ? 'gpu' : 'cpu',
-      fp16: false,
+      fp16,
       tta: init.tta,
       inputSize: spec.inputSize,
       uvLayout: spec.uvLayout,
@@ -141,6 +140,19 @@ export class PriorRunner {
     const merged = maps[1] ? mergeMirroredCpu(maps[0]!, maps[1], size, this.init.uvMirrorSymmetric) : maps[0]!;
     const records = denseLookupCpu({ size, uv: merged.uv, normals: merged.normals, vertexUvs: this.init.vertexUvs, polygon: outline, gridSize: this.gridSize });
     return { records, timings: { preprocessMs: t1 - t0, inferenceMs: t2 - t1, postprocessMs: performance.now() - t2 } };
+  }
+}
+
+/** The network in fp32 on the chosen backend; on WASM where it cannot start on a WebGPU that 'auto' chose. */
+async function createFullPrecisionNetwork(init: PriorWorkerInit, spec: PriorSpec, choice: BackendChoice, notes: string[]): Promise<PriorNetwork> {
+  try {
+    return await PriorNetwork.create(init.models, spec, choice.backend);
+  } catch (error) {
+    // A model that fails on WebGPU (an operator it lacks, a shader that does not compile) may
+    // still run on WASM; contract errors do not depend on the backend.
+    if (choice.backend !== 'webgpu' || init.backend === 'webgpu' || (error as TrackerError).details?.['backend'] !== 'webgpu') throw error;
+    notes.push(`The prior could not start on WebGPU (${(error as Error).message}); it runs on WASM.`);
+    return PriorNetwork.create(init.models, spec, 'wasm');
   }
 }
 
