@@ -21,9 +21,12 @@ export class SparsePointBasis {
   readonly identity: Float32Array;
   /** CSR over points: entries `expressionStart[p] .. expressionStart[p+1]`. */
   readonly expressionStart: Int32Array;
-  readonly expressionIndex: Int32Array;
-  /** [entries][3]. Double precision and 32-bit indices: the per-frame loops run over them several times a frame, and read these faster. */
-  readonly expressionDelta: Float64Array;
+  readonly expressionIndex: Uint16Array;
+  /**
+   * [entries][3]. Single precision (the model's own) and 16-bit indices: the dense terms run
+   * over a few MB of entries several times a frame, and half the bytes keep them in cache.
+   */
+  readonly expressionDelta: Float32Array;
   /**
    * Per entry, 1 when it enters the Gauss-Newton matrix. The matrix only steers the steps (the
    * energy and gradient take every entry), and a point's small deltas barely change it while
@@ -85,8 +88,9 @@ export class SparsePointBasis {
     }
     start[n] = index.length;
     this.expressionStart = start;
-    this.expressionIndex = Int32Array.from(index);
-    this.expressionDelta = Float64Array.from(delta);
+    if (expressionCount > 0xffff) throw new Error(`SparsePointBasis: ${expressionCount} expressions, at most 65535`);
+    this.expressionIndex = Uint16Array.from(index);
+    this.expressionDelta = Float32Array.from(delta);
     this.expressionInHessian = Uint8Array.from(inHessian);
 
     this.poseCount = basis.pose ? basis.pose.length / (3 * n) : 0;
