@@ -4,6 +4,7 @@
  */
 import { FaceTracker, openVideoFile, type FaceTrackerOptions } from '../../src/index.js';
 import { BufferUsage, navigatorGpu, type GpuBuffer } from '../../src/gpu/webgpuTypes.js';
+import { convertToFloat16 } from '../../src/core/onnx/convertToFloat16.js';
 import { readPriorSpec } from '../../src/workers/prior/priorContract.js';
 import { configureOrt, PriorNetwork } from '../../src/workers/prior/PriorNetwork.js';
 import { backendParity } from '../../test/browser/pages/prior-kernels.js';
@@ -28,7 +29,7 @@ declare global {
   interface Window {
     priorBench: {
       timeWasm(url: string, runs: number): Promise<InferenceTiming>;
-      timeWebGpu(url: string, runs: number): Promise<InferenceTiming | null>;
+      timeWebGpu(url: string, runs: number, fp16?: boolean): Promise<InferenceTiming | null>;
       backendParity: typeof backendParity;
       trackVideo(options: Pick<FaceTrackerOptions, 'prior' | 'fitter'>): Promise<TrackRun>;
     };
@@ -56,16 +57,17 @@ async function timeWasm(url: string, runs: number): Promise<InferenceTiming> {
 }
 
 /**
- * The same on WebGPU, GPU tensors in and out (as the tracker runs it); null where the only
- * adapter is a software one (SwiftShader), whose timings say nothing about GPUs.
+ * The same on WebGPU, GPU tensors in and out (as the tracker runs it), in fp16 on request (as
+ * the tracker's `fp16` converts it); null where the only adapter is a software one (SwiftShader),
+ * whose timings say nothing about GPUs, or fp16 is asked of an adapter without shader-f16.
  */
-async function timeWebGpu(url: string, runs: number): Promise<InferenceTiming | null> {
+async function timeWebGpu(url: string, runs: number, fp16 = false): Promise<InferenceTiming | null> {
   const adapter = await navigatorGpu()?.requestAdapter();
-  if (!adapter || adapter.info?.isFallbackAdapter) return null;
+  if (!adapter || adapter.info?.isFallbackAdapter || (fp16 && !adapter.features.has('shader-f16'))) return null;
   const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
   const spec = readPriorSpec({ combined: bytes }, 'ict-facekit');
   const t0 = performance.now();
-  const network = await PriorNetwork.create({ combined: bytes }, spec, 'webgpu');
+  const network = await PriorNetwork.create({ combined: fp16 ? convertToFloat16(bytes).bytes : bytes }, spec, 'webgpu');
   const loadMs = performance.now() - t0;
   const device = await PriorNetwork.gpuDevice();
   const plane = spec.inputSize ** 2 * 4;
