@@ -133,7 +133,13 @@ describe('example pages', () => {
 
   it('video-call filter: the overlay lies on the face the detector found, and the canvas streams over WebRTC', async () => {
     const page = await startExample(session, 'video-call-filter');
-    await waitForRoll(page, 'true');
+    // Past the first frames (a re-initialisation fits pose alone, with the average identity).
+    await page.evaluate(() => {
+      const counter = window as unknown as { framesSeen: number };
+      counter.framesSeen = 0;
+      (window.example as unknown as { tracker: EventTarget }).tracker.addEventListener('frame', () => counter.framesSeen++);
+    });
+    await page.waitForFunction(() => (window as unknown as { framesSeen: number }).framesSeen >= 10, null, { timeout: 60_000, polling: 100 });
     // The overlay layer and the frame it was drawn for, read in one go (no frame can land in between).
     const overlay = await page.evaluate(() => {
       const canvas = (window.example as unknown as { overlay: { domElement: HTMLCanvasElement } }).overlay.domElement;
