@@ -14,6 +14,8 @@ export interface DenseSelection {
   minFacing: number;
   /** Correspondences taken at most (uniformly thinned). */
   maxCount: number;
+  /** One normal for this many correspondences, weighted up by as much (normal maps are smooth). */
+  normalStride: number;
 }
 
 /**
@@ -76,13 +78,13 @@ export class DenseSelector {
       dense.targets[2 * d] = observed.pixels[2 * i]!;
       dense.targets[2 * d + 1] = observed.pixels[2 * i + 1]!;
       dense.weights[d] = w;
-      if (observed.normals) {
+      if (observed.normals && d % options.normalStride === 0) {
         const n = normals.count++;
         normals.points[n] = slot;
         normals.targets[3 * n] = observed.normals[3 * i]!;
         normals.targets[3 * n + 1] = observed.normals[3 * i + 1]!;
         normals.targets[3 * n + 2] = observed.normals[3 * i + 2]!;
-        normals.weights[n] = w;
+        normals.weights[n] = w * options.normalStride;
       }
     }
     return dense.count;
