@@ -34,6 +34,16 @@ export function showFallbacks(tracker, element) {
   element.replaceChildren(...(notes.length ? notes : ['none: every stage runs as designed']).map((n) => Object.assign(document.createElement('li'), { textContent: n })));
 }
 
+/** Awaits `promise` (creating the tracker, loading a model); a failure is shown in `element` and rethrown: the page cannot go on. */
+export async function orShowError(element, promise) {
+  try {
+    return await promise;
+  } catch (e) {
+    showError(element, e);
+    throw e;
+  }
+}
+
 /** Puts an error where the user sees it (TrackerErrors carry a code and an actionable message). */
 export function showError(element, error) {
   element.hidden = false;

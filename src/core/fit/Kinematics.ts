@@ -157,30 +157,7 @@ export class Kinematics {
    * or below it by the world axis W_j·δ.
    */
   turnJacobian(weights: Float32Array, p: number, x: number, y: number, z: number, out: Float64Array): void {
-    const J = this.jointCount, T = this.transforms, R = this.rotation, W = this.axes;
-    const cols = 3 * this.fittedJoints;
-    out.fill(0);
-    for (let j = 1; j < J; j++) {
-      let a01 = 0, a02 = 0, a10 = 0, a12 = 0, a20 = 0, a21 = 0, any = false;
-      for (let k = 0; k < J; k++) {
-        const w = weights[p * J + k]!;
-        if (w === 0 || !this.descendant[j * J + k]) continue;
-        any = true;
-        const t = 12 * k;
-        const dx = T[t]! * x + T[t + 1]! * y + T[t + 2]! * z;
-        const dy = T[t + 4]! * x + T[t + 5]! * y + T[t + 6]! * z;
-        const dz = T[t + 8]! * x + T[t + 9]! * y + T[t + 10]! * z;
-        a01 += w * dz; a02 -= w * dy; a10 -= w * dz; a12 += w * dx; a20 += w * dy; a21 -= w * dx;
-      }
-      if (!any) continue;
-      const t = 9 * j, col = 3 * (j - 1);
-      for (let r = 0; r < 3; r++) {
-        const ra0 = R[3 * r + 1]! * a10 + R[3 * r + 2]! * a20;
-        const ra1 = R[3 * r]! * a01 + R[3 * r + 2]! * a21;
-        const ra2 = R[3 * r]! * a02 + R[3 * r + 1]! * a12;
-        for (let c = 0; c < 3; c++) out[r * cols + col + c] = ra0 * W[t + c]! + ra1 * W[t + 3 + c]! + ra2 * W[t + 6 + c]!;
-      }
-    }
+    this.rotationJacobian(weights, p, x, y, z, false, out);
   }
 
   /** s = Σ w_j T_j·x; m = R · Σ w_j R_j. */
@@ -215,35 +192,40 @@ export class Kinematics {
    * by (R_j δ) × (T_k x − c_j); camera space adds the head rotation.
    */
   private jointJacobian(weights: Float32Array, p: number, x: number, y: number, z: number, out: Float64Array): void {
-    const J = this.jointCount, T = this.transforms, R = this.rotation;
+    this.rotationJacobian(weights, p, x, y, z, true, out);
+  }
+
+  /**
+   * B_j = R·A_j·W_j per fitted joint j (W_j: its world rotation times its right Jacobian), with
+   * A_j = Σ_k w_k·(−[d_k]×) over the joints k at or below j: d_k = T_k·x − c_j for a point
+   * (`point`), the turned direction T_k·x (no translation, no centre) for a direction.
+   */
+  private rotationJacobian(weights: Float32Array, p: number, x: number, y: number, z: number, point: boolean, out: Float64Array): void {
+    const J = this.jointCount, T = this.transforms, R = this.rotation, W = this.axes, C = this.centers;
     const cols = 3 * this.fittedJoints;
     out.fill(0);
     for (let j = 1; j < J; j++) {
-      // A = Σ_k w_k (−[T_k x − c_j]×), over k at or below j.
       let a01 = 0, a02 = 0, a10 = 0, a12 = 0, a20 = 0, a21 = 0, any = false;
+      const cx = point ? C[3 * j]! : 0, cy = point ? C[3 * j + 1]! : 0, cz = point ? C[3 * j + 2]! : 0;
       for (let k = 0; k < J; k++) {
         const w = weights[p * J + k]!;
         if (w === 0 || !this.descendant[j * J + k]) continue;
         any = true;
         const t = 12 * k;
-        const dx = T[t]! * x + T[t + 1]! * y + T[t + 2]! * z + T[t + 3]! - this.centers[3 * j]!;
-        const dy = T[t + 4]! * x + T[t + 5]! * y + T[t + 6]! * z + T[t + 7]! - this.centers[3 * j + 1]!;
-        const dz = T[t + 8]! * x + T[t + 9]! * y + T[t + 10]! * z + T[t + 11]! - this.centers[3 * j + 2]!;
+        const dx = T[t]! * x + T[t + 1]! * y + T[t + 2]! * z + (point ? T[t + 3]! : 0) - cx;
+        const dy = T[t + 4]! * x + T[t + 5]! * y + T[t + 6]! * z + (point ? T[t + 7]! : 0) - cy;
+        const dz = T[t + 8]! * x + T[t + 9]! * y + T[t + 10]! * z + (point ? T[t + 11]! : 0) - cz;
         // −[d]× = [[0, dz, −dy], [−dz, 0, dx], [dy, −dx, 0]]
         a01 += w * dz; a02 -= w * dy; a10 -= w * dz; a12 += w * dx; a20 += w * dy; a21 -= w * dx;
       }
       if (!any) continue;
-      // B = R · A · W_j (W_j: joint j's world rotation times its right Jacobian)
-      const t = 9 * j, W = this.axes;
-      const col = 3 * (j - 1);
+      const t = 9 * j, col = 3 * (j - 1);
       for (let r = 0; r < 3; r++) {
         // row r of R·A
         const ra0 = R[3 * r + 1]! * a10 + R[3 * r + 2]! * a20;
         const ra1 = R[3 * r]! * a01 + R[3 * r + 2]! * a21;
         const ra2 = R[3 * r]! * a02 + R[3 * r + 1]! * a12;
-        for (let c = 0; c < 3; c++) {
-          out[r * cols + col + c] = ra0 * W[t + c]! + ra1 * W[t + 3 + c]! + ra2 * W[t + 6 + c]!;
-        }
+        for (let c = 0; c < 3; c++) out[r * cols + col + c] = ra0 * W[t + c]! + ra1 * W[t + 3 + c]! + ra2 * W[t + 6 + c]!;
       }
     }
   }
