@@ -19,7 +19,14 @@ const copyRuntimeFiles = (pairs) => ({
 const ts = (options = {}) =>
   typescript({ tsconfig: './tsconfig.build.json', sourceMap: true, noEmitOnError: true, ...options });
 
-export default [
+/** Mediabunny's published modules import each other in cycles and use TypeScript's `this`-guarded helpers: both harmless. */
+const onwarn = (warning, warn) => {
+  const ids = warning.ids ?? [warning.id ?? ''];
+  if ((warning.code === 'CIRCULAR_DEPENDENCY' || warning.code === 'THIS_IS_UNDEFINED') && ids.some((id) => id.includes('node_modules/mediabunny/'))) return;
+  warn(warning);
+};
+
+const bundles = [
   {
     input: { index: 'src/index.ts', core: 'src/core/index.ts' },
     output: { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
@@ -62,3 +69,5 @@ export default [
     plugins: [nodeResolve({ preferBuiltins: true }), ts({ declaration: false, outDir: 'dist', rootDir: '.' })],
   },
 ];
+
+export default bundles.map((bundle) => ({ onwarn, ...bundle }));

@@ -7,6 +7,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ARKIT_BLENDSHAPES } from '../../src/core/arkit.js';
+import { TrackerError, type TrackerErrorCode } from '../../src/core/errors.js';
 import { launchChromium, serveDirectory } from './browser.js';
 import type { FrameRecord, TrackPageOptions, TrackPageResult } from './trackProtocol.js';
 
@@ -87,7 +88,9 @@ export async function trackVideo(videoPath: string, outDir: string, options: Tra
       smoothing: options.smoothing,
       ...(options.modelPath ? { modelUrl: `/__model/${encodeURIComponent(basename(options.modelPath))}` } : {}),
     };
-    const result = await page.evaluate((o) => window.runTrack(o), pageOptions);
+    const result = await page.evaluate((o) => window.runTrack(o), pageOptions).catch((error: Error) => {
+      throw pageError(error);
+    });
     writeFileSync(`${outDir}/overlay.png`, Buffer.from(result.overlayPng.split(',')[1]!, 'base64'));
     return result;
   } finally {
@@ -96,4 +99,14 @@ export async function trackVideo(videoPath: string, outDir: string, options: Tra
     await browser.close();
     await server.close();
   }
+}
+
+/**
+ * An error thrown in the page as the page threw it: its first line, without Playwright's prefix
+ * or the page's stack, and a `TrackerError` again when it was one ("[code] message").
+ */
+function pageError(error: Error): Error {
+  const line = error.message.replace(/^page\.evaluate: (Error: )?/, '').split('\n')[0]!;
+  const typed = /^\[([a-z-]+)\] (.*)$/.exec(line);
+  return typed ? new TrackerError(typed[1] as TrackerErrorCode, typed[2]!) : new Error(line);
 }
