@@ -1,4 +1,4 @@
-import { ALL_FORMATS, BufferSource, Input, type InputVideoTrack, UnsupportedInputFormatError, VideoSampleSink } from 'mediabunny';
+import { ALL_FORMATS, BufferSource, CanvasSink, Input, type InputVideoTrack, UnsupportedInputFormatError, VideoSampleSink } from 'mediabunny';
 import { TrackerError } from '../core/errors.js';
 
 /** One decoded frame of a video file. The caller owns `frame` and must close it. */
@@ -12,6 +12,7 @@ export interface DecodedFrame {
 
 export interface VideoFileInfo {
   codec: string;
+  /** Frame size as displayed (the file's rotation applied, as the frames are), px. */
   width: number;
   height: number;
   frameCount: number;
@@ -45,11 +46,19 @@ export async function openVideoFile(source: string | URL | Blob | ArrayBuffer): 
 async function* decodeAll(track: InputVideoTrack): AsyncGenerator<DecodedFrame> {
   let index = 0;
   try {
-    for await (const sample of new VideoSampleSink(track).samples()) {
-      const frame = sample.toVideoFrame();
-      const videoTime = Math.max(0, sample.timestamp);
-      sample.close();
-      yield { frame, videoTime, index: index++ };
+    if (track.rotation === 0) {
+      for await (const sample of new VideoSampleSink(track).samples()) {
+        const frame = sample.toVideoFrame();
+        const videoTime = Math.max(0, sample.timestamp);
+        sample.close();
+        yield { frame, videoTime, index: index++ };
+      }
+      return;
+    }
+    // Phone videos are stored landscape with a rotation for the player to apply: frames come out
+    // upright (as `info` describes them), drawn rotated onto a canvas, one copy a frame.
+    for await (const { canvas, timestamp } of new CanvasSink(track, { poolSize: 1 }).canvases()) {
+      yield { frame: new VideoFrame(canvas, { timestamp: Math.round(timestamp * 1e6) }), videoTime: Math.max(0, timestamp), index: index++ };
     }
   } catch (cause) {
     if (cause instanceof TrackerError) throw cause;

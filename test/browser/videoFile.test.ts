@@ -24,6 +24,9 @@ describe('openVideoFile', () => {
       // The sample's first second, downscaled: 30 frames at 30 fps.
       execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', join(repoRoot, 'examples/media/webcam-head-motion.mp4'), '-frames:v', String(FRAMES), '-an', '-vf', 'scale=540:360', ...codec, join(dir, `clip.${ext}`)]);
     }
+    // A phone-style file: the frames stored turned a quarter, with the rotation to undo in the metadata.
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', join(dir, 'clip.mov'), '-vf', 'transpose=1', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', join(dir, 'turned.mov')]);
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', join(dir, 'turned.mov'), '-c', 'copy', '-metadata:s:v:0', 'rotate=90', join(dir, 'rotated.mov')]);
     session = await startBrowserSession({ webgpu: false });
   }, 120_000);
   afterAll(async () => session?.close());
@@ -63,6 +66,28 @@ describe('openVideoFile', () => {
     expect(result.info).toMatchObject({ width: 1080, height: 720, frameCount: 325 });
     expect(result.times).toHaveLength(325);
     expect(result.times![324]).toBeCloseTo(324 / 30, 3);
+  });
+
+  it('applies a file\'s rotation: frames come out upright, and the face is found in them', async () => {
+    const result = await decode('/test-results/video-formats/rotated.mov');
+    expect(result.error).toBeUndefined();
+    expect(result.info).toMatchObject({ width: 540, height: 360, frameCount: FRAMES });
+    expect(result.sizes).toEqual(['540x360']);
+    result.times!.forEach((t, i) => expect(t).toBeCloseTo(i / 30, 3));
+    const page = await session.open('/test/browser/pages/blank.html');
+    const found = await page.evaluate(async () => {
+      const { FaceTracker, openVideoFile } = (window as unknown as { pixel3dmm: typeof import('../../src/index.js') }).pixel3dmm;
+      const tracker = await FaceTracker.create({ cache: false });
+      const { frames } = await openVideoFile('/test-results/video-formats/rotated.mov');
+      let faces = 0;
+      for await (const { frame, videoTime, index } of frames()) {
+        if ((await tracker.track(frame, videoTime)) !== null) faces++;
+        if (index === 4) break;
+      }
+      tracker.dispose();
+      return faces;
+    });
+    expect(found).toBe(5);
   });
 
   it('refuses a file that is no video with invalid-input, saying what it expects', async () => {
