@@ -1,5 +1,6 @@
-// Builds dist/: the library (ESM + .d.ts), the pure-math core, the self-contained tracking
-// worker with the MediaPipe WASM it loads, the ViT prior's worker with ONNX Runtime's, and the Node CLI.
+// Builds dist/: the package's entry points (ESM + .d.ts: the tracker, three.js avatars, recording,
+// the pure-math core), the self-contained tracking worker with the MediaPipe WASM it loads, the
+// ViT prior's worker with ONNX Runtime's, and the Node CLI.
 import { cpSync, mkdirSync } from 'node:fs';
 import commonjs from '@rollup/plugin-commonjs';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
@@ -28,13 +29,14 @@ const onwarn = (warning, warn) => {
 
 const bundles = [
   {
-    input: { index: 'src/index.ts', core: 'src/core/index.ts' },
-    output: { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
+    input: { index: 'src/index.ts', three: 'src/three.ts', record: 'src/record.ts', core: 'src/core/index.ts' },
+    // Chunks beside the entries: code that resolves files relative to itself (new URL('./x', import.meta.url)) works from any of them.
+    output: { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
     external: (id) => id === 'three' || id.startsWith('three/'),
     plugins: [nodeResolve({ browser: true }), commonjs(), ts({ declaration: true, declarationDir: 'dist', rootDir: 'src' })],
   },
   {
-    input: { 'tracking-worker': 'src/workers/tracking.worker.ts' },
+    input: { 'tracking-worker': 'src/workers/tracking/tracking.worker.ts' },
     output: { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: '[name].js', inlineDynamicImports: true },
     plugins: [
       nodeResolve({ browser: true }),

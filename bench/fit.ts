@@ -16,13 +16,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { AdamReference, type AdamLearningRates } from '../src/core/fit/AdamReference.js';
-import { FaceFitter, type FaceFitterOptions, type SolvedFrame } from '../src/core/fit/FaceFitter.js';
+import { AdamReference, type AdamLearningRates } from './fit/AdamReference.js';
+import { FaceFitter, type SolvedFrame } from '../src/core/fit/FaceFitter.js';
+import type { FaceFitterOptions } from '../src/core/fit/FaceFitterOptions.js';
 import { FrameState } from '../src/core/fit/FrameState.js';
 import type { FrameObservation } from '../src/core/fit/types.js';
-import { quantile } from '../src/core/geometry/alignPointsToSurface.js';
+import { quantile } from '../src/authoring/geometry/alignPointsToSurface.js';
 import { readFaceModel } from '../src/core/model/readFaceModel.js';
-import { selectCandidateVertices } from '../src/workers/prior/candidateVertices.js';
+import { selectCandidateVertices } from '../src/workers/tracking/prior/candidateVertices.js';
 import { SceneKit, TEST_CAMERA } from '../test/fit/utils/fitHarness.js';
 
 const model = await readFaceModel(new Uint8Array(readFileSync(new URL('../models/face-default.glb', import.meta.url))));
@@ -87,22 +88,20 @@ log('dense correspondences used per frame, median:', quantile(denseTiming.denseC
 const rates: AdamLearningRates = { rotation: 6e-4, translation: 0.06e-3 / model.metersPerUnit, joints: 2e-3, expression: 0.01 };
 let oursMs = 0, adamMs = 0, reached = 0, adamFrames = 0;
 const adamSteps: number[] = [];
-const fitter = new FaceFitter(model, {
-  ...options,
-  inspect: (frame: SolvedFrame) => {
-    if (!fitter?.identityFrozen) return;
-    const adam = new AdamReference(frame.energy, rates);
-    const state = new FrameState(frame.energy.layout).copyFrom(frame.start);
-    const run = adam.solve(frame.energy, state, 200, frame.result.energy);
-    oursMs += frame.solveMs;
-    adamMs += run.msToTarget ?? run.ms;
-    adamFrames++;
-    if (run.stepsToTarget !== undefined) {
-      reached++;
-      adamSteps.push(run.stepsToTarget);
-    }
-  },
-});
+const fitter = new FaceFitter(model, options);
+fitter.onSolved = (frame: SolvedFrame) => {
+  if (!fitter.identityFrozen) return;
+  const adam = new AdamReference(frame.energy, rates);
+  const state = new FrameState(frame.energy.layout).copyFrom(frame.start);
+  const run = adam.solve(frame.energy, state, 200, frame.result.energy);
+  oursMs += frame.solveMs;
+  adamMs += run.msToTarget ?? run.ms;
+  adamFrames++;
+  if (run.stepsToTarget !== undefined) {
+    reached++;
+    adamSteps.push(run.stepsToTarget);
+  }
+};
 landmarkFrames.slice(0, 60 + 100).forEach((observation) => fitter.fit(observation));
 log(`adam: reached our energy on ${reached}/${adamFrames} frames (median ${adamSteps.length ? quantile(adamSteps, 0.5) : '-'} steps); unreached frames count their full 200 steps`);
 

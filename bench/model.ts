@@ -8,8 +8,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { parseObj } from '../src/core/geometry/parseObj.js';
-import { quantile } from '../src/core/geometry/alignPointsToSurface.js';
+import { parseObj } from '../src/authoring/geometry/parseObj.js';
+import { quantile } from '../src/authoring/geometry/alignPointsToSurface.js';
 import { FaceModelEvaluator } from '../src/core/model/FaceModelEvaluator.js';
 import { readFaceModel } from '../src/core/model/readFaceModel.js';
 import { embeddingResidualsMm } from '../scripts/default-model/mediapipeEmbedding.js';

@@ -10,7 +10,7 @@ import typescript from '@rollup/plugin-typescript';
 import { existsSync } from 'node:fs';
 import { rollup } from 'rollup';
 import { launchChromium, serveDirectory } from '../scripts/cli/browser.js';
-import { quantile } from '../src/sdk/TrackerStats.js';
+import { quantile } from '../src/sdk/tracker/TrackerStats.js';
 import type { PipelineRun } from './pipeline/page.js';
 
 const root = new URL('..', import.meta.url).pathname;

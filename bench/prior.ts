@@ -17,9 +17,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { readFaceModel } from '../src/core/model/readFaceModel.js';
-import { convertToFloat16 } from '../src/core/onnx/convertToFloat16.js';
+import { convertToFloat16 } from '../src/workers/prior/onnx/convertToFloat16.js';
 import type { FaceTrackerOptions } from '../src/index.js';
-import { quantile } from '../src/sdk/TrackerStats.js';
+import { quantile } from '../src/sdk/tracker/TrackerStats.js';
 import { readPriorSpec } from '../src/workers/prior/priorContract.js';
 import { buildPixel3dmmSized, buildTinyNetwork } from '../scripts/onnx/testNetworks.js';
 import { startBrowserSession } from '../test/browser/harness.js';

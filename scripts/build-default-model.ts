@@ -10,11 +10,11 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseObj } from '../src/core/geometry/parseObj.js';
+import { parseObj } from '../src/authoring/geometry/parseObj.js';
 import type { FaceModel } from '../src/core/model/FaceModel.js';
 import { FaceModelEvaluator, type FaceCoefficients } from '../src/core/model/FaceModelEvaluator.js';
 import { readFaceModel } from '../src/core/model/readFaceModel.js';
-import { writeFaceModel } from '../src/core/model/writeFaceModel.js';
+import { writeFaceModel } from '../src/authoring/writeFaceModel.js';
 import { buildIctFaceModel, splitIctMesh } from './default-model/buildIctFaceModel.js';
 import { embedMediapipe, residualSummary } from './default-model/mediapipeEmbedding.js';
 import { readIctFaceKit, type IctFaceKit } from './default-model/readIctFaceKit.js';

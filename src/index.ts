@@ -1,23 +1,21 @@
-// pixel3dmm-web: real-time 3D face tracking in the browser.
-export { FaceTracker, type FaceTrackerOptions, type FaceTrackerInfo, type FaceTrackerEventMap, type PriorOptions, type PriorInfo } from './sdk/FaceTracker.js';
-export { openCamera } from './sdk/openCamera.js';
-export { openVideoFile, type DecodedFrame, type VideoFileInfo } from './sdk/decodeVideoFile.js';
-export type { LoadProgress } from './sdk/fetchAsset.js';
-export type { TrackerStatsSnapshot } from './sdk/TrackerStats.js';
+// pixel3dmm-web: real-time 3D face tracking in the browser: the tracker.
+// Avatars with three.js: 'pixel3dmm-web/three'. Recording and export: 'pixel3dmm-web/record'.
+export { FaceTracker } from './sdk/tracker/FaceTracker.js';
+export type { FaceTrackerOptions, FaceTrackerInfo, FaceTrackerEventMap, FaceLostDetail, PriorOptions, PriorInfo } from './sdk/tracker/FaceTrackerOptions.js';
+export type { TrackerSource } from './sdk/tracker/videoSource.js';
+export { openCamera } from './sdk/tracker/openCamera.js';
+export { openVideoFile, type DecodedFrame, type VideoFile, type VideoFileInfo } from './sdk/tracker/decodeVideoFile.js';
+export type { LoadProgress } from './sdk/tracker/fetchAsset.js';
+export type { TrackerStatsSnapshot } from './sdk/tracker/TrackerStats.js';
+export type { PriorBackendChoice, PriorRuntimeInfo } from './workers/priorProtocol.js';
 export { TrackerError, type TrackerErrorCode } from './core/errors.js';
-export { ARKIT_BLENDSHAPES, MEDIAPIPE_BLENDSHAPES } from './core/arkit.js';
-export type { FaceFrame, HeadPose, FrameTimings } from './core/FaceFrame.js';
-export type { PinholeCamera } from './core/fit/types.js';
-export { readFaceModel } from './core/model/readFaceModel.js';
-export type { FaceModel } from './core/model/FaceModel.js';
-export { FaceAvatar, type FaceAvatarOptions } from './sdk/FaceAvatar.js';
-export { loadFaceModel, parseFaceModel, type LoadedFaceModel, type LoadFaceModelOptions } from './sdk/loadFaceModel.js';
-export { setCameraFromPinhole, type PinholeCameraOptions } from './sdk/setCameraFromPinhole.js';
-export { retarget, ArkitRetarget, type RetargetOptions, type RetargetReport } from './sdk/retarget.js';
-export { ARKIT_ALIASES, ArkitNameMatcher, canonicalName } from './sdk/arkitAliases.js';
-export { Recorder } from './sdk/Recorder.js';
-export { Take, type TakeFrame } from './sdk/Take.js';
-export type { TakeGlbOptions } from './sdk/takeToGlb.js';
-export { TAKE_FORMAT, TAKE_VERSION, type TakeJSON } from './sdk/takeSchema.js';
-export { LIVE_LINK_CSV_HEADER, type LiveLinkCsvOptions } from './sdk/liveLinkCsv.js';
-export { eyeGaze, EYE_PITCH_MAX_RAD, EYE_YAW_MAX_RAD, type EyeRotation } from './sdk/eyeGaze.js';
+export { ARKIT_BLENDSHAPES, MEDIAPIPE_BLENDSHAPES, type ArkitBlendshape, type ArkitMap } from './core/arkit.js';
+export type { FaceFrame, FrameTimings, HeadPose, LengthUnits } from './core/FaceFrame.js';
+export type { FaceCrop } from './core/image/FaceCropTracker.js';
+export type { PinholeCamera } from './core/camera.js';
+export type { FaceModel, FaceModelInfo } from './core/model/FaceModel.js';
+export { DEFAULT_FIT_WEIGHTS, DEFAULT_JOINT_LIMITS, type FaceFitterOptions, type FitWeights } from './core/fit/FaceFitterOptions.js';
+export { DEFAULT_IDENTITY_POLICY, type IdentityPolicy } from './core/fit/IdentityEstimator.js';
+export { DEFAULT_SMOOTHING, type FaceSmootherOptions } from './core/smoothing/FaceSmoother.js';
+export type { OneEuroParams } from './core/smoothing/OneEuroFilter.js';
+export { eyeGaze, frameGaze, EYE_PITCH_MAX_RAD, EYE_YAW_MAX_RAD, type EyeGaze, type EyeRotation } from './core/eyeGaze.js';

@@ -1,6 +1,6 @@
 /** Benchmark baseline: MediaPipe FaceLandmarker alone, in a worker, fed exactly like the tracker's worker. */
 import * as Comlink from 'comlink';
-import { LandmarkDetector } from '../../src/workers/LandmarkDetector.js';
+import { LandmarkDetector } from '../../src/workers/tracking/LandmarkDetector.js';
 
 let detector: LandmarkDetector | undefined;
 
@@ -8,9 +8,9 @@ Comlink.expose({
   async init(task: Uint8Array, wasmBase: string) {
     detector = await LandmarkDetector.create(task, wasmBase, 'CPU');
   },
-  detect(frame: VideoFrame, timestampMs: number): Float32Array | null {
+  detect(frame: VideoFrame, timeMs: number): Float32Array | null {
     try {
-      return detector!.detect(frame, timestampMs, frame.displayWidth, frame.displayHeight)?.landmarks ?? null;
+      return detector!.detect(frame, timeMs, frame.displayWidth, frame.displayHeight)?.landmarks ?? null;
     } finally {
       frame.close();
     }

@@ -8,7 +8,7 @@ import { PACKAGE_ASSETS } from '../packageAssets.js';
 
 interface LandmarksOnly {
   init(task: Uint8Array, wasmBase: string): Promise<void>;
-  detect(frame: VideoFrame, timestampMs: number): Promise<Float32Array | null>;
+  detect(frame: VideoFrame, timeMs: number): Promise<Float32Array | null>;
 }
 
 export interface PipelineRun {

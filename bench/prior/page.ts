@@ -3,8 +3,8 @@
  * over the sample video with and without the prior.
  */
 import { FaceTracker, openVideoFile, type FaceTrackerOptions } from '../../src/index.js';
-import { BufferUsage, navigatorGpu, type GpuBuffer } from '../../src/gpu/webgpuTypes.js';
-import { convertToFloat16 } from '../../src/core/onnx/convertToFloat16.js';
+import { BufferUsage, navigatorGpu, type GpuBuffer } from '../../src/workers/prior/kernels/webgpuTypes.js';
+import { convertToFloat16 } from '../../src/workers/prior/onnx/convertToFloat16.js';
 import { readPriorSpec } from '../../src/workers/prior/priorContract.js';
 import { configureOrt, PriorNetwork } from '../../src/workers/prior/PriorNetwork.js';
 import { backendParity } from '../../test/browser/pages/prior-kernels.js';
@@ -96,7 +96,7 @@ async function trackVideo(options: Pick<FaceTrackerOptions, 'prior' | 'fitter'>)
   for await (const { frame, videoTime } of frames()) {
     inFlight.push(
       tracker.track(frame, videoTime).then((f) => {
-        if (f) out.push({ time: f.time, fitMs: f.timings.fitMs, dense: f.fit.denseCount, ...(f.timings.priorAgeMs !== undefined ? { priorAgeMs: f.timings.priorAgeMs } : {}) });
+        if (f) out.push({ time: f.timeMs, fitMs: f.timings.fitMs, dense: f.fit.denseCount, ...(f.timings.priorAgeMs !== undefined ? { priorAgeMs: f.timings.priorAgeMs } : {}) });
       }),
     );
     count++;

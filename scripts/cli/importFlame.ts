@@ -1,8 +1,8 @@
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { TrackerError } from '../../src/core/errors.js';
-import { importFlame } from '../../src/core/flame/importFlame.js';
-import { writeFaceModel } from '../../src/core/model/writeFaceModel.js';
+import { importFlame } from '../../src/authoring/flame/importFlame.js';
+import { writeFaceModel } from '../../src/authoring/writeFaceModel.js';
 
 const USAGE =
   'usage: npx pixel3dmm-web import-flame <generic_model.pkl | flame2023*.pkl> --uv <head_template.obj> [-o flame.glb] [--masks FLAME_masks.pkl]';

@@ -6,7 +6,8 @@
 import { FaceModelEvaluator } from '../../src/core/model/FaceModelEvaluator.js';
 import { projectModelPoints } from '../../src/core/camera.js';
 import type { FaceModel } from '../../src/core/model/FaceModel.js';
-import { FaceTracker, openVideoFile, readFaceModel, type FaceFrame, type TrackerError } from '../../src/index.js';
+import { FaceTracker, openVideoFile, type FaceFrame, type TrackerError } from '../../src/index.js';
+import { readFaceModel } from '../../src/core/model/readFaceModel.js';
 import type { FrameRecord, TrackPageOptions, TrackPageResult } from './trackProtocol.js';
 
 declare global {
@@ -82,7 +83,8 @@ function toRecord(index: number, videoTime: number, f: FaceFrame | null, tracker
     frame: index,
     videoTime,
     face: true,
-    time: f.time,
+    timeMs: f.timeMs,
+    units: f.units.length,
     pose: {
       rotation: round(f.pose.rotation, 6),
       translation: round(f.pose.translation, 4),
@@ -98,7 +100,7 @@ function toRecord(index: number, videoTime: number, f: FaceFrame | null, tracker
     timingsMs: { landmarks: +f.timings.landmarksMs.toFixed(2), fit: +f.timings.fitMs.toFixed(2), worker: +f.timings.workerMs.toFixed(2) },
   };
   if (f.arkit) record.arkit = round(f.arkit, 4);
-  if (f.landmarks68_2d) record.landmarks68_2d = round(f.landmarks68_2d, 2);
+  if (f.landmarks68) record.landmarks68 = round(f.landmarks68, 2);
   if (f.jointRotations) record.jointRotations = round(f.jointRotations, 6);
   return record;
 }

@@ -27,7 +27,10 @@ export interface FrameRecord {
   /** The frame's position in the source video, seconds. */
   videoTime: number;
   face: boolean;
-  time?: number;
+  /** The frame clock, ms (`FaceFrame.timeMs`: videoTime · 1000 here). */
+  timeMs?: number;
+  /** Length unit of `pose.translation` (the model's: 'cm' for the default model, 'm' for FLAME). */
+  units?: string;
   pose?: { rotation: number[]; translation: number[]; yawPitchRollDeg: number[] };
   expression?: Record<string, number>;
   identity?: number[];
@@ -37,7 +40,7 @@ export interface FrameRecord {
   /** The fitted model's 478 MediaPipe-embedded points projected to video pixels, flat [x0, y0, x1, …]. */
   landmarks2d?: number[];
   /** The fitted model's 68 Multi-PIE points projected to video pixels, flat. */
-  landmarks68_2d?: number[];
+  landmarks68?: number[];
   /** MediaPipe's detected 478 points, video pixels, flat. */
   mediapipeLandmarks2d?: number[];
   /** MediaPipe's 52 blendshape scores for the frame, MEDIAPIPE_BLENDSHAPES order. */

@@ -1,5 +1,5 @@
 import { MeshoptEncoder } from 'meshoptimizer';
-import { splitAtUvSeams } from '../../src/core/geometry/parseObj.js';
+import { splitAtUvSeams } from '../../src/authoring/geometry/parseObj.js';
 import type { BlendshapeGroup, FaceModel, SurfaceEmbedding } from '../../src/core/model/FaceModel.js';
 import type { IctFaceKit } from './readIctFaceKit.js';
 

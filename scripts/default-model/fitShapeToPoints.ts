@@ -1,4 +1,4 @@
-import { applySimilarity, fitSimilarity, type SimilarityTransform } from '../../src/core/geometry/similarityTransform.js';
+import { applySimilarity, fitSimilarity, type SimilarityTransform } from '../../src/authoring/geometry/similarityTransform.js';
 import type { FaceModel, SurfaceEmbedding } from '../../src/core/model/FaceModel.js';
 import { choleskyFactor, choleskySolve } from '../../src/core/fit/cholesky.js';
 import { FaceModelEvaluator } from '../../src/core/model/FaceModelEvaluator.js';

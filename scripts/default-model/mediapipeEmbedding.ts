@@ -1,6 +1,6 @@
-import { alignPointsToSurface, hitsToEmbedding, quantile } from '../../src/core/geometry/alignPointsToSurface.js';
-import { applySimilarity, fitSimilarity, type SimilarityTransform } from '../../src/core/geometry/similarityTransform.js';
-import { TriangleGrid, type SurfacePoint } from '../../src/core/geometry/TriangleGrid.js';
+import { alignPointsToSurface, hitsToEmbedding, quantile } from '../../src/authoring/geometry/alignPointsToSurface.js';
+import { applySimilarity, fitSimilarity, type SimilarityTransform } from '../../src/authoring/geometry/similarityTransform.js';
+import { TriangleGrid, type SurfacePoint } from '../../src/authoring/geometry/TriangleGrid.js';
 import type { FaceModel, SurfaceEmbedding } from '../../src/core/model/FaceModel.js';
 import { FaceModelEvaluator } from '../../src/core/model/FaceModelEvaluator.js';
 import { fitShapeToPoints, type ShapeFit } from './fitShapeToPoints.js';

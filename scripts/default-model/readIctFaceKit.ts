@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliDecompressSync } from 'node:zlib';
-import { parseObj, type ObjMesh } from '../../src/core/geometry/parseObj.js';
+import { parseObj, type ObjMesh } from '../../src/authoring/geometry/parseObj.js';
 
 /** Upstream's index sets (vertex_indices.json); vertex indices refer to the OBJ's vertices. */
 export interface IctVertexIndices {

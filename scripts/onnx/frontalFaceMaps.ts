@@ -7,7 +7,7 @@
 import type { FaceModel } from '../../src/core/model/FaceModel.js';
 import { embeddedBasis } from '../../src/core/model/PointBasis.js';
 import { computeVertexNormals } from '../../src/core/model/normals.js';
-import { FaceCropTracker } from '../../src/core/FaceCropTracker.js';
+import { FaceCropTracker } from '../../src/core/image/FaceCropTracker.js';
 
 export interface FrontalMaps {
   /** [2][size][size] 2·uv − 1; background (−1, −1). */

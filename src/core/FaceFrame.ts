@@ -1,11 +1,11 @@
-import type { FaceCrop } from './FaceCropTracker.js';
-import type { PinholeCamera } from './fit/types.js';
+import type { FaceCrop } from './image/FaceCropTracker.js';
+import type { PinholeCamera } from './camera.js';
 
 /** Head pose of one frame: model → camera (three.js camera space, see fit/types.ts). */
 export interface HeadPose {
   /** Axis-angle, radians. */
   rotation: [number, number, number];
-  /** Model units (`FaceTrackerInfo.model.units`), camera space; z < 0 in front of the camera. */
+  /** Camera space, in `FaceFrame.units` (the model's length unit); z < 0 in front of the camera. */
   translation: [number, number, number];
   /** The same rotation as yaw (about Y), pitch (about X), roll (about Z), radians, R = Ry·Rx·Rz. */
   yaw: number;
@@ -27,12 +27,26 @@ export interface FrameTimings {
   priorAgeMs?: number;
 }
 
-/** What the tracker reports for each frame with a face: the `frame` event's detail. */
+/** The length unit of a frame's positions: the face model's (cm for the default model, m for FLAME). */
+export interface LengthUnits {
+  /** 'cm', 'm' or 'mm'. */
+  length: string;
+  /** Multiply a length by this for metres. */
+  metersPerUnit: number;
+}
+
+/**
+ * What the tracker reports for each frame with a face: the `frame` event's detail. Units: times
+ * in ms on the frame clock (`timeMs`) except `videoTime` (s, as `HTMLMediaElement.currentTime`),
+ * angles in radians, image positions in px of the video frame, lengths in `units.length`.
+ */
 export interface FaceFrame {
-  /** When the frame was grabbed, ms (`performance.now()` on the main thread; video time in offline mode). */
-  time: number;
-  /** The frame's position in the source video, seconds. */
+  /** The frame clock, ms: when the frame was grabbed (`performance.now()` on the main thread), or `videoTime` · 1000 in offline mode (`track()`). */
+  timeMs: number;
+  /** The frame's position in the source video, s. */
   videoTime: number;
+  /** The length unit of `pose.translation`, `vertices` and the camera-space positions. */
+  units: LengthUnits;
   /** Frame size, px. */
   width: number;
   height: number;
@@ -47,8 +61,8 @@ export interface FaceFrame {
   camera: PinholeCamera;
   /** The fitted model's 478 MediaPipe-embedded points, projected to video pixels, [478][2]. */
   landmarks2d: Float32Array;
-  /** The fitted model's 68 Multi-PIE points, projected to video pixels, [68][2] (when the model has them). */
-  landmarks68_2d?: Float32Array;
+  /** The fitted model's 68 Multi-PIE (iBUG 300-W) points, projected to video pixels, [68][2] (when the model has them). */
+  landmarks68?: Float32Array;
   /** MediaPipe's own 478 points for this frame, video pixels, [478][2]. */
   mediapipeLandmarks: Float32Array;
   /** The smoothed square face crop (what a ViT prior sees), frame px. */

@@ -1,5 +1,16 @@
 import { axisAngleToMatrix } from './math/rotation.js';
-import type { PinholeCamera } from './fit/types.js';
+
+/** Pinhole camera on the full frame. */
+export interface PinholeCamera {
+  /** Focal length, px. */
+  focalPx: number;
+  /** Principal point, px. */
+  cx: number;
+  cy: number;
+  /** Frame size, px. */
+  width: number;
+  height: number;
+}
 
 /** Model-space points to camera space in place: p ← R(rotation)·p + translation. */
 export function transformToCamera(points: Float32Array, rotation: ArrayLike<number>, translation: ArrayLike<number>): Float32Array {

@@ -1,9 +1,32 @@
-import type { TrackerErrorCode } from '../core/errors.js';
+/**
+ * The tracking worker's contract: what the page and the tracking worker exchange (over comlink).
+ * It imports only core types and the prior worker's contract, never the code on either side.
+ */
 import type { FaceFrame } from '../core/FaceFrame.js';
-import type { PriorStageEvent, PriorStageOptions } from './prior/PriorStage.js';
-import type { PriorRuntimeInfo } from './prior/priorProtocol.js';
-import type { DetectedFace } from './LandmarkDetector.js';
-import type { FrameMeta, PipelineOptions } from './TrackingPipeline.js';
+import type { FaceFitterOptions } from '../core/fit/FaceFitterOptions.js';
+import type { FaceModelInfo } from '../core/model/FaceModel.js';
+import type { FaceSmootherOptions } from '../core/smoothing/FaceSmoother.js';
+import type { TrackerErrorCode } from '../core/errors.js';
+import type { PriorBackendChoice, PriorModelBytes, PriorRuntimeInfo } from './priorProtocol.js';
+
+/** How the tracking worker fits and smooths; plain data (it is structured-cloned). */
+export interface PipelineOptions {
+  fitter?: FaceFitterOptions;
+  /** One Euro smoothing; `false` turns it off (zero lag). */
+  smoothing?: FaceSmootherOptions | false;
+  /** Also report the posed mesh vertices (camera space) with every frame. */
+  outputVertices?: boolean;
+}
+
+/** The ViT prior as the tracking worker runs it: the network bytes and resolved settings (the page applies the defaults). */
+export interface PriorStageOptions {
+  models: PriorModelBytes;
+  backend: PriorBackendChoice;
+  tta: boolean;
+  fp16: boolean;
+  /** Maps older than this (frame clock, ms) are not used. */
+  maxAgeMs: number;
+}
 
 /** What the main thread hands the tracking worker at start-up. */
 export interface WorkerInit {
@@ -16,34 +39,39 @@ export interface WorkerInit {
   /** Run MediaPipe here (true), or take the page's landmarks with each frame (the main-thread fallback). */
   landmarksInWorker: boolean;
   pipeline: PipelineOptions;
-  /** The ViT prior, when the tracker runs one (model bytes and options). */
+  /** The ViT prior, when the tracker runs one. */
   prior?: PriorStageOptions;
 }
 
 /** What the worker reports once ready. */
 export interface WorkerReady {
-  model: {
-    name: string;
-    units: string;
-    metersPerUnit: number;
-    uvLayout: string;
-    vertexCount: number;
-    identityCount: number;
-    expressionNames: string[];
-    jointNames?: string[];
-    /** Triangles, for drawing and avatars: [count][3]. */
-    triangleCount: number;
-  };
+  model: FaceModelInfo;
   /** How the ViT prior runs, when there is one. */
   prior?: PriorRuntimeInfo;
 }
 
-/** An error crossing the worker boundary as plain data (Error subclasses lose their fields). */
-export interface WorkerErrorPayload {
-  trackerError: { code: TrackerErrorCode; message: string; details: Record<string, unknown> };
+/** Where a frame came from: its time on the frame clock (ms) and its position in the source (s). */
+export interface FrameMeta {
+  timeMs: number;
+  videoTime: number;
 }
 
-/** The tracking worker's RPC surface (comlink). */
+/** MediaPipe's output for one face, in full-frame pixels (detected in the worker, or on the page in the main-thread fallback). */
+export interface DetectedFace {
+  /** [478][2] px, x right, y down. */
+  landmarks: Float32Array;
+  /** 52 scores in `MEDIAPIPE_BLENDSHAPES` order. */
+  blendshapes: Float32Array;
+}
+
+/** Reported once when the ViT prior stops for good; the tracker carries on with landmarks only. */
+export interface PriorStoppedEvent {
+  type: 'stopped';
+  code: TrackerErrorCode;
+  message: string;
+}
+
+/** The tracking worker's RPC surface (comlink). Failures reject with a `WorkerErrorPayload` (see `wireError.ts`). */
 export interface TrackingWorkerApi {
   init(init: WorkerInit): Promise<WorkerReady>;
   /**
@@ -53,6 +81,5 @@ export interface TrackingWorkerApi {
   track(frame: VideoFrame | ImageBitmap, meta: FrameMeta, landmarks?: { face: DetectedFace | null }): Promise<FaceFrame | null>;
   reset(): void;
   /** Called once if the ViT prior stops (GPU device lost, repeated failures); tracking goes on with landmarks. */
-  onPriorEvent(listener: (event: PriorStageEvent) => void): void;
-  dispose(): void;
+  onPriorEvent(listener: (event: PriorStoppedEvent) => void): void;
 }

@@ -12,8 +12,8 @@ import type { Mesh } from 'three';
 import { GLTFLoader } from 'three/examples/jsm/loaders/GLTFLoader.js';
 import { MeshoptDecoder } from 'three/examples/jsm/libs/meshopt_decoder.module.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LIVE_LINK_CSV_HEADER } from '../../src/sdk/liveLinkCsv.js';
-import { TAKE_FORMAT, type TakeJSON } from '../../src/sdk/takeSchema.js';
+import { LIVE_LINK_CSV_HEADER } from '../../src/sdk/record/liveLinkCsv.js';
+import { TAKE_FORMAT, type TakeJSON } from '../../src/sdk/record/takeSchema.js';
 import { artifactsDir, repoRoot, startBrowserSession, type BrowserSession } from './harness.js';
 
 /** What the example pages publish on `window.example` (for tests and the devtools console). */

@@ -112,7 +112,7 @@ describe('FaceTracker in the page', () => {
       const tracker = await FaceTracker.create({ onProgress: (p: { loaded: number }) => progress.push(p.loaded), cache: false });
       const frames: { time: number; yaw: number }[] = [];
       const events: string[] = [];
-      tracker.addEventListener('frame', (e: CustomEvent) => frames.push({ time: e.detail.time, yaw: e.detail.pose.yaw }));
+      tracker.addEventListener('frame', (e: CustomEvent) => frames.push({ time: e.detail.timeMs, yaw: e.detail.pose.yaw }));
       tracker.addEventListener('face-found', () => events.push('face-found'));
       tracker.addEventListener('stats', () => events.push('stats'));
       const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -201,7 +201,7 @@ describe('FaceTracker in the page', () => {
       video.muted = true;
       await video.play();
       // Simulate an uncaught error in the worker (what a crash looks like from the page).
-      const worker = (tracker as unknown as { worker: Worker }).worker;
+      const worker = (tracker as unknown as { connection: { worker: Worker } }).connection.worker;
       worker.dispatchEvent(new ErrorEvent('error', { message: 'simulated crash' }));
       const frame = await tracker.track(new VideoFrame(video), video.currentTime);
       const restarts = tracker.info.workerRestarts;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { FaceModel } from '../../src/core/model/FaceModel.js';
 import { FaceModelEvaluator } from '../../src/core/model/FaceModelEvaluator.js';
 import { readFaceModel } from '../../src/core/model/readFaceModel.js';
-import { writeFaceModel } from '../../src/core/model/writeFaceModel.js';
+import { writeFaceModel } from '../../src/authoring/writeFaceModel.js';
 import { TrackerError } from '../../src/core/errors.js';
 
 /** A two-triangle quad with a 2-joint skeleton: small enough to check by hand. */

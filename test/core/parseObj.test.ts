@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseObj, splitAtUvSeams } from '../../src/core/geometry/parseObj.js';
+import { parseObj, splitAtUvSeams } from '../../src/authoring/geometry/parseObj.js';
 
 describe('OBJ parsing', () => {
   it('reads the MediaPipe canonical face with iris (478 points)', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FaceSmoother, type FaceSmootherOptions } from '../../src/core/fit/FaceSmoother.js';
+import { FaceSmoother, type FaceSmootherOptions } from '../../src/core/smoothing/FaceSmoother.js';
 import type { FaceFit } from '../../src/core/fit/types.js';
 import { axisAngleToMatrix } from '../../src/core/math/rotation.js';
 
@@ -7,7 +7,7 @@ const FRAME_MS = 1000 / 30;
 
 function fit(t: number, expression: number, rotation: ArrayLike<number> = [0, 0, 0], translation: ArrayLike<number> = [0, 0, -50]): FaceFit {
   return {
-    timestampMs: t * FRAME_MS,
+    timeMs: t * FRAME_MS,
     rotation: Float64Array.from(rotation),
     translation: Float64Array.from(translation),
     identity: new Float32Array(2),

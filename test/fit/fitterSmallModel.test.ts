@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ARKIT_BLENDSHAPES, MEDIAPIPE_BLENDSHAPES } from '../../src/core/arkit.js';
-import { AdamReference } from '../../src/core/fit/AdamReference.js';
+import { AdamReference } from '../../bench/fit/AdamReference.js';
 import { FaceFitter, type SolvedFrame } from '../../src/core/fit/FaceFitter.js';
 import type { FrameEnergy } from '../../src/core/fit/FrameEnergy.js';
 import { FrameState, retract } from '../../src/core/fit/FrameState.js';
@@ -42,7 +42,8 @@ function energyWithAllTerms(skinned: boolean): { energy: FrameEnergy; state: Fra
   const kit = new SceneKit(smallFaceModel({ skinned, poseCorrectives: false }));
   const truths = kit.sequence(10, 21, { maxJaw: 0.3 });
   let solved: SolvedFrame | undefined;
-  const fitter = new FaceFitter(kit.model, { focalPx: TEST_CAMERA.focalPx, inspect: (frame) => (solved = frame) });
+  const fitter = new FaceFitter(kit.model, { focalPx: TEST_CAMERA.focalPx });
+  fitter.onSolved = (frame) => (solved = frame);
   truths.forEach((truth, t) => {
     const observation = kit.observe(truth, t, { mapSize: 96 });
     observation.blendshapes = new Float32Array(MEDIAPIPE_BLENDSHAPES.length).fill(0.3);
@@ -165,10 +166,8 @@ describe('AdamReference', () => {
     const kit = new SceneKit(smallFaceModel());
     const truths = kit.sequence(6, 13);
     const frames: SolvedFrame[] = [];
-    const fitter = new FaceFitter(kit.model, {
-      focalPx: TEST_CAMERA.focalPx,
-      inspect: (frame) => frames.push({ ...frame, start: new FrameState(frame.energy.layout).copyFrom(frame.start) }),
-    });
+    const fitter = new FaceFitter(kit.model, { focalPx: TEST_CAMERA.focalPx });
+    fitter.onSolved = (frame) => frames.push({ ...frame, start: new FrameState(frame.energy.layout).copyFrom(frame.start) });
     truths.forEach((truth, t) => fitter.fit(kit.observe(truth, t)));
     const last = frames.at(-1)!;
     const adam = new AdamReference(last.energy, { rotation: 2e-3, translation: 0.05, joints: 2e-3, expression: 0.01 });

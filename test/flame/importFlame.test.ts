@@ -2,12 +2,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { importFlameCommand } from '../../scripts/cli/importFlame.js';
-import { parseObj } from '../../src/core/geometry/parseObj.js';
+import { parseObj } from '../../src/authoring/geometry/parseObj.js';
 import type { FaceModel } from '../../src/core/model/FaceModel.js';
 import { FaceModelEvaluator, type FaceCoefficients } from '../../src/core/model/FaceModelEvaluator.js';
 import { readFaceModel } from '../../src/core/model/readFaceModel.js';
-import { NdArray } from '../../src/core/pickle/NdArray.js';
-import { readPickle } from '../../src/core/pickle/readPickle.js';
+import { NdArray } from '../../src/authoring/pickle/NdArray.js';
+import { readPickle } from '../../src/authoring/pickle/readPickle.js';
 import { runPython, tempDir } from './pythonFixtures.js';
 
 const FLAME_VERTICES = 5023;

@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TrackerError } from '../../src/core/errors.js';
-import { ChumpyArray, SparseMatrix } from '../../src/core/pickle/knownObjects.js';
-import { NdArray } from '../../src/core/pickle/NdArray.js';
-import { PyInstance, type PyValue } from '../../src/core/pickle/pyValues.js';
-import { readPickle } from '../../src/core/pickle/readPickle.js';
+import { ChumpyArray, SparseMatrix } from '../../src/authoring/pickle/knownObjects.js';
+import { NdArray } from '../../src/authoring/pickle/NdArray.js';
+import { PyInstance, type PyValue } from '../../src/authoring/pickle/pyValues.js';
+import { readPickle } from '../../src/authoring/pickle/readPickle.js';
 import { runPython, tempDir } from './pythonFixtures.js';
 
 /** The JSON form make_pickle_samples.py writes for what each pickle holds (its `plain`). */

@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { embeddingResidualsMm, residualSummary } from '../../scripts/default-model/mediapipeEmbedding.js';
 import { ARKIT_BLENDSHAPES, arkitMapFromNames } from '../../src/core/arkit.js';
-import { parseObj } from '../../src/core/geometry/parseObj.js';
+import { parseObj } from '../../src/authoring/geometry/parseObj.js';
 import type { FaceModel, SurfaceEmbedding } from '../../src/core/model/FaceModel.js';
 import { FaceModelEvaluator } from '../../src/core/model/FaceModelEvaluator.js';
 import { vertexBasis } from '../../src/core/model/PointBasis.js';

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { alignPointsToSurface, hitsToEmbedding } from '../../src/core/geometry/alignPointsToSurface.js';
-import { closestPointOnTriangle } from '../../src/core/geometry/closestPointOnTriangle.js';
-import { parseObj, splitAtUvSeams } from '../../src/core/geometry/parseObj.js';
-import { applySimilarity, fitSimilarity, type SimilarityTransform } from '../../src/core/geometry/similarityTransform.js';
-import { TriangleGrid } from '../../src/core/geometry/TriangleGrid.js';
+import { alignPointsToSurface, hitsToEmbedding } from '../../src/authoring/geometry/alignPointsToSurface.js';
+import { closestPointOnTriangle } from '../../src/authoring/geometry/closestPointOnTriangle.js';
+import { parseObj, splitAtUvSeams } from '../../src/authoring/geometry/parseObj.js';
+import { applySimilarity, fitSimilarity, type SimilarityTransform } from '../../src/authoring/geometry/similarityTransform.js';
+import { TriangleGrid } from '../../src/authoring/geometry/TriangleGrid.js';
 import { axisAngleToMatrix } from '../../src/core/math/rotation.js';
 
 /** mulberry32: reproducible pseudo-random numbers in [0, 1). */

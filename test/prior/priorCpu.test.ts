@@ -7,18 +7,19 @@
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FaceCropTracker } from '../../src/core/FaceCropTracker.js';
-import { MEDIAPIPE_FACE_OVAL } from '../../src/core/fit/mediapipeContour.js';
+import { FaceCropTracker } from '../../src/core/image/FaceCropTracker.js';
+import { MEDIAPIPE_FACE_OVAL } from '../../src/core/image/mediapipeContour.js';
 import type { FaceModel } from '../../src/core/model/FaceModel.js';
 import { embeddedBasis } from '../../src/core/model/PointBasis.js';
 import { readFaceModel } from '../../src/core/model/readFaceModel.js';
-import { cropSourceRect, cropTaps } from '../../src/gpu/cropGeometry.js';
-import { DENSE_RECORD_FLOATS, denseLookupCpu } from '../../src/gpu/denseLookupCpu.js';
-import { mergeMirroredCpu } from '../../src/gpu/mergeMirroredCpu.js';
-import { IMAGENET_MEAN, IMAGENET_STD, preprocessCropCpu } from '../../src/gpu/preprocessCropCpu.js';
-import { isUvMirrorSymmetric, selectCandidateVertices } from '../../src/workers/prior/candidateVertices.js';
-import { denseFromRecords } from '../../src/workers/prior/denseFromRecords.js';
-import { applyLandmarkMotion, fitLandmarkMotion } from '../../src/workers/prior/landmarkMotion.js';
+import { cropSourceRect, cropTaps } from '../../src/core/image/cropGeometry.js';
+import { denseLookupCpu } from '../../src/workers/prior/kernels/denseLookupCpu.js';
+import { DENSE_RECORD_FLOATS } from '../../src/workers/priorProtocol.js';
+import { mergeMirroredCpu } from '../../src/workers/prior/kernels/mergeMirroredCpu.js';
+import { IMAGENET_MEAN, IMAGENET_STD, preprocessCropCpu } from '../../src/workers/prior/kernels/preprocessCropCpu.js';
+import { isUvMirrorSymmetric, selectCandidateVertices } from '../../src/workers/tracking/prior/candidateVertices.js';
+import { denseFromRecords } from '../../src/workers/tracking/prior/denseFromRecords.js';
+import { applyLandmarkMotion, fitLandmarkMotion } from '../../src/workers/tracking/prior/landmarkMotion.js';
 
 const repo = new URL('../../', import.meta.url).pathname;
 let model: FaceModel;
@@ -138,7 +139,7 @@ describe('records → correspondences, head motion', () => {
     expect(Array.from(dense.pixels)).toEqual([228, 114, 100, 306]);
     expect(Array.from(dense.weights!)).toEqual([1, 0.75]);
     expect(Array.from(dense.normals!)).toEqual([0, 0, 1, 0.6000000238418579, 0, 0.800000011920929]);
-    expect(dense.timestampMs).toBe(42);
+    expect(dense.timeMs).toBe(42);
   });
 
   it('recovers a known affine motion from landmarks and applies it', () => {

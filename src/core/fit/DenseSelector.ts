@@ -2,10 +2,11 @@ import type { FaceModel } from '../model/FaceModel.js';
 import type { FrameState } from './FrameState.js';
 import { type Kinematics, PosedPoint } from './Kinematics.js';
 import type { RegionNormals } from './normalBasis.js';
-import type { NormalTerm } from './NormalTerm.js';
-import type { ReprojectionTerm } from './ReprojectionTerm.js';
+import type { NormalTerm } from './terms/NormalTerm.js';
+import type { ReprojectionTerm } from './terms/ReprojectionTerm.js';
 import type { SparsePointBasis } from './SparsePointBasis.js';
-import type { DenseCorrespondences, PinholeCamera } from './types.js';
+import type { PinholeCamera } from '../camera.js';
+import type { DenseCorrespondences } from './types.js';
 
 export interface DenseSelection {
   /** Largest distance from where the current fit projects the vertex, px (full frame). */

@@ -10,126 +10,18 @@ import { initialPose } from './initialPose.js';
 import { Kinematics } from './Kinematics.js';
 import { LevenbergMarquardt, type SolveResult } from './LevenbergMarquardt.js';
 import { DenseSelector } from './DenseSelector.js';
-import { contourDirections, MEDIAPIPE_FACE_OVAL } from './mediapipeContour.js';
+import { contourDirections, MEDIAPIPE_FACE_OVAL } from '../image/mediapipeContour.js';
 import { RegionNormals } from './normalBasis.js';
 import { NormalEquations } from './NormalEquations.js';
-import { NormalTerm } from './NormalTerm.js';
-import { ReprojectionTerm } from './ReprojectionTerm.js';
+import { NormalTerm } from './terms/NormalTerm.js';
+import { ReprojectionTerm } from './terms/ReprojectionTerm.js';
 import { SharedEquations } from './SharedEquations.js';
 import { SparsePointBasis } from './SparsePointBasis.js';
-import type { FaceFit, FrameObservation, PinholeCamera } from './types.js';
+import { DEFAULT_FIT_WEIGHTS, DEFAULT_JOINT_LIMITS, type FaceFitterOptions, type FitWeights } from './FaceFitterOptions.js';
+import type { PinholeCamera } from '../camera.js';
+import type { FaceFit, FrameObservation } from './types.js';
 
-/** Weights of the energy terms. Pixel residuals are measured on a face scaled to 256 px. */
-export interface FitWeights {
-  /** Per landmark, per px². */
-  landmarks: number;
-  /** Multiplies `landmarks` on the face-oval points. */
-  contour: number;
-  /** Scale of a face-oval point's offset along the contour (1: an ordinary point; 0: slides freely). */
-  contourTangent: number;
-  /** Per dense UV correspondence, per px². */
-  dense: number;
-  /** Per dense normal, per unit of |n − n_observed|² (≈ rad²). */
-  normals: number;
-  /** Tikhonov prior on expression: weight / std². */
-  expressionPrior: number;
-  /**
-   * Tikhonov prior on identity (in the accumulated system): weight / std². The system sums up to
-   * `maxFrames` frames whose landmark errors are not independent (MediaPipe's bias repeats every
-   * frame), so the prior must hold against all of them: at 2 the sample video's identity reached
-   * 8.8 std in one mode (|β| 25, a caricature head); at 60 it stays plausible (|β| 10.5, max 3.4
-   * std) for 0.5 px more landmark RMS.
-   */
-  identityPrior: number;
-  /** Tikhonov prior on joint rotations, per rad², by joint name; `default` for others. */
-  jointPrior: Readonly<Record<string, number>>;
-  /** Temporal pull to the previous frame: rotation per rad², translation per mm², expression per unit², joints per rad². */
-  temporalRotation: number;
-  temporalTranslation: number;
-  temporalExpression: number;
-  temporalJoints: number;
-  /**
-   * MediaPipe blendshape prior per unit²: eye shapes (blinks, gaze, squint, wide) and the rest.
-   * Chosen on the sample video (webcam-head-motion.mp4): MediaPipe's lid points alone let the fit
-   * explain a wink with squint and brow shapes (fitted eyeBlink stayed under 0.1 while the eye was
-   * shut), so the eye scores weigh heavily; the rest anchors the ARKit semantics more softly
-   * (mean |fit − MediaPipe| over the shared shapes 0.12 → 0.05 for 0.1 px more landmark RMS).
-   */
-  blendshapeEyes: number;
-  blendshapeOther: number;
-}
-
-export const DEFAULT_FIT_WEIGHTS: FitWeights = {
-  landmarks: 1,
-  contour: 0.5,
-  contourTangent: 0.5,
-  dense: 0.5,
-  normals: 50,
-  expressionPrior: 0.5,
-  identityPrior: 60,
-  jointPrior: { neck: 1e4, default: 5 },
-  temporalRotation: 200,
-  temporalTranslation: 0.05,
-  temporalExpression: 1,
-  temporalJoints: 50,
-  blendshapeEyes: 1000,
-  blendshapeOther: 100,
-};
-
-/** FLAME-like joints: the jaw opens about 0.5 rad, eyes turn about 0.5 rad, the neck more. */
-export const DEFAULT_JOINT_LIMITS: Readonly<Record<string, number>> = { neck: 1.2, jaw: 0.7, eye_L: 0.7, eye_R: 0.7, default: 1.2 };
-
-export interface FaceFitterOptions {
-  /** Focal length, px. When absent it is estimated across frames, starting from 0.8 · max(width, height). */
-  focalPx?: number;
-  weights?: Partial<FitWeights>;
-  /**
-   * Robust loss of landmarks and dense points while tracking (a re-initialisation frame always
-   * uses Huber, which is convex): 'cauchy' all but ignores outliers, 'huber' counts them
-   * linearly. Default 'cauchy'.
-   */
-  robustLoss?: 'cauchy' | 'huber';
-  /** Scale of the landmarks' robust loss, px of a 256 px face. Default 3. */
-  robustPx?: number;
-  /**
-   * Scale of the dense correspondences' robust loss, px of a 256 px face. Tighter than the
-   * landmarks': a UV lookup that misses by a few pixels (occlusion edges, a coarse lookup grid)
-   * should not pull. Default 1.
-   */
-  denseRobustPx?: number;
-  /** Identity estimation and freezing. */
-  identity?: Partial<IdentityPolicy>;
-  /** Use MediaPipe's blendshape scores as a soft prior (ARKit-named models only). Default true. */
-  blendshapePrior?: boolean;
-  /** Expression → ARKit-52 map for models whose expressions are not ARKit-named (e.g. FLAME). */
-  arkitMap?: ArkitMap;
-  /** Levenberg-Marquardt evaluations per frame (warm start). Default 5. */
-  maxIterations?: number;
-  /** Warm-start the head pose at constant velocity from the last two frames. Default true. */
-  predictMotion?: boolean;
-  /** Evaluations on a (re)initialisation frame. Default 15. */
-  initIterations?: number;
-  /** Largest rotation of a joint about each axis, radians, by joint name; `default` for others. */
-  jointLimits?: Readonly<Record<string, number>>;
-  /** Early stop: relative energy decrease per step. Default 1e-3. */
-  relativeTolerance?: number;
-  /** Early stop: absolute energy decrease per step (px² of a 256 px face, summed). Default 0.05. */
-  absoluteTolerance?: number;
-  /** Dense correspondences used per frame at most (uniformly thinned). Default 2000. */
-  maxDense?: number;
-  /** Dense points farther than this from the current fit's projection are dropped, px of a 256 px face. Default 12. */
-  denseGatePx?: number;
-  /** A dense vertex must face the camera: cos(angle between its normal and the view ray) above this. Default 0.15. */
-  denseMinFacing?: number;
-  /** Build the fitting-region bases for dense cues (memory and start-up time). Default true. */
-  dense?: boolean;
-  /** Expression deltas smaller than this (mm, at the coefficient's largest value) are dropped from the sparse basis. Default 0.01. */
-  sparsityMm?: number;
-  /** For benchmarks and tests: sees each frame's energy, warm start and solution right after the solve. */
-  inspect?: (frame: SolvedFrame) => void;
-}
-
-/** What `FaceFitterOptions.inspect` receives. The objects are the fitter's own: read, do not keep. */
+/** What `FaceFitter.onSolved` receives. The objects are the fitter's own: read, do not keep. */
 export interface SolvedFrame {
   energy: FrameEnergy;
   /** The state the solve started from (after any re-initialisation). */
@@ -179,6 +71,8 @@ const REFERENCE_FACE_PX = 256;
  */
 export class FaceFitter {
   readonly model: FaceModel;
+  /** For benchmarks and tests: sees each frame's energy, warm start and solution right after the solve. */
+  onSolved?: (frame: SolvedFrame) => void;
   private readonly layout: FrameLayout;
   private readonly kinematics: Kinematics;
   private readonly evaluator: FaceModelEvaluator;
@@ -190,9 +84,8 @@ export class FaceFitter {
   private readonly frameSystem: NormalEquations;
   private readonly policy: IdentityPolicy;
   private readonly weights: FitWeights;
-  private readonly options: Required<Omit<FaceFitterOptions, 'focalPx' | 'weights' | 'identity' | 'arkitMap' | 'inspect' | 'jointLimits'>>;
+  private readonly options: Required<Omit<FaceFitterOptions, 'focalPx' | 'weights' | 'identity' | 'arkitMap' | 'jointLimits'>>;
   private readonly jointLimits: Readonly<Record<string, number>>;
-  private readonly inspect?: (frame: SolvedFrame) => void;
   private readonly arkitMap?: ArkitMap;
   private readonly estimateFocal: boolean;
   private readonly landmarkBasis: SparsePointBasis;
@@ -239,7 +132,6 @@ export class FaceFitter {
       dense: options.dense ?? true,
       sparsityMm: options.sparsityMm ?? 0.01,
     };
-    if (options.inspect) this.inspect = options.inspect;
     this.jointLimits = { ...DEFAULT_JOINT_LIMITS, ...options.jointLimits };
     const map = options.arkitMap ?? arkitMapFromNames(model.expression.names);
     if (map) this.arkitMap = map;
@@ -327,7 +219,7 @@ export class FaceFitter {
     energy.blendshapesActive = this.setBlendshapeAnchor(observation);
     const denseCount = this.selectDense(observation, camera);
 
-    if (this.inspect) this.start.copyFrom(this.state);
+    if (this.onSolved) this.start.copyFrom(this.state);
     const solveStart = performance.now();
     const result = this.solver.solve(energy, this.state, {
       maxIterations: reinit ? this.options.initIterations : this.options.maxIterations,
@@ -335,7 +227,7 @@ export class FaceFitter {
       absoluteTolerance: this.options.absoluteTolerance,
     });
     const solveMs = performance.now() - solveStart;
-    this.inspect?.({ energy, start: this.start, solution: this.state, result, solveMs });
+    this.onSolved?.({ energy, start: this.start, solution: this.state, result, solveMs });
     iterations += result.iterations;
     // The terms' per-point figures (RMS, distances) are those of the last evaluation: make it the solution's.
     if (energy.lastValue !== result.energy) energy.evaluate(this.state);
@@ -346,7 +238,7 @@ export class FaceFitter {
     this.previous.copyFrom(this.state);
     this.trackedFrames = reinit ? 1 : this.trackedFrames + 1;
     this.needsInit = false;
-    return this.output(observation.timestampMs, camera, {
+    return this.output(observation.timeMs, camera, {
       iterations,
       energy: result.energy,
       landmarkRmsPx,
@@ -585,12 +477,12 @@ export class FaceFitter {
     return used[n >> 1]!;
   }
 
-  private output(timestampMs: number, camera: PinholeCamera, stats: FaceFit['stats']): FaceFit {
+  private output(timeMs: number, camera: PinholeCamera, stats: FaceFit['stats']): FaceFit {
     const s = this.state;
     const identityCount = this.model.identity.names.length;
     const expression = Float32Array.from(s.expression);
     const fit: FaceFit = {
-      timestampMs,
+      timeMs,
       rotation: s.rotationAxisAngle(),
       translation: Float64Array.from(s.translation),
       identity: Float32Array.from(this.identity.estimate.subarray(0, identityCount)),

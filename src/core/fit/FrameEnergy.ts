@@ -1,9 +1,9 @@
-import { AnchorTerm } from './AnchorTerm.js';
+import { AnchorTerm } from './terms/AnchorTerm.js';
 import type { FrameLayout, FrameState } from './FrameState.js';
 import type { Kinematics } from './Kinematics.js';
 import type { NormalEquations } from './NormalEquations.js';
-import type { NormalTerm } from './NormalTerm.js';
-import type { ReprojectionTerm } from './ReprojectionTerm.js';
+import type { NormalTerm } from './terms/NormalTerm.js';
+import type { ReprojectionTerm } from './terms/ReprojectionTerm.js';
 import type { SharedEquations } from './SharedEquations.js';
 
 /**

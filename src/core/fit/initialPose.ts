@@ -1,4 +1,4 @@
-import type { PinholeCamera } from './types.js';
+import type { PinholeCamera } from '../camera.js';
 
 /**
  * A head pose from 2D–3D correspondences with no prior guess (face found again): the

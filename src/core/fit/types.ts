@@ -10,18 +10,7 @@
  * - Head pose: p_camera = R(rotation) · p_model + translation. The model faces +Z, so a rotation
  *   of zero looks straight into the camera.
  */
-
-/** Pinhole camera on the full frame. */
-export interface PinholeCamera {
-  /** Focal length, px. */
-  focalPx: number;
-  /** Principal point, px. */
-  cx: number;
-  cy: number;
-  /** Frame size, px. */
-  width: number;
-  height: number;
-}
+import type { PinholeCamera } from '../camera.js';
 
 /** Dense correspondences from a ViT prior: model surface points seen at pixels, with normals. */
 export interface DenseCorrespondences {
@@ -34,13 +23,13 @@ export interface DenseCorrespondences {
   /** [count] weights in [0, 1]. */
   weights?: Float32Array;
   /** Timestamp (ms) of the frame the maps were computed on. */
-  timestampMs: number;
+  timeMs: number;
 }
 
 /** What one frame offers the fitter. */
 export interface FrameObservation {
   /** Frame time, ms, monotonic. */
-  timestampMs: number;
+  timeMs: number;
   /** Frame size, px. */
   width: number;
   height: number;
@@ -55,7 +44,7 @@ export interface FrameObservation {
 
 /** The fitted face of one frame. */
 export interface FaceFit {
-  timestampMs: number;
+  timeMs: number;
   /** Head rotation, axis-angle, radians (model → camera). */
   rotation: Float64Array;
   /** Head translation, model units, camera space. */

@@ -84,3 +84,33 @@ export interface FaceModel {
 export function poseCorrectiveCount(skeleton: Skeleton): number {
   return 9 * (skeleton.jointNames.length - 1);
 }
+
+/** What a tracker reports of the model it fits (`FaceTrackerInfo.model`): names and sizes, no geometry. */
+export interface FaceModelInfo {
+  name: string;
+  /** Length unit of positions and translations: 'cm', 'm' or 'mm'. */
+  units: string;
+  metersPerUnit: number;
+  uvLayout: string;
+  vertexCount: number;
+  identityCount: number;
+  /** Order of `FaceFrame.expression`. */
+  expressionNames: string[];
+  /** Skinned models only: order of `FaceFrame.jointRotations`. */
+  jointNames?: string[];
+  triangleCount: number;
+}
+
+export function describeFaceModel(model: FaceModel): FaceModelInfo {
+  return {
+    name: model.name,
+    units: model.units,
+    metersPerUnit: model.metersPerUnit,
+    uvLayout: model.uvLayout,
+    vertexCount: model.vertexCount,
+    identityCount: model.identity.names.length,
+    expressionNames: [...model.expression.names],
+    ...(model.skeleton ? { jointNames: [...model.skeleton.jointNames] } : {}),
+    triangleCount: model.triangles.length / 3,
+  };
+}

@@ -4,10 +4,11 @@
  */
 import * as ort from 'onnxruntime-web/webgpu';
 import { TrackerError } from '../../core/errors.js';
-import type { GpuPriorMaps } from '../../gpu/GpuDenseLookup.js';
-import type { PriorMaps } from '../../gpu/mergeMirroredCpu.js';
-import type { GpuBuffer, GpuDevice } from '../../gpu/webgpuTypes.js';
-import { checkPriorSession, PRIOR_INPUT, PRIOR_OUTPUT_CHANNELS, priorModelRoles, type PriorModelBytes, type PriorOutputName, type PriorSpec } from './priorContract.js';
+import type { GpuPriorMaps } from './kernels/GpuDenseLookup.js';
+import type { PriorMaps } from './kernels/mergeMirroredCpu.js';
+import type { GpuBuffer, GpuDevice } from './kernels/webgpuTypes.js';
+import type { PriorModelBytes } from '../priorProtocol.js';
+import { checkPriorSession, PRIOR_INPUT, PRIOR_OUTPUT_CHANNELS, priorModelRoles, type PriorOutputName, type PriorSpec } from './priorContract.js';
 
 export type NetworkBackend = 'webgpu' | 'wasm';
 

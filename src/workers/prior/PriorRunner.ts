@@ -4,18 +4,18 @@
  * the records are read back; on WASM the same steps run on the CPU references.
  */
 import { TrackerError } from '../../core/errors.js';
-import { cropSourceRect, frameToCrop } from '../../gpu/cropGeometry.js';
-import { denseLookupCpu } from '../../gpu/denseLookupCpu.js';
-import { GpuCropPreprocessor } from '../../gpu/GpuCropPreprocessor.js';
-import { GpuDenseLookup, type GpuPriorMaps } from '../../gpu/GpuDenseLookup.js';
-import { mergeMirroredCpu } from '../../gpu/mergeMirroredCpu.js';
-import { preprocessCropCpu } from '../../gpu/preprocessCropCpu.js';
-import { BufferUsage, type GpuBuffer, type GpuDevice } from '../../gpu/webgpuTypes.js';
+import { cropSourceRect, frameToCrop } from '../../core/image/cropGeometry.js';
+import { denseLookupCpu } from './kernels/denseLookupCpu.js';
+import { GpuCropPreprocessor } from './kernels/GpuCropPreprocessor.js';
+import { GpuDenseLookup, type GpuPriorMaps } from './kernels/GpuDenseLookup.js';
+import { mergeMirroredCpu } from './kernels/mergeMirroredCpu.js';
+import { preprocessCropCpu } from './kernels/preprocessCropCpu.js';
+import { BufferUsage, type GpuBuffer, type GpuDevice } from './kernels/webgpuTypes.js';
 import { type BackendChoice, choosePriorBackend } from './choosePriorBackend.js';
 import { type PriorSpec, readPriorSpec } from './priorContract.js';
 import { halfPrecisionModels } from './halfPrecision.js';
 import { configureOrt, PriorNetwork } from './PriorNetwork.js';
-import type { PriorRequest, PriorResult, PriorRuntimeInfo, PriorWorkerInit } from './priorProtocol.js';
+import type { PriorRequest, PriorResult, PriorRuntimeInfo, PriorWorkerInit } from '../priorProtocol.js';
 import { readFrameRegion } from './readFrameRegion.js';
 
 /** Lookup grid cells per map pixel along a side: a few pixels per cell on a typical face crop. */
@@ -33,7 +33,6 @@ interface GpuPath {
 export class PriorRunner {
   private lostListener?: (message: string) => void;
   private lostMessage?: string;
-  private disposed = false;
 
   private constructor(
     readonly info: PriorRuntimeInfo,
@@ -43,7 +42,6 @@ export class PriorRunner {
     private readonly gpu?: GpuPath,
   ) {
     gpu?.device.lost.then((lost) => {
-      if (this.disposed) return;
       this.lostMessage = lost.message || lost.reason;
       this.lostListener?.(this.lostMessage);
     });
@@ -94,16 +92,6 @@ export class PriorRunner {
     for (let i = 0; i < outline.length; i += 2) [outline[i], outline[i + 1]] = frameToCrop(request.crop, size, request.outline[i]!, request.outline[i + 1]!);
     const t0 = performance.now();
     return this.gpu ? this.runGpu(this.gpu, frame, request, outline, t0) : this.runCpu(frame, request, outline, t0);
-  }
-
-  async dispose(): Promise<void> {
-    this.disposed = true;
-    if (this.gpu) {
-      this.gpu.preprocessor.dispose();
-      this.gpu.lookup.dispose();
-      for (const b of this.gpu.buffers) b.destroy();
-    }
-    await this.network.dispose();
   }
 
   private async runGpu(gpu: GpuPath, frame: VideoFrame, request: PriorRequest, outline: Float32Array, t0: number): Promise<PriorResult> {

@@ -1,6 +1,6 @@
 import { TrackerError } from '../../core/errors.js';
-import { navigatorGpu, type GpuAdapter } from '../../gpu/webgpuTypes.js';
-import type { PriorBackendChoice } from './priorProtocol.js';
+import { navigatorGpu, type GpuAdapter } from './kernels/webgpuTypes.js';
+import type { PriorBackendChoice } from '../priorProtocol.js';
 import type { NetworkBackend } from './PriorNetwork.js';
 
 export interface BackendChoice {

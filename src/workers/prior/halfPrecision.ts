@@ -1,6 +1,6 @@
-import { convertToFloat16, Float16ConversionError } from '../../core/onnx/convertToFloat16.js';
+import { convertToFloat16, Float16ConversionError } from './onnx/convertToFloat16.js';
 import type { BackendChoice } from './choosePriorBackend.js';
-import type { PriorModelBytes } from './priorContract.js';
+import type { PriorModelBytes } from '../priorProtocol.js';
 
 /**
  * The fp16 form of the prior's model file(s) when fp16 is requested and can run: on WebGPU with

@@ -1,19 +1,15 @@
 /**
  * The prior worker, started by the tracking worker: ONNX Runtime and the GPU kernels run here so
  * that inference (which blocks its thread on WASM) never holds up the per-frame track. Exposed
- * over comlink as `PriorWorkerApi`.
+ * over comlink as `PriorWorkerApi`; ended by `terminate()`, which frees its sessions and GPU buffers.
  */
 import * as Comlink from 'comlink';
-import { TrackerError, type TrackerErrorCode } from '../../core/errors.js';
-import type { PriorWorkerApi, WorkerErrorPayload } from './priorProtocol.js';
+import { TrackerError } from '../../core/errors.js';
+import type { PriorWorkerApi } from '../priorProtocol.js';
+import { toWorkerError } from '../wireError.js';
 import { PriorRunner } from './PriorRunner.js';
 
 let runner: PriorRunner | undefined;
-
-function asPayload(error: unknown, fallback: TrackerErrorCode): WorkerErrorPayload {
-  const e = error instanceof TrackerError ? error : new TrackerError(fallback, (error as Error)?.message ?? String(error));
-  return { trackerError: e.toJSON() };
-}
 
 const api: PriorWorkerApi = {
   async init(init) {
@@ -21,7 +17,7 @@ const api: PriorWorkerApi = {
       runner = await PriorRunner.create(init);
       return runner.info;
     } catch (error) {
-      throw asPayload(error, 'prior-format');
+      throw toWorkerError(error, 'prior-format');
     }
   },
 
@@ -32,17 +28,12 @@ const api: PriorWorkerApi = {
       return Comlink.transfer(result, [result.records.buffer as ArrayBuffer]);
     } catch (error) {
       frame.close();
-      throw asPayload(error, 'invalid-input');
+      throw toWorkerError(error, 'invalid-input');
     }
   },
 
   onDeviceLost(listener) {
     runner?.onDeviceLost(listener);
-  },
-
-  dispose() {
-    void runner?.dispose();
-    runner = undefined;
   },
 };
 

@@ -12,15 +12,13 @@
  *   `pixel3dmm.input_size` (H).
  */
 import { TrackerError } from '../../core/errors.js';
-import { readOnnxMetadata } from '../../core/onnx/readOnnxMetadata.js';
+import type { PriorModelBytes } from '../priorProtocol.js';
+import { readOnnxMetadata } from './onnx/readOnnxMetadata.js';
 
 export const PRIOR_METADATA_KEYS = { uvLayout: 'pixel3dmm.uv_layout', inputSize: 'pixel3dmm.input_size' } as const;
 export const PRIOR_INPUT = 'image';
 export type PriorOutputName = 'uv' | 'normals';
 export const PRIOR_OUTPUT_CHANNELS: Record<PriorOutputName, number> = { uv: 2, normals: 3 };
-
-/** The prior's model file(s): one with both outputs, or one per output. */
-export type PriorModelBytes = { combined: Uint8Array } | { uv: Uint8Array; normals: Uint8Array };
 
 export interface PriorSpec {
   inputSize: number;

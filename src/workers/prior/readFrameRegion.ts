@@ -1,5 +1,5 @@
-import type { PixelRect } from '../../gpu/cropGeometry.js';
-import type { RgbaRegion } from '../../gpu/preprocessCropCpu.js';
+import type { PixelRect } from '../../core/image/cropGeometry.js';
+import type { RgbaRegion } from './kernels/preprocessCropCpu.js';
 
 /** RGBA8 pixels of `rect` of a frame, through a 2D canvas (the CPU path's copy of the crop). */
 export function readFrameRegion(frame: VideoFrame | ImageBitmap, rect: PixelRect): RgbaRegion {

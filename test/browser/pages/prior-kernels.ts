@@ -2,13 +2,14 @@
  * Page module for test/browser/prior-kernels.test.ts: runs the prior's GPU kernels and both ONNX
  * Runtime backends in the page and compares them with their CPU references.
  */
-import { cropSourceRect, type FaceCrop } from '../../../src/gpu/cropGeometry.js';
-import { DENSE_RECORD_FLOATS, denseLookupCpu } from '../../../src/gpu/denseLookupCpu.js';
-import { GpuCropPreprocessor } from '../../../src/gpu/GpuCropPreprocessor.js';
-import { GpuDenseLookup } from '../../../src/gpu/GpuDenseLookup.js';
-import { mergeMirroredCpu, type PriorMaps } from '../../../src/gpu/mergeMirroredCpu.js';
-import { preprocessCropCpu, type RgbaRegion } from '../../../src/gpu/preprocessCropCpu.js';
-import { BufferUsage, MapMode, navigatorGpu, type GpuBuffer, type GpuDevice } from '../../../src/gpu/webgpuTypes.js';
+import { cropSourceRect, type FaceCrop } from '../../../src/core/image/cropGeometry.js';
+import { denseLookupCpu } from '../../../src/workers/prior/kernels/denseLookupCpu.js';
+import { DENSE_RECORD_FLOATS } from '../../../src/workers/priorProtocol.js';
+import { GpuCropPreprocessor } from '../../../src/workers/prior/kernels/GpuCropPreprocessor.js';
+import { GpuDenseLookup } from '../../../src/workers/prior/kernels/GpuDenseLookup.js';
+import { mergeMirroredCpu, type PriorMaps } from '../../../src/workers/prior/kernels/mergeMirroredCpu.js';
+import { preprocessCropCpu, type RgbaRegion } from '../../../src/workers/prior/kernels/preprocessCropCpu.js';
+import { BufferUsage, MapMode, navigatorGpu, type GpuBuffer, type GpuDevice } from '../../../src/workers/prior/kernels/webgpuTypes.js';
 import { readPriorSpec } from '../../../src/workers/prior/priorContract.js';
 import { configureOrt, PriorNetwork } from '../../../src/workers/prior/PriorNetwork.js';
 import { readFrameRegion } from '../../../src/workers/prior/readFrameRegion.js';

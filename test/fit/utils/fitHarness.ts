@@ -1,9 +1,11 @@
-import { FaceFitter, type FaceFitterOptions } from '../../../src/core/fit/FaceFitter.js';
-import type { FaceFit, FrameObservation, PinholeCamera } from '../../../src/core/fit/types.js';
+import { FaceFitter } from '../../../src/core/fit/FaceFitter.js';
+import type { FaceFitterOptions } from '../../../src/core/fit/FaceFitterOptions.js';
+import type { PinholeCamera } from '../../../src/core/camera.js';
+import type { FaceFit, FrameObservation } from '../../../src/core/fit/types.js';
 import type { FaceModel } from '../../../src/core/model/FaceModel.js';
 import { FaceModelEvaluator } from '../../../src/core/model/FaceModelEvaluator.js';
 import type { PointBasis } from '../../../src/core/model/PointBasis.js';
-import { selectCandidateVertices, type CandidateVertices } from '../../../src/workers/prior/candidateVertices.js';
+import { selectCandidateVertices, type CandidateVertices } from '../../../src/workers/tracking/prior/candidateVertices.js';
 import { denseFromRenderedMaps, rasterizeMaps } from './rasterizeMaps.js';
 import { median, observeLandmarks, RegionError, syntheticSequence, type TruthFrame } from './syntheticScene.js';
 
@@ -49,7 +51,7 @@ export class SceneKit {
    */
   observe(truth: TruthFrame, t: number, options: { noise?: Noise; mapSize?: number; candidates?: CandidateVertices } = {}): FrameObservation {
     const landmarks = observeLandmarks(this.evaluator, this.landmarks, truth, TEST_CAMERA, { ...options.noise, seed: 1000 + t });
-    const observation: FrameObservation = { timestampMs: t * (1000 / 30), width: TEST_CAMERA.width, height: TEST_CAMERA.height, landmarks };
+    const observation: FrameObservation = { timeMs: t * (1000 / 30), width: TEST_CAMERA.width, height: TEST_CAMERA.height, landmarks };
     if (options.mapSize) {
       // The runtime's crop: a square 1.4 times the landmarks' extent around their centre.
       let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
@@ -61,7 +63,7 @@ export class SceneKit {
       const crop = { x: (minX + maxX) / 2 - side / 2, y: (minY + maxY) / 2 - side / 2, size: side };
       this.candidates ??= selectCandidateVertices(this.model, 2000);
       const maps = rasterizeMaps(this.model, this.evaluator, truth, TEST_CAMERA, crop, options.mapSize);
-      observation.dense = denseFromRenderedMaps(maps, crop, options.candidates ?? this.candidates, observation.timestampMs);
+      observation.dense = denseFromRenderedMaps(maps, crop, options.candidates ?? this.candidates, observation.timeMs);
     }
     return observation;
   }

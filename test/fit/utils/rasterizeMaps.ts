@@ -1,12 +1,13 @@
-import type { FaceCrop } from '../../../src/core/FaceCropTracker.js';
-import type { DenseCorrespondences, PinholeCamera } from '../../../src/core/fit/types.js';
+import type { FaceCrop } from '../../../src/core/image/FaceCropTracker.js';
+import type { PinholeCamera } from '../../../src/core/camera.js';
+import type { DenseCorrespondences } from '../../../src/core/fit/types.js';
 import { axisAngleToMatrix } from '../../../src/core/math/rotation.js';
 import type { FaceModel } from '../../../src/core/model/FaceModel.js';
 import type { FaceModelEvaluator } from '../../../src/core/model/FaceModelEvaluator.js';
 import { computeVertexNormals } from '../../../src/core/model/normals.js';
-import { denseLookupCpu } from '../../../src/gpu/denseLookupCpu.js';
-import type { CandidateVertices } from '../../../src/workers/prior/candidateVertices.js';
-import { denseFromRecords } from '../../../src/workers/prior/denseFromRecords.js';
+import { denseLookupCpu } from '../../../src/workers/prior/kernels/denseLookupCpu.js';
+import type { CandidateVertices } from '../../../src/workers/tracking/prior/candidateVertices.js';
+import { denseFromRecords } from '../../../src/workers/tracking/prior/denseFromRecords.js';
 import type { TruthFrame } from './syntheticScene.js';
 
 /** What a perfect Pixel3DMM prior would predict on a crop, in the prior contract's layout. */
@@ -97,12 +98,12 @@ export function denseFromRenderedMaps(
   maps: RenderedMaps,
   crop: FaceCrop,
   candidates: CandidateVertices,
-  timestampMs: number,
+  timeMs: number,
 ): DenseCorrespondences {
   const { size } = maps;
   // The whole crop counts as face: background pixels carry UVs outside [-1, 1] and are skipped.
   const polygon = Float32Array.of(0, 0, size, 0, size, size, 0, size);
   const gridSize = Math.max(16, Math.round(size / 2));
   const records = denseLookupCpu({ size, uv: maps.uv, normals: maps.normals, vertexUvs: candidates.uvs, polygon, gridSize });
-  return denseFromRecords(records, candidates.vertices, crop, size, timestampMs, { maxUvDistance: (1.5 * 2) / gridSize, minNormalZ: 0 });
+  return denseFromRecords(records, candidates.vertices, crop, size, timeMs, { maxUvDistance: (1.5 * 2) / gridSize, minNormalZ: 0 });
 }

@@ -3,8 +3,9 @@ import type { FaceModel } from '../../../src/core/model/FaceModel.js';
 import { FaceModelEvaluator } from '../../../src/core/model/FaceModelEvaluator.js';
 import type { PointBasis } from '../../../src/core/model/PointBasis.js';
 import { vertexBasis } from '../../../src/core/model/PointBasis.js';
-import type { FaceFit, PinholeCamera } from '../../../src/core/fit/types.js';
-import { applySimilarity, fitSimilarity } from '../../../src/core/geometry/similarityTransform.js';
+import type { PinholeCamera } from '../../../src/core/camera.js';
+import type { FaceFit } from '../../../src/core/fit/types.js';
+import { applySimilarity, fitSimilarity } from '../../../src/authoring/geometry/similarityTransform.js';
 import { gaussian, rng } from './smallFaceModel.js';
 
 /** The true state of one synthetic frame. */

@@ -1,0 +1,66 @@
+import { modelFormatError, TrackerError } from '../../core/errors.js';
+import { parseObj, type ObjMesh } from '../geometry/parseObj.js';
+import type { FaceModel } from '../../core/model/FaceModel.js';
+import { asNdArray } from '../pickle/knownObjects.js';
+import { describePyValue, type PyValue } from '../pickle/pyValues.js';
+import { readPickle } from '../pickle/readPickle.js';
+import { flameToFaceModel } from './flameToFaceModel.js';
+import { readFlameModel } from './readFlameModel.js';
+
+export interface FlameFiles {
+  /** generic_model.pkl (FLAME 2020) or flame2023*.pkl, as bytes. */
+  readonly model: Uint8Array;
+  /** head_template.obj, as text. */
+  readonly uvTemplate: string;
+  /** FLAME_masks.pkl, as bytes: its 'face' region becomes the fitting region. */
+  readonly masks?: Uint8Array;
+  /** The model file's name, recorded as the model's source. */
+  readonly source: string;
+}
+
+/**
+ * FLAME's files → a `FaceModel` (pure: no file system, runs in Node and browsers alike).
+ * Every problem with the inputs is a `model-format` `TrackerError` naming the file at fault.
+ */
+export function importFlame(files: FlameFiles): FaceModel {
+  const flame = inFile(files.source, () => readFlameModel(readPickle(files.model)));
+  const uvTemplate = inFile('UV template (--uv)', () => parseUvTemplate(files.uvTemplate));
+  const faceMask = files.masks && inFile('masks file (--masks)', () => readFaceMask(readPickle(files.masks!), flame.vertexCount));
+  return flameToFaceModel(flame, uvTemplate, { source: files.source, ...(faceMask && { faceMask }) });
+}
+
+function parseUvTemplate(text: string): ObjMesh {
+  try {
+    return parseObj(text);
+  } catch (cause) {
+    modelFormatError(`${(cause as Error).message}. Pass FLAME's head_template.obj as --uv.`);
+  }
+}
+
+/** FLAME_masks.pkl: a dict of region name → FLAME vertex indices; we want 'face'. */
+function readFaceMask(root: PyValue, vertexCount: number): Float64Array {
+  const regions = root instanceof Map ? [...root.keys()].map(String) : [];
+  const face = root instanceof Map ? asNdArray(root.get('face')) : undefined;
+  if (!face) {
+    modelFormatError(
+      `No 'face' region in it (it holds ${root instanceof Map ? `regions ${regions.join(', ')}` : describePyValue(root)}). Pass FLAME_masks.pkl from the FLAME website as --masks.`,
+    );
+  }
+  const indices = face.toNumbers();
+  if (indices.some((v) => !(Number.isInteger(v) && v >= 0 && v < vertexCount))) {
+    modelFormatError(`Its 'face' region refers to vertices outside the model's 0…${vertexCount - 1}. Pass the FLAME_masks.pkl for this FLAME version.`);
+  }
+  return indices;
+}
+
+/** Runs `read`, prefixing any model-format error with the file it concerns. */
+function inFile<T>(file: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof TrackerError && error.code === 'model-format') {
+      throw new TrackerError('model-format', `${file}: ${error.message}`, { ...error.details, file }, { cause: error });
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,242 @@
+import { modelFormatError } from '../../core/errors.js';
+import { resolveGlobal } from './knownGlobals.js';
+import { latin1Decode } from './latin1.js';
+import { describePyValue, PyGlobal, type PyValue } from './pyValues.js';
+
+/**
+ * Loads a Python pickle (protocols 2–5) into a plain JS object graph (see `pyValues.ts`),
+ * without running any code: classes are looked up in a fixed table (numpy arrays, scipy
+ * sparse matrices, chumpy arrays, a few builtins) and everything else becomes a `PyInstance`.
+ * Python 2 `str` loads as a latin-1 string, as Python 3 does with `encoding='latin1'`.
+ * Throws a `TrackerError` with code `model-format` on anything that is not a readable pickle.
+ */
+export function readPickle(bytes: Uint8Array): PyValue {
+  return new PickleMachine(bytes).run();
+}
+
+const utf8 = new TextDecoder('utf-8');
+
+/** The pickle virtual machine: a stack, a mark stack and a memo, driven by one opcode per byte. */
+class PickleMachine {
+  private pos = 0;
+  private readonly stack: PyValue[] = [];
+  private readonly marks: number[] = [];
+  private readonly memo = new Map<number, PyValue>();
+  private readonly view: DataView;
+
+  constructor(private readonly bytes: Uint8Array) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  run(): PyValue {
+    if (this.bytes[0] !== 0x80) {
+      modelFormatError(
+        `Not a Python pickle of protocol 2 or newer (it starts with ${hex(this.bytes[0])} instead of 0x80). Pass the .pkl file exactly as downloaded.`,
+      );
+    }
+    for (;;) {
+      const at = this.pos;
+      const op = this.u8();
+      if (op === 0x2e /* STOP */) return this.pop();
+      if (!this.step(op)) modelFormatError(`Unreadable pickle: unknown opcode ${hex(op)} at byte ${at}. The file is corrupt or not a Python pickle.`);
+    }
+  }
+
+  /** Executes one opcode; false when the opcode is unknown. */
+  private step(op: number): boolean {
+    const s = this.stack;
+    switch (op) {
+      case 0x80: { // PROTO
+        const protocol = this.u8();
+        if (protocol > 5) modelFormatError(`This pickle uses protocol ${protocol}; the reader knows protocols 2–5.`);
+        break;
+      }
+      case 0x95: this.take(8); break; // FRAME: a length hint only
+      case 0x28: this.marks.push(s.length); break; // MARK
+      case 0x30: this.pop(); break; // POP
+      case 0x31: this.popMark(); break; // POP_MARK
+      case 0x32: s.push(this.top()); break; // DUP
+      case 0x4e: s.push(null); break; // NONE
+      case 0x88: s.push(true); break; // NEWTRUE
+      case 0x89: s.push(false); break; // NEWFALSE
+      case 0x4a: s.push(this.view.getInt32(this.advance(4), true)); break; // BININT
+      case 0x4b: s.push(this.u8()); break; // BININT1
+      case 0x4d: s.push(this.view.getUint16(this.advance(2), true)); break; // BININT2
+      case 0x8a: s.push(signedLittleEndian(this.take(this.u8()))); break; // LONG1
+      case 0x8b: s.push(signedLittleEndian(this.take(this.length(4)))); break; // LONG4
+      case 0x47: s.push(this.view.getFloat64(this.advance(8), false)); break; // BINFLOAT (big-endian)
+      // Python 2 str: latin-1, as encoding='latin1' loads it.
+      case 0x55: s.push(latin1Decode(this.take(this.u8()))); break; // SHORT_BINSTRING
+      case 0x54: s.push(latin1Decode(this.take(this.length(4)))); break; // BINSTRING
+      case 0x8c: s.push(utf8.decode(this.take(this.u8()))); break; // SHORT_BINUNICODE
+      case 0x58: s.push(utf8.decode(this.take(this.length(4)))); break; // BINUNICODE
+      case 0x8d: s.push(utf8.decode(this.take(this.length(8)))); break; // BINUNICODE8
+      case 0x43: s.push(this.take(this.u8())); break; // SHORT_BINBYTES
+      case 0x42: s.push(this.take(this.length(4))); break; // BINBYTES
+      case 0x8e: s.push(this.take(this.length(8))); break; // BINBYTES8
+      case 0x96: s.push(this.take(this.length(8)).slice()); break; // BYTEARRAY8
+      case 0x97: // NEXT_BUFFER
+        modelFormatError('This pickle keeps its arrays in out-of-band buffers (protocol 5 buffer_callback), which a file does not carry. Re-save it with plain pickle.dump.');
+        break;
+      case 0x98: break; // READONLY_BUFFER: read-only-ness does not matter here
+      case 0x5d: s.push([]); break; // EMPTY_LIST
+      case 0x29: s.push([]); break; // EMPTY_TUPLE
+      case 0x7d: s.push(new Map()); break; // EMPTY_DICT
+      case 0x8f: s.push(new Set()); break; // EMPTY_SET
+      case 0x6c: case 0x74: s.push(this.popMark()); break; // LIST, TUPLE
+      case 0x85: s.push([this.pop()]); break; // TUPLE1
+      case 0x86: { const b = this.pop(); s.push([this.pop(), b]); break; } // TUPLE2
+      case 0x87: { const c = this.pop(), b = this.pop(); s.push([this.pop(), b, c]); break; } // TUPLE3
+      case 0x91: s.push(new Set(this.popMark())); break; // FROZENSET
+      case 0x61: { const item = this.pop(); this.list(this.top()).push(item); break; } // APPEND
+      case 0x65: { const items = this.popMark(); this.list(this.top()).push(...items); break; } // APPENDS
+      case 0x64: s.push(this.setItems(new Map(), this.popMark())); break; // DICT
+      case 0x73: { const v = this.pop(), k = this.pop(); this.setItems(this.top(), [k, v]); break; } // SETITEM
+      case 0x75: { const items = this.popMark(); this.setItems(this.top(), items); break; } // SETITEMS
+      case 0x90: { // ADDITEMS
+        const items = this.popMark();
+        const set = this.top();
+        if (!(set instanceof Set)) this.corrupt('ADDITEMS on something that is not a set');
+        items.forEach((item) => set.add(item));
+        break;
+      }
+      case 0x63: { // GLOBAL: "module\nname\n"
+        const module = this.line();
+        s.push(resolveGlobal(module, this.line()));
+        break;
+      }
+      case 0x93: { // STACK_GLOBAL
+        const name = this.pop(), module = this.pop();
+        if (typeof module !== 'string' || typeof name !== 'string') this.corrupt('STACK_GLOBAL without module and name strings');
+        s.push(resolveGlobal(module, name));
+        break;
+      }
+      case 0x52: { // REDUCE
+        const args = this.pop();
+        s.push(this.call(this.pop(), args));
+        break;
+      }
+      case 0x81: { // NEWOBJ
+        const args = this.pop();
+        s.push(this.call(this.pop(), args));
+        break;
+      }
+      case 0x92: { // NEWOBJ_EX (keyword arguments are not needed by any class we know)
+        this.pop();
+        const args = this.pop();
+        s.push(this.call(this.pop(), args));
+        break;
+      }
+      case 0x62: { // BUILD
+        const state = this.pop();
+        const target = this.top();
+        if (target === null || typeof target !== 'object' || !('setState' in target)) this.corrupt(`BUILD on ${describePyValue(target)}`);
+        target.setState(state);
+        break;
+      }
+      case 0x71: this.memo.set(this.u8(), this.top()); break; // BINPUT
+      case 0x72: this.memo.set(this.length(4), this.top()); break; // LONG_BINPUT
+      case 0x94: this.memo.set(this.memo.size, this.top()); break; // MEMOIZE
+      case 0x68: s.push(this.recall(this.u8())); break; // BINGET
+      case 0x6a: s.push(this.recall(this.length(4))); break; // LONG_BINGET
+      case 0x50: case 0x51: // PERSID, BINPERSID
+        modelFormatError('This pickle refers to external objects (persistent IDs, e.g. a PyTorch checkpoint); only self-contained pickles can be read.');
+        break;
+      default:
+        return false;
+    }
+    return true;
+  }
+
+  private call(callable: PyValue, args: PyValue): PyValue {
+    if (!(callable instanceof PyGlobal)) this.corrupt(`a call of ${describePyValue(callable)}`);
+    if (!Array.isArray(args)) this.corrupt(`a call of ${callable.qualifiedName} without an argument tuple`);
+    return callable.call(args);
+  }
+
+  private setItems(target: PyValue, items: PyValue[]): PyValue {
+    if (!(target instanceof Map) || items.length % 2 !== 0) this.corrupt('dict items on something that is not a dict');
+    for (let i = 0; i < items.length; i += 2) target.set(items[i]!, items[i + 1]!);
+    return target;
+  }
+
+  private list(target: PyValue): PyValue[] {
+    if (!Array.isArray(target)) this.corrupt('APPEND on something that is not a list');
+    return target;
+  }
+
+  private recall(key: number): PyValue {
+    if (!this.memo.has(key)) this.corrupt(`a reference to memo entry ${key}, which was never stored`);
+    return this.memo.get(key)!;
+  }
+
+  private pop(): PyValue {
+    if (this.stack.length <= (this.marks.at(-1) ?? 0)) this.corrupt('an opcode with too few values on the stack');
+    return this.stack.pop()!;
+  }
+
+  private top(): PyValue {
+    if (this.stack.length === 0) this.corrupt('an opcode with an empty stack');
+    return this.stack[this.stack.length - 1]!;
+  }
+
+  private popMark(): PyValue[] {
+    const mark = this.marks.pop();
+    if (mark === undefined) this.corrupt('a MARK-terminated opcode without a MARK');
+    return this.stack.splice(mark);
+  }
+
+  /** Moves past n bytes and returns where they start. */
+  private advance(n: number): number {
+    const at = this.pos;
+    if (n > this.bytes.length - at) {
+      modelFormatError(`The pickle ends early (needs byte ${at + n}, the file has ${this.bytes.length}): it is truncated. Download it again.`, {
+        bytes: this.bytes.length,
+      });
+    }
+    this.pos = at + n;
+    return at;
+  }
+
+  private take(n: number): Uint8Array {
+    const at = this.advance(n);
+    return this.bytes.subarray(at, at + n);
+  }
+
+  private u8(): number {
+    return this.bytes[this.advance(1)]!;
+  }
+
+  /** An unsigned little-endian length of 4 or 8 bytes. */
+  private length(size: 4 | 8): number {
+    const at = this.advance(size);
+    const low = this.view.getUint32(at, true);
+    const high = size === 8 ? this.view.getUint32(at + 4, true) : 0;
+    return high * 2 ** 32 + low;
+  }
+
+  private line(): string {
+    const end = this.bytes.indexOf(0x0a, this.pos);
+    if (end < 0) this.advance(this.bytes.length - this.pos + 1);
+    const text = latin1Decode(this.bytes.subarray(this.pos, end));
+    this.pos = end + 1;
+    return text;
+  }
+
+  private corrupt(what: string): never {
+    modelFormatError(`Unreadable pickle: ${what} (before byte ${this.pos}). The file is corrupt or not a Python pickle.`);
+  }
+}
+
+/** Python's LONG1/LONG4 payload: two's-complement little-endian; a bigint only beyond ±2^53. */
+function signedLittleEndian(bytes: Uint8Array): number | bigint {
+  if (bytes.length === 0) return 0;
+  let value = 0n;
+  for (let i = bytes.length - 1; i >= 0; i--) value = (value << 8n) | BigInt(bytes[i]!);
+  if (bytes[bytes.length - 1]! & 0x80) value -= 1n << BigInt(8 * bytes.length);
+  return value >= Number.MIN_SAFE_INTEGER && value <= Number.MAX_SAFE_INTEGER ? Number(value) : value;
+}
+
+function hex(byte: number | undefined): string {
+  return byte === undefined ? 'nothing' : `0x${byte.toString(16).padStart(2, '0')}`;
+}

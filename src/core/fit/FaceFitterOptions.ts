@@ -1,0 +1,113 @@
+/**
+ * The fitter's options: plain data (they cross to the tracking worker), with their defaults.
+ */
+import type { ArkitMap } from '../arkit.js';
+import type { IdentityPolicy } from './IdentityEstimator.js';
+
+/** Weights of the energy terms. Pixel residuals are measured on a face scaled to 256 px. */
+export interface FitWeights {
+  /** Per landmark, per px². */
+  landmarks: number;
+  /** Multiplies `landmarks` on the face-oval points. */
+  contour: number;
+  /** Scale of a face-oval point's offset along the contour (1: an ordinary point; 0: slides freely). */
+  contourTangent: number;
+  /** Per dense UV correspondence, per px². */
+  dense: number;
+  /** Per dense normal, per unit of |n − n_observed|² (≈ rad²). */
+  normals: number;
+  /** Tikhonov prior on expression: weight / std². */
+  expressionPrior: number;
+  /**
+   * Tikhonov prior on identity (in the accumulated system): weight / std². The system sums up to
+   * `maxFrames` frames whose landmark errors are not independent (MediaPipe's bias repeats every
+   * frame), so the prior must hold against all of them: at 2 the sample video's identity reached
+   * 8.8 std in one mode (|β| 25, a caricature head); at 60 it stays plausible (|β| 10.5, max 3.4
+   * std) for 0.5 px more landmark RMS.
+   */
+  identityPrior: number;
+  /** Tikhonov prior on joint rotations, per rad², by joint name; `default` for others. */
+  jointPrior: Readonly<Record<string, number>>;
+  /** Temporal pull to the previous frame: rotation per rad², translation per mm², expression per unit², joints per rad². */
+  temporalRotation: number;
+  temporalTranslation: number;
+  temporalExpression: number;
+  temporalJoints: number;
+  /**
+   * MediaPipe blendshape prior per unit²: eye shapes (blinks, gaze, squint, wide) and the rest.
+   * Chosen on the sample video (webcam-head-motion.mp4): MediaPipe's lid points alone let the fit
+   * explain a wink with squint and brow shapes (fitted eyeBlink stayed under 0.1 while the eye was
+   * shut), so the eye scores weigh heavily; the rest anchors the ARKit semantics more softly
+   * (mean |fit − MediaPipe| over the shared shapes 0.12 → 0.05 for 0.1 px more landmark RMS).
+   */
+  blendshapeEyes: number;
+  blendshapeOther: number;
+}
+
+export const DEFAULT_FIT_WEIGHTS: FitWeights = {
+  landmarks: 1,
+  contour: 0.5,
+  contourTangent: 0.5,
+  dense: 0.5,
+  normals: 50,
+  expressionPrior: 0.5,
+  identityPrior: 60,
+  jointPrior: { neck: 1e4, default: 5 },
+  temporalRotation: 200,
+  temporalTranslation: 0.05,
+  temporalExpression: 1,
+  temporalJoints: 50,
+  blendshapeEyes: 1000,
+  blendshapeOther: 100,
+};
+
+/** FLAME-like joints: the jaw opens about 0.5 rad, eyes turn about 0.5 rad, the neck more. */
+export const DEFAULT_JOINT_LIMITS: Readonly<Record<string, number>> = { neck: 1.2, jaw: 0.7, eye_L: 0.7, eye_R: 0.7, default: 1.2 };
+
+export interface FaceFitterOptions {
+  /** Focal length, px. When absent it is estimated across frames, starting from 0.8 · max(width, height). */
+  focalPx?: number;
+  weights?: Partial<FitWeights>;
+  /**
+   * Robust loss of landmarks and dense points while tracking (a re-initialisation frame always
+   * uses Huber, which is convex): 'cauchy' all but ignores outliers, 'huber' counts them
+   * linearly. Default 'cauchy'.
+   */
+  robustLoss?: 'cauchy' | 'huber';
+  /** Scale of the landmarks' robust loss, px of a 256 px face. Default 3. */
+  robustPx?: number;
+  /**
+   * Scale of the dense correspondences' robust loss, px of a 256 px face. Tighter than the
+   * landmarks': a UV lookup that misses by a few pixels (occlusion edges, a coarse lookup grid)
+   * should not pull. Default 1.
+   */
+  denseRobustPx?: number;
+  /** Identity estimation and freezing. */
+  identity?: Partial<IdentityPolicy>;
+  /** Use MediaPipe's blendshape scores as a soft prior (ARKit-named models only). Default true. */
+  blendshapePrior?: boolean;
+  /** Expression → ARKit-52 map for models whose expressions are not ARKit-named (e.g. FLAME). */
+  arkitMap?: ArkitMap;
+  /** Levenberg-Marquardt evaluations per frame (warm start). Default 5. */
+  maxIterations?: number;
+  /** Warm-start the head pose at constant velocity from the last two frames. Default true. */
+  predictMotion?: boolean;
+  /** Evaluations on a (re)initialisation frame. Default 15. */
+  initIterations?: number;
+  /** Largest rotation of a joint about each axis, radians, by joint name; `default` for others. */
+  jointLimits?: Readonly<Record<string, number>>;
+  /** Early stop: relative energy decrease per step. Default 1e-3. */
+  relativeTolerance?: number;
+  /** Early stop: absolute energy decrease per step (px² of a 256 px face, summed). Default 0.05. */
+  absoluteTolerance?: number;
+  /** Dense correspondences used per frame at most (uniformly thinned). Default 2000. */
+  maxDense?: number;
+  /** Dense points farther than this from the current fit's projection are dropped, px of a 256 px face. Default 12. */
+  denseGatePx?: number;
+  /** A dense vertex must face the camera: cos(angle between its normal and the view ray) above this. Default 0.15. */
+  denseMinFacing?: number;
+  /** Build the fitting-region bases for dense cues (memory and start-up time). Default true. */
+  dense?: boolean;
+  /** Expression deltas smaller than this (mm, at the coefficient's largest value) are dropped from the sparse basis. Default 0.01. */
+  sparsityMm?: number;
+}

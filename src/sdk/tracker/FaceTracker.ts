@@ -1,0 +1,290 @@
+import { TrackerError } from '../../core/errors.js';
+import type { FaceFrame } from '../../core/FaceFrame.js';
+import type { DetectedFace, WorkerInit, WorkerReady } from '../../workers/protocol.js';
+import type { LandmarkDetector } from '../../workers/tracking/LandmarkDetector.js';
+import { fetchAsset, type LoadProgress } from './fetchAsset.js';
+import {
+  assertPlainData,
+  resolvePriorSettings,
+  type FaceLostDetail,
+  type FaceTrackerEventMap,
+  type FaceTrackerInfo,
+  type FaceTrackerOptions,
+} from './FaceTrackerOptions.js';
+import { FramePump, type PumpedFrame } from './FramePump.js';
+import { FrameStreams } from './FrameStreams.js';
+import { TrackerStats } from './TrackerStats.js';
+import { toTrackerError, TrackingWorkerConnection, type ConnectionEvents } from './TrackingWorkerConnection.js';
+import { playSource, type PlayingSource, type TrackerSource } from './videoSource.js';
+
+// Literal relative URLs, resolved against the SDK bundle (dist/index.js) where the build puts the files.
+const defaultUrls = () => ({
+  model: new URL('../models/face-default.glb', import.meta.url).href,
+  landmarker: new URL('../models/mediapipe/face_landmarker.task', import.meta.url).href,
+  mediapipeWasm: new URL('./mediapipe-wasm/', import.meta.url).href,
+  worker: new URL('./tracking-worker.js', import.meta.url).href,
+});
+
+/**
+ * Tracks a face in a video or camera stream, off the main thread, and reports a fitted 3D face
+ * per frame through events (`frame`, `face-found`, `face-lost`, `stats`, `error`).
+ *
+ * ```ts
+ * const tracker = await FaceTracker.create({ onProgress: (p) => console.log(p.loaded / p.total) });
+ * tracker.addEventListener('frame', (e) => avatar.apply(e.detail));
+ * await tracker.start(videoElement);
+ * ```
+ */
+export class FaceTracker extends EventTarget {
+  info!: FaceTrackerInfo;
+  private connection?: TrackingWorkerConnection;
+  /** MediaPipe on the page, only in the main-thread fallback. */
+  private pageLandmarks?: LandmarkDetector;
+  private pump?: FramePump;
+  private source?: PlayingSource;
+  private faceVisible = false;
+  private disposed = false;
+  private crashed?: TrackerError;
+  private readonly stats = new TrackerStats();
+  private statsTimer?: ReturnType<typeof setInterval>;
+  private readonly streams = new FrameStreams();
+
+  private constructor() {
+    super();
+  }
+
+  /** Downloads (or reads from cache) the models, starts the worker and waits until it is ready. */
+  static async create(options: FaceTrackerOptions = {}): Promise<FaceTracker> {
+    assertPlainData(options.fitter, 'options.fitter');
+    assertPlainData(options.smoothing, 'options.smoothing');
+    const tracker = new FaceTracker();
+    const onProgress = (p: LoadProgress) => {
+      options.onProgress?.(p);
+      tracker.dispatchEvent(new CustomEvent('progress', { detail: p }));
+    };
+    const fetchOptions = { onProgress, cache: options.cache !== false };
+    const defaults = defaultUrls();
+    const prior = typeof options.prior === 'object' ? options.prior : undefined;
+    const onnx = prior && (typeof prior.onnx === 'object' && 'uv' in prior.onnx ? [prior.onnx.uv, prior.onnx.normals] : [prior.onnx as string | URL]);
+    const [faceModel, landmarker, ...priorModels] = await Promise.all([
+      fetchAsset(String(options.model ?? defaults.model), fetchOptions),
+      fetchAsset(String(options.landmarker ?? defaults.landmarker), fetchOptions),
+      ...(onnx ?? []).map((url) => fetchAsset(String(url), fetchOptions)),
+    ]);
+    const delegate = options.delegate ?? 'CPU';
+    const placement = options.landmarks ?? 'auto';
+    const init: WorkerInit = {
+      faceModel,
+      landmarker,
+      mediapipeWasmBase: String(options.mediapipeWasm ?? defaults.mediapipeWasm),
+      delegate,
+      landmarksInWorker: placement !== 'main-thread',
+      pipeline: { fitter: options.fitter, smoothing: options.smoothing, outputVertices: options.outputs?.vertices ?? false },
+    };
+    if (prior) {
+      const models = priorModels.length === 2 ? { uv: priorModels[0]!, normals: priorModels[1]! } : { combined: priorModels[0]! };
+      init.prior = { models, ...resolvePriorSettings(prior) };
+    }
+    const workerUrl = String(options.workerUrl ?? defaults.worker);
+    const frameTransport = typeof VideoFrame !== 'undefined' ? 'VideoFrame' : 'ImageBitmap';
+    const fallbacks = frameTransport === 'ImageBitmap' ? ['VideoFrame is missing: frames cross to the worker as ImageBitmaps (one extra copy).'] : [];
+    let ready: WorkerReady;
+    try {
+      ready = await tracker.connect(workerUrl, init);
+    } catch (error) {
+      // MediaPipe could not start in the worker: if it starts on the main thread, this browser
+      // cannot run it in a worker, and the page detects landmarks itself.
+      const e = toTrackerError(error);
+      if (placement !== 'auto' || e.details.stage !== 'landmarker') throw e;
+      init.landmarksInWorker = false;
+      tracker.pageLandmarks = await startPageLandmarks(init);
+      ready = await tracker.connect(workerUrl, init);
+      fallbacks.push(`MediaPipe could not run in the worker (${e.message}); it runs on the main thread, costing the page its time per frame.`);
+    }
+    if (placement === 'main-thread') tracker.pageLandmarks = await startPageLandmarks(init);
+    tracker.info = {
+      model: ready.model,
+      landmarks: { runtime: init.landmarksInWorker ? 'worker' : 'main-thread', delegate },
+      frameTransport,
+      prior: 'landmarks',
+      fallbacks,
+      workerRestarts: 0,
+    };
+    if (ready.prior) {
+      const { notes, ...priorInfo } = ready.prior;
+      tracker.info.prior = priorInfo;
+      tracker.info.fallbacks.push(...notes);
+    }
+    return tracker;
+  }
+
+  /**
+   * Starts tracking a playing video element, a MediaStream, or (no argument / `{ camera }`) the
+   * user's camera. Rejects with `camera-denied` / `camera-missing` when the camera can't be used.
+   */
+  async start(source: TrackerSource = { camera: true }): Promise<void> {
+    this.assertAlive();
+    this.stop();
+    try {
+      this.source = await playSource(source);
+    } catch (error) {
+      if (error instanceof TrackerError) this.emit('error', error);
+      throw error;
+    }
+    this.pump = new FramePump(this.source.video, (f) => this.trackPumped(f), this.info.frameTransport === 'VideoFrame');
+    this.pump.start();
+    this.stats.reset();
+    this.statsTimer = setInterval(() => this.emit('stats', this.stats.snapshot(this.pump?.dropped ?? 0)), 1000);
+  }
+
+  /** Stops tracking; the tracker can `start()` again. Releases a camera it opened itself. */
+  stop(): void {
+    this.pump?.stop();
+    this.pump = undefined;
+    clearInterval(this.statsTimer);
+    this.source?.release();
+    this.source = undefined;
+  }
+
+  /**
+   * Offline mode: tracks exactly this frame and resolves with its result (null: no face). No
+   * frame is dropped; use it to process a file frame by frame. Takes ownership of `frame`.
+   */
+  async track(frame: VideoFrame | ImageBitmap, videoTime: number): Promise<FaceFrame | null> {
+    this.assertAlive();
+    assertUsableFrame(frame);
+    if (!Number.isFinite(videoTime)) throw new TrackerError('invalid-input', `videoTime must be a number of seconds, got ${videoTime}.`);
+    return this.trackFrame({ frame, timeMs: videoTime * 1000, videoTime, grabMs: 0 });
+  }
+
+  /** Starts a new person: identity estimation and temporal state start over. */
+  async reset(): Promise<void> {
+    this.assertAlive();
+    await this.connection!.reset();
+    this.faceVisible = false;
+  }
+
+  /** The `frame` events as an async iterator; ends when the tracker is disposed. */
+  frames(): AsyncIterableIterator<FaceFrame> {
+    return this.streams.open();
+  }
+
+  /** Stops everything and terminates the worker. The tracker cannot be used afterwards. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.stop();
+    this.disposed = true;
+    this.connection?.close();
+    this.connection = undefined;
+    this.pageLandmarks?.close();
+    this.pageLandmarks = undefined;
+    this.streams.close();
+  }
+
+  override addEventListener<K extends keyof FaceTrackerEventMap>(
+    type: K,
+    listener: (event: FaceTrackerEventMap[K]) => void,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
+  override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void {
+    super.addEventListener(type, listener, options);
+  }
+
+  private async connect(workerUrl: string, init: WorkerInit): Promise<WorkerReady> {
+    const events: ConnectionEvents = {
+      onCrash: (error, restarted) => this.onWorkerCrash(error, restarted),
+      onPriorStopped: (event) => {
+        if (this.disposed) return;
+        if (typeof this.info?.prior === 'object') this.info.prior.backend = 'off';
+        this.info?.fallbacks.push(event.message);
+        this.emit('error', new TrackerError(event.code, event.message, { fallback: 'landmarks' }));
+      },
+    };
+    const connection = new TrackingWorkerConnection(workerUrl, init, events);
+    this.connection = connection;
+    return connection.start();
+  }
+
+  /** A restarted worker is reported; a fatal crash disposes the tracker. */
+  private onWorkerCrash(error: TrackerError, restarted: boolean): void {
+    if (this.disposed) return;
+    if (restarted) {
+      this.info.workerRestarts = this.connection!.restarts;
+      this.emit('error', error);
+      return;
+    }
+    this.crashed = error;
+    this.emit('error', error);
+    this.dispose();
+  }
+
+  private async trackPumped(f: PumpedFrame): Promise<void> {
+    try {
+      await this.trackFrame(f);
+    } catch (error) {
+      this.emit('error', toTrackerError(error));
+    }
+  }
+
+  private async trackFrame(f: PumpedFrame): Promise<FaceFrame | null> {
+    if (!this.connection) {
+      f.frame.close();
+      throw this.crashed ?? new TrackerError('disposed', 'The tracker was disposed.');
+    }
+    let mainThreadMs = 0;
+    let landmarks: { face: DetectedFace | null } | undefined;
+    if (this.pageLandmarks) {
+      const t = performance.now();
+      const width = 'displayWidth' in f.frame ? f.frame.displayWidth : f.frame.width;
+      const height = 'displayHeight' in f.frame ? f.frame.displayHeight : f.frame.height;
+      landmarks = { face: this.pageLandmarks.detect(f.frame, f.timeMs, width, height) };
+      mainThreadMs = performance.now() - t;
+    }
+    const result = await this.connection.track(f.frame, { timeMs: f.timeMs, videoTime: f.videoTime }, landmarks);
+    const t0 = performance.now() - mainThreadMs;
+    if (!result) {
+      const lost: FaceLostDetail = { timeMs: f.timeMs, videoTime: f.videoTime };
+      if (this.faceVisible) this.emit('face-lost', lost);
+      this.faceVisible = false;
+      this.stats.record(null, f.grabMs + performance.now() - t0);
+      return null;
+    }
+    // Offline frames have no grab time on this clock: their latency is the worker's time.
+    result.timings.latencyMs = this.pump ? t0 - f.timeMs : result.timings.workerMs;
+    if (!this.faceVisible) this.emit('face-found', result);
+    this.faceVisible = true;
+    // Main-thread cost: the grab and this hand-off, not the app's own listeners.
+    this.stats.record(result, f.grabMs + performance.now() - t0);
+    this.emit('frame', result);
+    this.streams.push(result);
+    return result;
+  }
+
+  private emit<K extends keyof FaceTrackerEventMap>(type: K, detail: FaceTrackerEventMap[K]['detail']): void {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+
+  private assertAlive(): void {
+    if (this.disposed) throw this.crashed ?? new TrackerError('disposed', 'This tracker was disposed; create a new one with FaceTracker.create().');
+  }
+}
+
+/** MediaPipe on the main thread (loaded only when needed, so the worker path never pays for it). */
+async function startPageLandmarks(init: WorkerInit): Promise<LandmarkDetector> {
+  const { LandmarkDetector } = await import('../../workers/tracking/LandmarkDetector.js');
+  try {
+    return await LandmarkDetector.create(init.landmarker, init.mediapipeWasmBase, init.delegate);
+  } catch (cause) {
+    throw new TrackerError('model-format', `MediaPipe FaceLandmarker could not start: ${(cause as Error).message ?? cause}. Check the .task file.`);
+  }
+}
+
+/** A closed VideoFrame or ImageBitmap has no size: refuse it here, with a clear error, before it reaches the worker. */
+function assertUsableFrame(frame: VideoFrame | ImageBitmap): void {
+  const isVideoFrame = typeof VideoFrame !== 'undefined' && frame instanceof VideoFrame;
+  const isBitmap = typeof ImageBitmap !== 'undefined' && frame instanceof ImageBitmap;
+  if (!isVideoFrame && !isBitmap) throw new TrackerError('invalid-input', 'track() takes a VideoFrame or an ImageBitmap.');
+  const width = isVideoFrame ? (frame as VideoFrame).displayWidth : (frame as ImageBitmap).width;
+  if (!width) throw new TrackerError('invalid-input', 'The frame passed to track() is closed or empty; pass a fresh VideoFrame or ImageBitmap.');
+}

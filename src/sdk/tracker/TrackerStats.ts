@@ -1,0 +1,74 @@
+import type { FaceFrame } from '../../core/FaceFrame.js';
+
+/** Rolling tracking statistics: the `stats` event's detail, about once a second. */
+export interface TrackerStatsSnapshot {
+  /** Frames with a result per second over the last second. */
+  fps: number;
+  /** Frames dropped so far because the worker was busy (newest frame wins). */
+  dropped: number;
+  /** Grab-to-event latency, ms. */
+  latencyMsP50: number;
+  latencyMsP95: number;
+  /** SDK main-thread time per frame (grab + hand-off), ms. */
+  mainThreadMsP95: number;
+  /** Worker stage times, ms (median). */
+  landmarksMs: number;
+  fitMs: number;
+  /** Whether a face is currently tracked. */
+  faceVisible: boolean;
+}
+
+const WINDOW = 300;
+
+export class TrackerStats {
+  private times: number[] = [];
+  private latency: number[] = [];
+  private mainThread: number[] = [];
+  private landmarks: number[] = [];
+  private fit: number[] = [];
+  private lastHadFace = false;
+
+  reset(): void {
+    this.times = [];
+    this.latency = [];
+    this.mainThread = [];
+    this.landmarks = [];
+    this.fit = [];
+  }
+
+  record(frame: FaceFrame | null, mainThreadMs: number): void {
+    push(this.mainThread, mainThreadMs);
+    this.lastHadFace = !!frame;
+    if (!frame) return;
+    push(this.times, performance.now());
+    push(this.latency, frame.timings.latencyMs);
+    push(this.landmarks, frame.timings.landmarksMs);
+    push(this.fit, frame.timings.fitMs);
+  }
+
+  snapshot(dropped: number): TrackerStatsSnapshot {
+    const now = performance.now();
+    return {
+      fps: this.times.filter((t) => now - t <= 1000).length,
+      dropped,
+      latencyMsP50: quantile(this.latency, 0.5),
+      latencyMsP95: quantile(this.latency, 0.95),
+      mainThreadMsP95: quantile(this.mainThread, 0.95),
+      landmarksMs: quantile(this.landmarks, 0.5),
+      fitMs: quantile(this.fit, 0.5),
+      faceVisible: this.lastHadFace,
+    };
+  }
+}
+
+function push(values: number[], v: number): void {
+  values.push(v);
+  if (values.length > WINDOW) values.shift();
+}
+
+/** The q-quantile (nearest rank) of `values`; 0 when empty. */
+export function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
