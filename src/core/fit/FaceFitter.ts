@@ -1,24 +1,24 @@
 import { applyArkitMap, ARKIT_BLENDSHAPES, arkitMapFromNames, MEDIAPIPE_BLENDSHAPES, type ArkitMap } from '../arkit.js';
+import type { PinholeCamera } from '../camera.js';
+import { contourDirections, MEDIAPIPE_FACE_OVAL } from '../image/mediapipeContour.js';
+import { multiplyMat3 } from '../math/rotation.js';
 import type { FaceModel } from '../model/FaceModel.js';
 import { FaceModelEvaluator } from '../model/FaceModelEvaluator.js';
 import { embeddedBasis, vertexBasis } from '../model/PointBasis.js';
+import { DenseSelector } from './DenseSelector.js';
+import { resolveFitterOptions, type FaceFitterOptions, type ResolvedFitterOptions } from './FaceFitterOptions.js';
 import { FrameEnergy } from './FrameEnergy.js';
 import { FrameLayout, FrameState } from './FrameState.js';
-import { multiplyMat3 } from '../math/rotation.js';
-import { DEFAULT_IDENTITY_POLICY, IdentityEstimator, type IdentityPolicy } from './IdentityEstimator.js';
 import { initialPose } from './initialPose.js';
 import { Kinematics } from './Kinematics.js';
 import { LevenbergMarquardt, type SolveResult } from './LevenbergMarquardt.js';
-import { DenseSelector } from './DenseSelector.js';
-import { contourDirections, MEDIAPIPE_FACE_OVAL } from '../image/mediapipeContour.js';
 import { RegionNormals } from './normalBasis.js';
-import { NormalEquations } from './NormalEquations.js';
+import { PersonAndCamera, type IdentitySample } from './PersonAndCamera.js';
+import { SparsePointBasis } from './SparsePointBasis.js';
+import { AnchorTerm } from './terms/AnchorTerm.js';
 import { NormalTerm } from './terms/NormalTerm.js';
 import { ReprojectionTerm } from './terms/ReprojectionTerm.js';
-import { SharedEquations } from './SharedEquations.js';
-import { SparsePointBasis } from './SparsePointBasis.js';
-import { DEFAULT_FIT_WEIGHTS, DEFAULT_JOINT_LIMITS, type FaceFitterOptions, type FitWeights } from './FaceFitterOptions.js';
-import type { PinholeCamera } from '../camera.js';
+import { robustScaleFactor } from './terms/robustLoss.js';
 import type { FaceFit, FrameObservation } from './types.js';
 
 /** What `FaceFitter.onSolved` receives. The objects are the fitter's own: read, do not keep. */
@@ -77,17 +77,21 @@ export class FaceFitter {
   private readonly kinematics: Kinematics;
   private readonly evaluator: FaceModelEvaluator;
   private readonly energy: FrameEnergy;
+  /** The energy's terms, in the order they are summed. */
+  private readonly landmarks: ReprojectionTerm;
+  private readonly dense?: ReprojectionTerm;
+  private readonly normals?: NormalTerm;
+  /** Tikhonov prior on expression and joints (anchor zero). */
+  private readonly prior: AnchorTerm;
+  /** Pull towards the previous frame's solution. */
+  private readonly temporal: AnchorTerm;
+  /** MediaPipe blendshape scores on the expressions they name. */
+  private readonly blendshapes: AnchorTerm;
+  private readonly identitySamples: IdentitySample[];
   private readonly solver: LevenbergMarquardt;
-  private readonly identity: IdentityEstimator;
-  private readonly shared: SharedEquations;
-  /** The frame's Gauss-Newton system at its solution, built on identity frames. */
-  private readonly frameSystem: NormalEquations;
-  private readonly policy: IdentityPolicy;
-  private readonly weights: FitWeights;
-  private readonly options: Required<Omit<FaceFitterOptions, 'focalPx' | 'weights' | 'identity' | 'arkitMap' | 'jointLimits'>>;
-  private readonly jointLimits: Readonly<Record<string, number>>;
+  private readonly person: PersonAndCamera;
+  private readonly options: ResolvedFitterOptions;
   private readonly arkitMap?: ArkitMap;
-  private readonly estimateFocal: boolean;
   private readonly landmarkBasis: SparsePointBasis;
   private readonly regionBasis?: SparsePointBasis;
   private readonly regionNormals?: RegionNormals;
@@ -104,43 +108,21 @@ export class FaceFitter {
   private trackedFrames = 0;
   private readonly start: FrameState;
   private needsInit = true;
-  private framesSinceSample = Infinity;
-  private focalPx = 0;
-  private frameWidth = 0;
-  private frameHeight = 0;
   private readonly turn = new Float64Array(9);
   private readonly sortScratch: Float64Array;
 
   constructor(model: FaceModel, options: FaceFitterOptions = {}) {
     if (!model.mediapipe478) throw new Error('FaceFitter: the model has no MediaPipe 478 embedding');
     this.model = model;
-    this.weights = { ...DEFAULT_FIT_WEIGHTS, ...options.weights };
-    this.policy = { ...DEFAULT_IDENTITY_POLICY, ...options.identity };
-    this.options = {
-      robustLoss: options.robustLoss ?? 'cauchy',
-      robustPx: options.robustPx ?? 3,
-      denseRobustPx: options.denseRobustPx ?? 1,
-      blendshapePrior: options.blendshapePrior ?? true,
-      maxIterations: options.maxIterations ?? 5,
-      predictMotion: options.predictMotion ?? true,
-      initIterations: options.initIterations ?? 15,
-      relativeTolerance: options.relativeTolerance ?? 1e-3,
-      absoluteTolerance: options.absoluteTolerance ?? 0.05,
-      maxDense: options.maxDense ?? 2000,
-      denseGatePx: options.denseGatePx ?? 12,
-      denseMinFacing: options.denseMinFacing ?? 0.15,
-      dense: options.dense ?? true,
-      sparsityMm: options.sparsityMm ?? 0.01,
-    };
-    this.jointLimits = { ...DEFAULT_JOINT_LIMITS, ...options.jointLimits };
+    this.options = resolveFitterOptions(options);
+    const weights = this.options.weights;
     const map = options.arkitMap ?? arkitMapFromNames(model.expression.names);
     if (map) this.arkitMap = map;
-    this.estimateFocal = options.focalPx === undefined;
-    if (options.focalPx !== undefined) this.focalPx = options.focalPx;
 
     this.evaluator = new FaceModelEvaluator(model);
     this.kinematics = new Kinematics(model.skeleton);
     this.layout = new FrameLayout(this.kinematics.fittedJoints, model.expression.names.length);
+    this.energy = new FrameEnergy(this.layout, this.kinematics);
     const identityCount = model.identity.names.length;
     const dropBelow = (this.options.sparsityMm * 1e-3) / model.metersPerUnit;
     const hessianBelow = Math.max(dropBelow, (HESSIAN_DELTA_MM * 1e-3) / model.metersPerUnit);
@@ -149,28 +131,32 @@ export class FaceFitter {
     this.landmarkCount = this.landmarkBasis.count;
     this.sortScratch = new Float64Array(this.landmarkCount);
     const offset = this.layout.expressionOffset;
-    const landmarks = new ReprojectionTerm(this.landmarkBasis, this.kinematics, offset, this.landmarkCount);
+    const landmarks = this.energy.add(new ReprojectionTerm('landmarks', this.landmarkBasis, this.kinematics, offset, this.landmarkCount));
     landmarks.count = this.landmarkCount;
     for (let i = 0; i < this.landmarkCount; i++) landmarks.points[i] = i;
-    landmarks.tangentScale = this.weights.contourTangent;
+    landmarks.tangentScale = weights.contourTangent;
+    this.landmarks = landmarks;
+    this.identitySamples = [{ term: landmarks, points: IDENTITY_POINTS }];
     this.contourMask = new Uint8Array(this.landmarkCount);
     if (this.landmarkCount === 478) for (const i of MEDIAPIPE_FACE_OVAL) this.contourMask[i] = 1;
 
-    let dense: ReprojectionTerm | undefined, normals: NormalTerm | undefined;
     if (this.options.dense && model.fittingRegion.length > 0) {
       const regionPoints = vertexBasis(model, model.fittingRegion);
       this.regionBasis = new SparsePointBasis(regionPoints, model.expression, identityCount, dropBelow, hessianBelow);
       this.regionNormals = new RegionNormals(model, model.fittingRegion, regionPoints.skinWeights, 1e-3, HESSIAN_NORMAL_DELTA);
       this.denseSelector = new DenseSelector(model, this.regionBasis, this.regionNormals, this.kinematics);
       const capacity = Math.min(this.options.maxDense, model.fittingRegion.length);
-      dense = new ReprojectionTerm(this.regionBasis, this.kinematics, offset, capacity);
+      this.dense = this.energy.add(new ReprojectionTerm('dense', this.regionBasis, this.kinematics, offset, capacity));
       // Thousands of dense points: a sixth of them steer the steps as well as all would (synthetic
       // dense recovery 0.19 mm at 6, 0.20 at 4, 0.21 at 8).
-      dense.hessianThinning = DENSE_HESSIAN_THINNING;
-      normals = new NormalTerm(this.regionNormals.basis, this.kinematics, offset, capacity);
-      normals.hessianThinning = DENSE_HESSIAN_THINNING;
+      this.dense.hessianThinning = DENSE_HESSIAN_THINNING;
+      this.normals = this.energy.add(new NormalTerm('normals', this.regionNormals.basis, this.kinematics, offset, capacity));
+      this.normals.hessianThinning = DENSE_HESSIAN_THINNING;
+      this.identitySamples.push({ term: this.dense, points: IDENTITY_DENSE_POINTS }, { term: this.normals, points: IDENTITY_DENSE_POINTS });
     }
-    this.energy = new FrameEnergy(this.layout, this.kinematics, landmarks, dense, normals);
+    this.prior = this.energy.add(new AnchorTerm('prior', this.layout));
+    this.temporal = this.energy.add(new AnchorTerm('temporal', this.layout));
+    this.blendshapes = this.energy.add(new AnchorTerm('blendshapes', this.layout));
     this.solver = new LevenbergMarquardt(this.energy);
     this.state = new FrameState(this.layout);
     this.previous = new FrameState(this.layout);
@@ -180,43 +166,26 @@ export class FaceFitter {
     this.rigidMask.fill(1, 0, 6);
     this.setUpBoundsAndPriors();
     this.setUpBlendshapePrior();
-
-    const sharedSize = identityCount + (this.estimateFocal ? 1 : 0);
-    const priorWeight = new Float64Array(sharedSize), priorMean = new Float64Array(sharedSize), changeScale = new Float64Array(sharedSize);
-    for (let k = 0; k < identityCount; k++) {
-      const std = model.identity.std[k]!;
-      priorWeight[k] = this.weights.identityPrior / (std * std);
-      changeScale[k] = std;
-    }
-    if (this.estimateFocal) {
-      // log focal: a loose prior (±40 %) around the initial guess, set per frame size in `fit`.
-      priorWeight[identityCount] = this.weights.identityPrior / 0.4 ** 2;
-      changeScale[identityCount] = 0.05;
-    }
-    this.identity = new IdentityEstimator(priorWeight, priorMean, changeScale);
-    this.shared = new SharedEquations(sharedSize, this.layout.size);
-    this.frameSystem = new NormalEquations(this.layout.size);
-    this.applyIdentity();
+    this.person = new PersonAndCamera(model, weights.identityPrior, this.layout.size, this.options.identity, (estimate) => this.applyIdentity(estimate), options.focalPx);
   }
 
   /** Fits one frame. */
   fit(observation: FrameObservation): FaceFit {
     const t0 = performance.now();
-    const camera = this.cameraFor(observation);
-    const energy = this.energy;
-    const landmarks = energy.landmarks;
+    const camera = this.person.cameraFor(observation.width, observation.height);
+    const energy = this.energy, landmarks = this.landmarks;
     landmarks.camera = camera;
     this.setUpLandmarks(observation);
-    if (energy.dense) energy.dense.camera = camera;
+    if (this.dense) this.dense.camera = camera;
 
     let iterations = 0;
     const reinit = this.needsInit;
     if (reinit) iterations += this.initialise(observation, camera);
     else if (this.options.predictMotion && this.trackedFrames >= 2) this.predictPose();
     this.setRobustLoss(reinit);
-    energy.temporalActive = !reinit;
-    if (!reinit) energy.temporal.anchor.copyFrom(this.previous);
-    energy.blendshapesActive = this.setBlendshapeAnchor(observation);
+    this.temporal.active = !reinit;
+    if (!reinit) this.temporal.anchor.copyFrom(this.previous);
+    this.blendshapes.active = this.setBlendshapeAnchor(observation);
     const denseCount = this.selectDense(observation, camera);
 
     if (this.onSolved) this.start.copyFrom(this.state);
@@ -232,7 +201,13 @@ export class FaceFitter {
     // The terms' per-point figures (RMS, distances) are those of the last evaluation: make it the solution's.
     if (energy.lastValue !== result.energy) energy.evaluate(this.state);
     const landmarkRmsPx = landmarks.rmsPx;
-    this.maybeUpdateIdentity(energy);
+    this.person.observe({
+      energy,
+      state: this.state,
+      solver: this.solver,
+      samples: this.identitySamples,
+      medianLandmarkPx: () => this.medianLandmarkPx() * landmarks.pixelScale,
+    });
 
     this.beforePrevious.copyFrom(this.previous);
     this.previous.copyFrom(this.state);
@@ -243,18 +218,15 @@ export class FaceFitter {
       energy: result.energy,
       landmarkRmsPx,
       denseCount,
-      identityFrozen: this.identity.frozen,
+      identityFrozen: this.person.frozen,
       ms: performance.now() - t0,
     });
   }
 
   /** Starts over: identity, focal estimate and warm start. */
   reset(): void {
-    this.identity.reset();
-    this.applyIdentity();
+    this.person.reset();
     this.needsInit = true;
-    this.framesSinceSample = Infinity;
-    this.frameWidth = 0;
   }
 
   /** The face was lost: the next frame re-initialises the pose (identity is kept). */
@@ -264,32 +236,15 @@ export class FaceFitter {
 
   /** Whether identity (and focal length) have converged and are held fixed. */
   get identityFrozen(): boolean {
-    return this.identity.frozen;
+    return this.person.frozen;
   }
 
-  private cameraFor(observation: FrameObservation): PinholeCamera {
-    const { width, height } = observation;
-    if (width !== this.frameWidth || height !== this.frameHeight) {
-      this.frameWidth = width;
-      this.frameHeight = height;
-      if (this.estimateFocal) {
-        // A new frame size restarts the focal estimate (and so the shared estimate) from a typical webcam's.
-        this.identity.priorMean[this.identity.size - 1] = Math.log(0.8 * Math.max(width, height));
-        this.identity.reset();
-        this.applyIdentity();
-      }
-    }
-    return { focalPx: this.focalPx, cx: width / 2, cy: height / 2, width, height };
-  }
-
-  /** Folds the identity estimate into the bases (and the focal estimate into the camera). */
-  private applyIdentity(): void {
-    const beta = this.identity.estimate;
+  /** Folds an identity estimate (see `PersonAndCamera`) into the bases and the joints' rest positions. */
+  private applyIdentity(beta: Float64Array): void {
     this.landmarkBasis.setIdentity(beta);
     this.landmarkBasis.prepareAll();
     this.regionBasis?.setIdentity(beta);
     this.regionNormals?.setIdentity(beta);
-    if (this.estimateFocal && this.frameWidth > 0) this.focalPx = Math.exp(beta[this.identity.size - 1]!);
     if (this.model.skeleton) {
       const rest = this.evaluator.restJoints({ identity: beta.subarray(0, this.model.identity.names.length) });
       this.kinematics.restJoints.set(rest);
@@ -297,28 +252,29 @@ export class FaceFitter {
   }
 
   private setUpBoundsAndPriors(): void {
-    const { layout, energy, model, weights } = this;
+    const { layout, energy, model, prior, temporal } = this;
+    const { weights, jointLimits } = this.options;
     const o = layout.expressionOffset;
     const group = model.expression;
     for (let e = 0; e < layout.expressionCount; e++) {
       if (group.min) energy.lower[o + e] = group.min[e]!;
       if (group.max) energy.upper[o + e] = group.max[e]!;
       const std = group.std[e]!;
-      energy.prior.weights[o + e] = weights.expressionPrior / (std * std);
-      energy.temporal.weights[o + e] = weights.temporalExpression;
+      prior.weights[o + e] = weights.expressionPrior / (std * std);
+      temporal.weights[o + e] = weights.temporalExpression;
     }
-    energy.temporal.weights.fill(weights.temporalRotation, 0, 3);
+    temporal.weights.fill(weights.temporalRotation, 0, 3);
     // per mm² → per model unit²
     const perUnit = weights.temporalTranslation * (model.metersPerUnit * 1e3) ** 2;
-    energy.temporal.weights.fill(perUnit, 3, 6);
+    temporal.weights.fill(perUnit, 3, 6);
     const names = model.skeleton?.jointNames ?? [];
     for (let j = 1; j < names.length; j++) {
-      const limit = this.jointLimits[names[j]!] ?? this.jointLimits.default ?? Infinity;
+      const limit = jointLimits[names[j]!] ?? jointLimits.default ?? Infinity;
       energy.lower.fill(-limit, layout.jointOffset + 3 * (j - 1), layout.jointOffset + 3 * j);
       energy.upper.fill(limit, layout.jointOffset + 3 * (j - 1), layout.jointOffset + 3 * j);
       const w = weights.jointPrior[names[j]!] ?? weights.jointPrior.default ?? 0;
-      energy.prior.weights.fill(w, layout.jointOffset + 3 * (j - 1), layout.jointOffset + 3 * j);
-      energy.temporal.weights.fill(weights.temporalJoints, layout.jointOffset + 3 * (j - 1), layout.jointOffset + 3 * j);
+      prior.weights.fill(w, layout.jointOffset + 3 * (j - 1), layout.jointOffset + 3 * j);
+      temporal.weights.fill(weights.temporalJoints, layout.jointOffset + 3 * (j - 1), layout.jointOffset + 3 * j);
     }
   }
 
@@ -330,7 +286,7 @@ export class FaceFitter {
     MEDIAPIPE_BLENDSHAPES.forEach((name, source) => {
       const row = (ARKIT_BLENDSHAPES as readonly string[]).indexOf(name);
       if (row < 0) return;
-      const weight = name.startsWith('eye') ? this.weights.blendshapeEyes : this.weights.blendshapeOther;
+      const weight = name.startsWith('eye') ? this.options.weights.blendshapeEyes : this.options.weights.blendshapeOther;
       if (weight <= 0) return;
       for (let i = 0; i < named.row.length; i++) {
         if (named.row[i] === row) this.blendshapeColumns.push({ column: named.column[i]!, source, weight });
@@ -341,7 +297,7 @@ export class FaceFitter {
   private setBlendshapeAnchor(observation: FrameObservation): boolean {
     const scores = observation.blendshapes;
     if (!scores || this.blendshapeColumns.length === 0) return false;
-    const term = this.energy.blendshapes, o = this.layout.expressionOffset;
+    const term = this.blendshapes, o = this.layout.expressionOffset;
     for (const { column, source, weight } of this.blendshapeColumns) {
       term.anchor.expression[column] = scores[source]!;
       term.weights[o + column] = weight;
@@ -350,41 +306,36 @@ export class FaceFitter {
   }
 
   private setUpLandmarks(observation: FrameObservation): void {
-    const term = this.energy.landmarks, n = this.landmarkCount, lm = observation.landmarks;
+    const term = this.landmarks, n = this.landmarkCount, lm = observation.landmarks, weights = this.options.weights;
     let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
     for (let i = 0; i < n; i++) {
       const x = lm[2 * i]!, y = lm[2 * i + 1]!;
       term.targets[2 * i] = x;
       term.targets[2 * i + 1] = y;
       const w = observation.landmarkWeights ? observation.landmarkWeights[i]! : 1;
-      term.weights[i] = w * (this.contourMask[i] ? this.weights.contour : 1);
+      term.weights[i] = w * (this.contourMask[i] ? weights.contour : 1);
       if (w > 0) {
         minX = Math.min(minX, x); maxX = Math.max(maxX, x);
         minY = Math.min(minY, y); maxY = Math.max(maxY, y);
       }
     }
-    term.weight = this.weights.landmarks;
+    term.weight = weights.landmarks;
     term.directions.fill(0);
     if (n === 478) contourDirections(lm, term.directions);
     const size = Math.max(maxX - minX, maxY - minY);
     term.pixelScale = size > 0 ? REFERENCE_FACE_PX / size : 1;
-    if (this.energy.dense) this.energy.dense.pixelScale = term.pixelScale;
+    if (this.dense) this.dense.pixelScale = term.pixelScale;
   }
 
-  /**
-   * The loss for this frame: Huber on a fresh start; else the configured loss with a scale of at
-   * least 2.5 times the median landmark distance at the warm start. A fast head turn leaves every
-   * landmark pixels away before the first step; a fixed Cauchy scale would then treat them all
-   * as outliers (and their tiny weights would no longer match the kept Gauss-Newton matrix).
-   */
+  /** The loss for this frame: Huber on a fresh start; else the configured loss, widened for the warm start's distance (see `robustScaleFactor`). */
   private setRobustLoss(reinit: boolean): void {
-    const landmarks = this.energy.landmarks, dense = this.energy.dense;
+    const landmarks = this.landmarks, dense = this.dense;
     landmarks.loss = reinit ? 'huber' : this.options.robustLoss;
     let scale = 1;
     if (!reinit) {
       this.kinematics.update(this.state);
       landmarks.accumulate(this.state);
-      scale = Math.max(1, (2.5 * this.medianLandmarkPx() * landmarks.pixelScale) / this.options.robustPx);
+      scale = robustScaleFactor(this.medianLandmarkPx(), landmarks.pixelScale, this.options.robustPx);
     }
     landmarks.robustPx = this.options.robustPx * scale;
     if (dense) {
@@ -411,15 +362,14 @@ export class FaceFitter {
 
   /** Weak-perspective pose, then a rigid-only fit; expression and joints restart at rest. */
   private initialise(observation: FrameObservation, camera: PinholeCamera): number {
-    const state = this.state, term = this.energy.landmarks;
+    const state = this.state, term = this.landmarks;
     state.expression.fill(0);
     state.joints.fill(0);
     if (!initialPose(this.landmarkBasis.base, observation.landmarks, term.weights, camera, state.rotation, state.translation)) return 0;
-    this.energy.temporalActive = false;
-    this.energy.blendshapesActive = false;
-    const dense = this.energy.dense, normals = this.energy.normals;
-    if (dense) dense.count = 0;
-    if (normals) normals.count = 0;
+    this.temporal.active = false;
+    this.blendshapes.active = false;
+    if (this.dense) this.dense.count = 0;
+    if (this.normals) this.normals.count = 0;
     const { iterations } = this.solver.solve(this.energy, state, {
       maxIterations: this.options.initIterations,
       relativeTolerance: 1e-4,
@@ -431,13 +381,13 @@ export class FaceFitter {
 
   /** Dense correspondences for this frame (see `DenseSelector`), with this frame's weights. */
   private selectDense(observation: FrameObservation, camera: PinholeCamera): number {
-    const dense = this.energy.dense, normals = this.energy.normals;
+    const dense = this.dense, normals = this.normals;
     if (!dense || !normals || !this.denseSelector) return 0;
     dense.count = normals.count = 0;
     if (!observation.dense) return 0;
-    this.regionNormals!.update(this.identity.frozen ? Infinity : NORMAL_IDENTITY_COEFFICIENTS);
-    dense.weight = this.weights.dense;
-    normals.weight = this.weights.normals;
+    this.regionNormals!.update(this.person.frozen ? Infinity : NORMAL_IDENTITY_COEFFICIENTS);
+    dense.weight = this.options.weights.dense;
+    normals.weight = this.options.weights.normals;
     return this.denseSelector.select(observation.dense, this.state, camera, {
       gatePx: this.options.denseGatePx / dense.pixelScale,
       minFacing: this.options.denseMinFacing,
@@ -446,30 +396,9 @@ export class FaceFitter {
     }, dense, normals);
   }
 
-  /** On a sampled, well-fitted, not-too-turned frame: add it to the identity estimate. */
-  private maybeUpdateIdentity(energy: FrameEnergy): void {
-    this.framesSinceSample++;
-    const policy = this.policy;
-    if (this.identity.frozen || this.framesSinceSample < policy.interval) return;
-    if (this.medianLandmarkPx() * energy.landmarks.pixelScale > policy.maxLandmarkErrorPx) return;
-    const angle = Math.acos(Math.min(1, Math.max(-1, (this.state.rotation[0]! + this.state.rotation[4]! + this.state.rotation[8]! - 1) / 2)));
-    if ((angle * 180) / Math.PI > policy.maxRotationDeg) return;
-    this.framesSinceSample = 0;
-    // A different subsample each identity frame, so all points take part over time.
-    for (const term of [energy.landmarks, energy.dense, energy.normals]) {
-      if (!term) continue;
-      term.sharedStride = Math.max(1, Math.ceil(term.count / (term === energy.landmarks ? IDENTITY_POINTS : IDENTITY_DENSE_POINTS)));
-      term.sharedPhase = this.identity.frames % term.sharedStride;
-    }
-    this.shared.clear();
-    energy.evaluate(this.state, this.frameSystem, this.shared);
-    this.identity.addFrame(this.shared, this.frameSystem, this.solver.free, this.solver.freeCount, policy);
-    this.applyIdentity();
-  }
-
   /** The median landmark distance of the last evaluation, px (robust to outliers, unlike the RMS). */
   private medianLandmarkPx(): number {
-    const term = this.energy.landmarks, sorted = this.sortScratch;
+    const term = this.landmarks, sorted = this.sortScratch;
     let n = 0;
     for (let i = 0; i < term.count; i++) if (term.weights[i]! > 0) sorted[n++] = term.distancesPx[i]!;
     if (n === 0) return Infinity;
@@ -479,13 +408,12 @@ export class FaceFitter {
 
   private output(timeMs: number, camera: PinholeCamera, stats: FaceFit['stats']): FaceFit {
     const s = this.state;
-    const identityCount = this.model.identity.names.length;
     const expression = Float32Array.from(s.expression);
     const fit: FaceFit = {
       timeMs,
       rotation: s.rotationAxisAngle(),
       translation: Float64Array.from(s.translation),
-      identity: Float32Array.from(this.identity.estimate.subarray(0, identityCount)),
+      identity: Float32Array.from(this.person.identity),
       expression,
       camera,
       stats,

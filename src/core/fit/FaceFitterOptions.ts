@@ -2,7 +2,8 @@
  * The fitter's options: plain data (they cross to the tracking worker), with their defaults.
  */
 import type { ArkitMap } from '../arkit.js';
-import type { IdentityPolicy } from './IdentityEstimator.js';
+import { DEFAULT_IDENTITY_POLICY, type IdentityPolicy } from './IdentityEstimator.js';
+import type { RobustLoss } from './terms/robustLoss.js';
 
 /** Weights of the energy terms. Pixel residuals are measured on a face scaled to 256 px. */
 export interface FitWeights {
@@ -73,7 +74,7 @@ export interface FaceFitterOptions {
    * uses Huber, which is convex): 'cauchy' all but ignores outliers, 'huber' counts them
    * linearly. Default 'cauchy'.
    */
-  robustLoss?: 'cauchy' | 'huber';
+  robustLoss?: RobustLoss;
   /** Scale of the landmarks' robust loss, px of a 256 px face. Default 3. */
   robustPx?: number;
   /**
@@ -110,4 +111,33 @@ export interface FaceFitterOptions {
   dense?: boolean;
   /** Expression deltas smaller than this (mm, at the coefficient's largest value) are dropped from the sparse basis. Default 0.01. */
   sparsityMm?: number;
+}
+
+/** The options with every default filled in: what `FaceFitter` runs with. */
+export interface ResolvedFitterOptions extends Required<Omit<FaceFitterOptions, 'focalPx' | 'weights' | 'identity' | 'arkitMap' | 'jointLimits'>> {
+  weights: FitWeights;
+  identity: IdentityPolicy;
+  jointLimits: Readonly<Record<string, number>>;
+}
+
+export function resolveFitterOptions(options: FaceFitterOptions): ResolvedFitterOptions {
+  return {
+    weights: { ...DEFAULT_FIT_WEIGHTS, ...options.weights },
+    identity: { ...DEFAULT_IDENTITY_POLICY, ...options.identity },
+    jointLimits: { ...DEFAULT_JOINT_LIMITS, ...options.jointLimits },
+    robustLoss: options.robustLoss ?? 'cauchy',
+    robustPx: options.robustPx ?? 3,
+    denseRobustPx: options.denseRobustPx ?? 1,
+    blendshapePrior: options.blendshapePrior ?? true,
+    maxIterations: options.maxIterations ?? 5,
+    predictMotion: options.predictMotion ?? true,
+    initIterations: options.initIterations ?? 15,
+    relativeTolerance: options.relativeTolerance ?? 1e-3,
+    absoluteTolerance: options.absoluteTolerance ?? 0.05,
+    maxDense: options.maxDense ?? 2000,
+    denseGatePx: options.denseGatePx ?? 12,
+    denseMinFacing: options.denseMinFacing ?? 0.15,
+    dense: options.dense ?? true,
+    sparsityMm: options.sparsityMm ?? 0.01,
+  };
 }

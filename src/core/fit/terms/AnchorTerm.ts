@@ -1,5 +1,6 @@
 import { difference, FrameState, type FrameLayout } from '../FrameState.js';
 import type { NormalEquations } from '../NormalEquations.js';
+import type { EnergyTerm } from './EnergyTerm.js';
 
 /**
  * A diagonal quadratic pull of the frame unknowns towards an anchor state:
@@ -7,14 +8,19 @@ import type { NormalEquations } from '../NormalEquations.js';
  * prior (anchor zero, w = λ/std²), the temporal term (anchor the previous frame) and the
  * blendshape prior (anchor MediaPipe's scores on the expressions it names).
  */
-export class AnchorTerm {
+export class AnchorTerm implements EnergyTerm {
   readonly anchor: FrameState;
+  /** Whether it takes part this frame (the temporal term rests on a re-initialisation, the blendshape prior without scores). */
+  active = true;
   /** Per unknown, in the layout's order; 0 leaves it free. */
   readonly weights: Float64Array;
   private readonly offset: Float64Array;
   private readonly jacobian = new Float64Array(9);
 
-  constructor(layout: FrameLayout) {
+  constructor(
+    readonly name: string,
+    layout: FrameLayout,
+  ) {
     this.anchor = new FrameState(layout);
     this.weights = new Float64Array(layout.size);
     this.offset = new Float64Array(layout.size);

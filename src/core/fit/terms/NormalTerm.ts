@@ -3,16 +3,18 @@ import type { Kinematics } from '../Kinematics.js';
 import type { NormalEquations } from '../NormalEquations.js';
 import type { SharedEquations } from '../SharedEquations.js';
 import { expressionColumns, type SparsePointBasis } from '../SparsePointBasis.js';
+import type { SampledTerm } from './EnergyTerm.js';
+import { robustEnergy, robustWeight } from './robustLoss.js';
 
 /**
  * Normal alignment: the model's vertex normal, turned into camera space, against the normal a
- * prior predicts at the vertex's pixel. Residual n − n_observed (3 rows, both unit), Huber on
- * its length; its Gauss-Newton blocks take the two rows along the tangent plane.
+ * prior predicts at the vertex's pixel. Residual n − n_observed (3 rows, both unit), Huber (see
+ * `robustLoss.ts`) on its length; its Gauss-Newton blocks take the two rows along the tangent plane.
  *
  * The model normal comes from a linear basis of unnormalized normals (see `normalBasis.ts`);
  * skinned models turn it with the skin-weighted blend of joint rotations.
  */
-export class NormalTerm {
+export class NormalTerm implements SampledTerm {
   readonly basis: SparsePointBasis;
   private readonly kinematics: Kinematics;
   private readonly expressionOffset: number;
@@ -23,7 +25,7 @@ export class NormalTerm {
   readonly weights: Float64Array;
   count = 0;
   weight = 1;
-  /** See `ReprojectionTerm.sharedStride` and `sharedPhase`. */
+  /** See `SampledTerm`. */
   sharedStride = 1;
   sharedPhase = 0;
   /** Only 1 point in this many goes into the Gauss-Newton matrix, weighted up by as much (see NormalEquations.hessianTakes). */
@@ -48,7 +50,13 @@ export class NormalTerm {
   private readonly modelRows = new Float64Array(6);
   private sharedJacobian = new Float64Array(0);
 
-  constructor(basis: SparsePointBasis, kinematics: Kinematics, expressionOffset: number, capacity: number) {
+  constructor(
+    readonly name: string,
+    basis: SparsePointBasis,
+    kinematics: Kinematics,
+    expressionOffset: number,
+    capacity: number,
+  ) {
     this.basis = basis;
     this.kinematics = kinematics;
     this.expressionOffset = expressionOffset;
@@ -63,6 +71,10 @@ export class NormalTerm {
     this.cols = new Int32Array(maxCols);
     this.jacobian = new Float64Array(maxCols);
     this.row1 = new Float64Array(maxCols);
+  }
+
+  get active(): boolean {
+    return this.count > 0;
   }
 
   accumulate(state: FrameState, system?: NormalEquations, shared?: SharedEquations): number {
@@ -88,12 +100,10 @@ export class NormalTerm {
       residual[1] = ny - this.targets[3 * i + 1]!;
       residual[2] = nz - this.targets[3 * i + 2]!;
       const norm = Math.sqrt(residual[0]! * residual[0]! + residual[1]! * residual[1]! + residual[2]! * residual[2]!);
-      const delta = this.huber;
-      const robust = norm <= delta ? 1 : delta / norm;
-      energy += w * (norm <= delta ? norm * norm : 2 * delta * norm - delta * delta);
+      energy += robustEnergy('huber', norm, this.huber, w);
       if (!system && !shared) continue;
-      if (shared && i % this.sharedStride !== this.sharedPhase) continue; // see ReprojectionTerm.sharedStride
-      const weighted = w * robust * (shared ? this.sharedStride : 1);
+      if (shared && i % this.sharedStride !== this.sharedPhase) continue; // see SampledTerm
+      const weighted = w * robustWeight('huber', norm, this.huber) * (shared ? this.sharedStride : 1);
       if (!shared && !system!.hessianTakes(i, this.hessianThinning)) {
         this.addGradient(system!, p, weighted, nx, ny, nz, len, x, y, z);
         continue;

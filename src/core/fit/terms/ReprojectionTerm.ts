@@ -4,6 +4,8 @@ import { type Kinematics, PosedPoint } from '../Kinematics.js';
 import type { NormalEquations } from '../NormalEquations.js';
 import type { SharedEquations } from '../SharedEquations.js';
 import { expressionColumns, type SparsePointBasis } from '../SparsePointBasis.js';
+import type { SampledTerm } from './EnergyTerm.js';
+import { robustEnergy, robustWeight, type RobustLoss } from './robustLoss.js';
 
 /**
  * Reprojection of basis points onto observed pixels: MediaPipe's landmarks through the model's
@@ -14,12 +16,10 @@ import { expressionColumns, type SparsePointBasis } from '../SparsePointBasis.js
  * counts its offset along the contour only by `tangentScale`: the silhouette slides over the
  * surface as the head turns, so where a contour landmark sits along it is less certain than
  * how far it is across it.
- * Energy per point: weight · ρ(|r|) with a robust ρ of scale δ = `robustPx`:
- * Huber, s² below δ and 2δs − δ² above (convex: for a fresh start far from the solution), or
- * Cauchy, δ²·log(1 + s²/δ²) (redescending: an outlier 10δ away pulls with 1 % of an inlier's
- * weight; for tracking, where the warm start is close). Solved by reweighting (IRLS).
+ * Energy per point: weight · ρ(|r|) with the robust loss `loss` of scale δ = `robustPx` (see
+ * `robustLoss.ts`).
  */
-export class ReprojectionTerm {
+export class ReprojectionTerm implements SampledTerm {
   readonly basis: SparsePointBasis;
   private readonly kinematics: Kinematics;
   private readonly expressionOffset: number;
@@ -39,18 +39,11 @@ export class ReprojectionTerm {
   camera!: PinholeCamera;
   pixelScale = 1;
   robustPx = 4;
-  loss: 'huber' | 'cauchy' = 'huber';
+  loss: RobustLoss = 'huber';
   /** Overall weight of the term. */
   weight = 1;
-  /**
-   * When building the shared (identity) equations, only every this many points take part, in
-   * both those and the frame's system, weighted up to match: identity columns cost (identity
-   * count)² per point, too much for thousands of dense points. (The two systems must come from
-   * the same points, or the Schur complement that eliminates the frame's unknowns can lose its
-   * positive definiteness.)
-   */
+  /** See `SampledTerm`. */
   sharedStride = 1;
-  /** Which points of the stride take part (varied across identity frames). */
   sharedPhase = 0;
   /** Only 1 point in this many goes into the Gauss-Newton matrix, weighted up by as much (see NormalEquations.hessianTakes). */
   hessianThinning = 1;
@@ -69,7 +62,13 @@ export class ReprojectionTerm {
   private readonly imageMotion = new Float64Array(6);
   private sharedJacobian = new Float64Array(0);
 
-  constructor(basis: SparsePointBasis, kinematics: Kinematics, expressionOffset: number, capacity: number) {
+  constructor(
+    readonly name: string,
+    basis: SparsePointBasis,
+    kinematics: Kinematics,
+    expressionOffset: number,
+    capacity: number,
+  ) {
     this.basis = basis;
     this.kinematics = kinematics;
     this.expressionOffset = expressionOffset;
@@ -88,11 +87,15 @@ export class ReprojectionTerm {
     this.row1 = new Float64Array(maxCols);
   }
 
+  get active(): boolean {
+    return this.count > 0;
+  }
+
   /** Energy at `state`; adds the normal equations to `system` and `shared` when given. */
   accumulate(state: FrameState, system?: NormalEquations, shared?: SharedEquations): number {
     const { basis, kinematics, posed, cols, jacobian, residual } = this;
     const f = this.camera.focalPx, cx = this.camera.cx, cy = this.camera.cy;
-    const scale = this.pixelScale, delta = this.robustPx, cauchy = this.loss === 'cauchy';
+    const scale = this.pixelScale, delta = this.robustPx, loss = this.loss;
     const withJoints = this.jointColumns > 0 && (system !== undefined || shared !== undefined);
     const K = shared ? shared.size : 0;
     if (shared && this.sharedJacobian.length < 2 * K) this.sharedJacobian = new Float64Array(2 * K);
@@ -128,19 +131,11 @@ export class ReprojectionTerm {
       const d10 = w10 * a, d11 = -w11 * a, d12 = w10 * b0 + w11 * b1;
       const norm = Math.sqrt(residual[0]! * residual[0]! + residual[1]! * residual[1]!); // (Math.hypot is several times slower)
       this.distancesPx[i] = Math.sqrt(eu * eu + ev * ev);
-      let robust: number;
-      if (cauchy) {
-        const q = (norm * norm) / (delta * delta);
-        robust = 1 / (1 + q);
-        energy += w * delta * delta * Math.log1p(q);
-      } else {
-        robust = norm <= delta ? 1 : delta / norm;
-        energy += w * (norm <= delta ? norm * norm : 2 * delta * norm - delta * delta);
-      }
+      energy += robustEnergy(loss, norm, delta, w);
       if (!system && !shared) continue;
       // An identity build takes a consistent subsample into both systems (see `sharedStride`).
       if (shared && i % this.sharedStride !== this.sharedPhase) continue;
-      const weighted = w * robust * (shared ? this.sharedStride : 1);
+      const weighted = w * robustWeight(loss, norm, delta) * (shared ? this.sharedStride : 1);
       if (!shared && !system!.hessianTakes(i, this.hessianThinning)) {
         this.addGradient(system!, p, weighted, d00, d01, d02, d10, d11, d12);
         continue;
