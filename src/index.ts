@@ -15,6 +15,7 @@ export type { FaceCrop } from './core/image/FaceCropTracker.js';
 export type { PinholeCamera } from './core/camera.js';
 export type { FaceModel, FaceModelInfo } from './core/model/FaceModel.js';
 export { DEFAULT_FIT_WEIGHTS, DEFAULT_JOINT_LIMITS, type FaceFitterOptions, type FitWeights } from './core/fit/FaceFitterOptions.js';
+export type { RobustLoss } from './core/fit/terms/robustLoss.js';
 export { DEFAULT_IDENTITY_POLICY, type IdentityPolicy } from './core/fit/IdentityEstimator.js';
 export { DEFAULT_SMOOTHING, type FaceSmootherOptions } from './core/smoothing/FaceSmoother.js';
 export type { OneEuroParams } from './core/smoothing/OneEuroFilter.js';

@@ -1,5 +1,5 @@
 /**
- * A ViT of the prior contract (DESIGN.md, "Priors") with random weights: patch-16 encoder,
+ * A ViT of the prior contract (docs/architecture.md, "The prior contract") with random weights: patch-16 encoder,
  * then per output a transformer block and a transposed-conv head that goes back up 16x.
  * Same architecture family as Pixel3DMM's networks (DINO ViT + transformer/transposed-conv head),
  * for tests and benchmarks; the maps it predicts mean nothing unless a `bias` is given.

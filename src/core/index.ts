@@ -9,3 +9,4 @@ export type * from './model/FaceModel.js';
 export * from './model/FaceModelEvaluator.js';
 export * from './model/PointBasis.js';
 export * from './model/readFaceModel.js';
+export * from './model/faceModelSchema.js';

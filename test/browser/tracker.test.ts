@@ -148,6 +148,11 @@ describe('FaceTracker in the page', () => {
       const missing = await codeOf(FaceTracker.create({ model: '/models/no-such-model.glb', cache: false }));
       const corrupt = await codeOf(FaceTracker.create({ model: '/examples/media/webcam-head-motion.mp4', cache: false }));
       const noWorker = await codeOf(FaceTracker.create({ workerUrl: '/dist/no-such-worker.js', cache: false }));
+      // Options cross to the worker: a callback in them is refused up front, naming where it is.
+      const callback = await FaceTracker.create({ fitter: { weights: { landmarks: (() => 1) as unknown as number } }, cache: false }).then(
+        () => 'resolved',
+        (e: { code?: string; message: string }) => `${e.code}:${e.message}`,
+      );
       const tracker = await FaceTracker.create({ cache: false });
       const bitmap = await createImageBitmap(new ImageData(64, 48));
       bitmap.close(); // a detached frame: unusable input
@@ -160,11 +165,12 @@ describe('FaceTracker in the page', () => {
       const good = await tracker.track(new VideoFrame(video), 0.1);
       tracker.dispose();
       const afterDispose = await codeOf(tracker.track(new VideoFrame(video), 0.2));
-      return { missing, corrupt, noWorker, bad, goodFound: !!good, afterDispose };
+      return { missing, corrupt, noWorker, callback, bad, goodFound: !!good, afterDispose };
     });
     expect(result.missing).toBe('model-fetch:404');
     expect(result.corrupt).toBe('model-format:');
     expect(result.noWorker).toBe('worker-crashed:');
+    expect(result.callback).toMatch(/^invalid-input:options\.fitter\.weights\.landmarks is a function/);
     expect(result.bad).toBe('invalid-input:');
     expect(result.goodFound).toBe(true);
     expect(result.afterDispose).toBe('disposed:');

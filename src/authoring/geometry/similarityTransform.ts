@@ -5,12 +5,6 @@ export interface SimilarityTransform {
   translation: Float64Array;
 }
 
-export const IDENTITY_SIMILARITY: Readonly<SimilarityTransform> = {
-  scale: 1,
-  rotation: Float64Array.of(1, 0, 0, 0, 1, 0, 0, 0, 1),
-  translation: new Float64Array(3),
-};
-
 /**
  * The similarity that best maps points `src` onto `dst` in the weighted least-squares sense
  * (Horn's closed form with unit quaternions, J. Opt. Soc. Am. A 4(4), 1987; scale as in Umeyama

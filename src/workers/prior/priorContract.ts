@@ -1,5 +1,5 @@
 /**
- * The ViT prior contract (DESIGN.md, "Priors"), and the checks that refuse a model that does not
+ * The ViT prior contract (docs/architecture.md, "The prior contract"), and the checks that refuse a model that does not
  * follow it with a `prior-format` error saying what is wrong.
  *
  * - Input `image` [1, 3, H, W], H = W: RGB in [0, 1], normalised with ImageNet mean/std.
