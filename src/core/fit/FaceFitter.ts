@@ -31,37 +31,40 @@ export interface SolvedFrame {
   solveMs: number;
 }
 
-/**
- * Points an identity frame takes into the shared equations (each costs (identity count)²): 200
- * landmarks (100 cost landmark accuracy: 0.52 → 0.56 mm), 100 dense points and as many normals
- * (as accurate as 200: there are thousands, a different 100 each frame; 50 delayed the freeze).
- */
-const IDENTITY_POINTS = 200;
-const IDENTITY_DENSE_POINTS = 100;
-
-/** While identity is estimated, the base normals follow it this many identity coefficients per frame (see `RegionNormals.update`). */
-const NORMAL_IDENTITY_COEFFICIENTS = 25;
-
-/** Dense points (and normals) enter the Gauss-Newton matrix 1 in this many (the gradient takes all). */
-const DENSE_HESSIAN_THINNING = 6;
-/**
- * One normal-alignment point for every this many dense correspondences: the normal map is smooth,
- * so half of them constrain the fit as well as all (synthetic dense recovery 0.198 vs 0.199 mm) at
- * half the normal term's cost, a third of a dense frame's.
- */
-const NORMAL_STRIDE = 2;
-
-/**
- * A point's expression deltas smaller than this (at the coefficient's largest value) stay out of
- * the Gauss-Newton matrix (the energy and gradient take them): 0.1 mm for positions, 0.01 for
- * unit normals (≈ 0.6°). A quarter to a third fewer columns per point, half the matrix's cost,
- * and steps as good as with every delta (0.3 mm cost landmark frames a tenth more evaluations).
- */
-const HESSIAN_DELTA_MM = 0.1;
-const HESSIAN_NORMAL_DELTA = 0.01;
-
-/** Pixel residuals are normalized to a face this big (bounding box of the landmarks, px). */
-const REFERENCE_FACE_PX = 256;
+/** The fit's fixed tuning: chosen on the fit benchmark and the sample video, not options. */
+const TUNING = {
+  /**
+   * Points an identity frame takes into the shared equations (each costs (identity count)²): 200
+   * landmarks (100 cost landmark accuracy: 0.52 → 0.56 mm), 100 dense points and as many normals
+   * (as accurate as 200: there are thousands, a different 100 each frame; 50 delayed the freeze).
+   */
+  identityLandmarks: 200,
+  identityDensePoints: 100,
+  /** While identity is estimated, the base normals follow it this many identity coefficients per frame (see `RegionNormals.update`). */
+  normalIdentityCoefficients: 25,
+  /**
+   * Dense points (and normals) enter the Gauss-Newton matrix 1 in this many (the gradient takes
+   * all): thousands of dense points, and a sixth of them steer the steps as well as all would
+   * (synthetic dense recovery 0.19 mm at 6, 0.20 at 4, 0.21 at 8).
+   */
+  denseHessianThinning: 6,
+  /**
+   * One normal-alignment point for every this many dense correspondences: the normal map is smooth,
+   * so half of them constrain the fit as well as all (synthetic dense recovery 0.198 vs 0.199 mm) at
+   * half the normal term's cost, a third of a dense frame's.
+   */
+  normalStride: 2,
+  /**
+   * A point's expression deltas smaller than this (at the coefficient's largest value) stay out of
+   * the Gauss-Newton matrix (the energy and gradient take them): 0.1 mm for positions, 0.01 for
+   * unit normals (≈ 0.6°). A quarter to a third fewer columns per point, half the matrix's cost,
+   * and steps as good as with every delta (0.3 mm cost landmark frames a tenth more evaluations).
+   */
+  hessianDeltaMm: 0.1,
+  hessianNormalDelta: 0.01,
+  /** Pixel residuals are normalized to a face this big (bounding box of the landmarks, px). */
+  referenceFacePx: 256,
+} as const;
 
 /**
  * The real-time fitter: per frame a few Levenberg-Marquardt iterations on the morphable model,
@@ -125,7 +128,7 @@ export class FaceFitter {
     this.energy = new FrameEnergy(this.layout, this.kinematics);
     const identityCount = model.identity.names.length;
     const dropBelow = (this.options.sparsityMm * 1e-3) / model.metersPerUnit;
-    const hessianBelow = Math.max(dropBelow, (HESSIAN_DELTA_MM * 1e-3) / model.metersPerUnit);
+    const hessianBelow = Math.max(dropBelow, (TUNING.hessianDeltaMm * 1e-3) / model.metersPerUnit);
 
     this.landmarkBasis = new SparsePointBasis(embeddedBasis(model, model.mediapipe478), model.expression, identityCount, dropBelow, hessianBelow);
     this.landmarkCount = this.landmarkBasis.count;
@@ -136,23 +139,21 @@ export class FaceFitter {
     for (let i = 0; i < this.landmarkCount; i++) landmarks.points[i] = i;
     landmarks.tangentScale = weights.contourTangent;
     this.landmarks = landmarks;
-    this.identitySamples = [{ term: landmarks, points: IDENTITY_POINTS }];
+    this.identitySamples = [{ term: landmarks, points: TUNING.identityLandmarks }];
     this.contourMask = new Uint8Array(this.landmarkCount);
     if (this.landmarkCount === 478) for (const i of MEDIAPIPE_FACE_OVAL) this.contourMask[i] = 1;
 
     if (this.options.dense && model.fittingRegion.length > 0) {
       const regionPoints = vertexBasis(model, model.fittingRegion);
       this.regionBasis = new SparsePointBasis(regionPoints, model.expression, identityCount, dropBelow, hessianBelow);
-      this.regionNormals = new RegionNormals(model, model.fittingRegion, regionPoints.skinWeights, 1e-3, HESSIAN_NORMAL_DELTA);
+      this.regionNormals = new RegionNormals(model, model.fittingRegion, regionPoints.skinWeights, 1e-3, TUNING.hessianNormalDelta);
       this.denseSelector = new DenseSelector(model, this.regionBasis, this.regionNormals, this.kinematics);
       const capacity = Math.min(this.options.maxDense, model.fittingRegion.length);
       this.dense = this.energy.add(new ReprojectionTerm('dense', this.regionBasis, this.kinematics, offset, capacity));
-      // Thousands of dense points: a sixth of them steer the steps as well as all would (synthetic
-      // dense recovery 0.19 mm at 6, 0.20 at 4, 0.21 at 8).
-      this.dense.hessianThinning = DENSE_HESSIAN_THINNING;
+      this.dense.hessianThinning = TUNING.denseHessianThinning;
       this.normals = this.energy.add(new NormalTerm('normals', this.regionNormals.basis, this.kinematics, offset, capacity));
-      this.normals.hessianThinning = DENSE_HESSIAN_THINNING;
-      this.identitySamples.push({ term: this.dense, points: IDENTITY_DENSE_POINTS }, { term: this.normals, points: IDENTITY_DENSE_POINTS });
+      this.normals.hessianThinning = TUNING.denseHessianThinning;
+      this.identitySamples.push({ term: this.dense, points: TUNING.identityDensePoints }, { term: this.normals, points: TUNING.identityDensePoints });
     }
     this.prior = this.energy.add(new AnchorTerm('prior', this.layout));
     this.temporal = this.energy.add(new AnchorTerm('temporal', this.layout));
@@ -323,7 +324,7 @@ export class FaceFitter {
     term.directions.fill(0);
     if (n === 478) contourDirections(lm, term.directions);
     const size = Math.max(maxX - minX, maxY - minY);
-    term.pixelScale = size > 0 ? REFERENCE_FACE_PX / size : 1;
+    term.pixelScale = size > 0 ? TUNING.referenceFacePx / size : 1;
     if (this.dense) this.dense.pixelScale = term.pixelScale;
   }
 
@@ -385,14 +386,14 @@ export class FaceFitter {
     if (!dense || !normals || !this.denseSelector) return 0;
     dense.count = normals.count = 0;
     if (!observation.dense) return 0;
-    this.regionNormals!.update(this.person.frozen ? Infinity : NORMAL_IDENTITY_COEFFICIENTS);
+    this.regionNormals!.update(this.person.frozen ? Infinity : TUNING.normalIdentityCoefficients);
     dense.weight = this.options.weights.dense;
     normals.weight = this.options.weights.normals;
     return this.denseSelector.select(observation.dense, this.state, camera, {
       gatePx: this.options.denseGatePx / dense.pixelScale,
       minFacing: this.options.denseMinFacing,
       maxCount: this.options.maxDense,
-      normalStride: NORMAL_STRIDE,
+      normalStride: TUNING.normalStride,
     }, dense, normals);
   }
 

@@ -1,6 +1,6 @@
 /**
- * The ViT prior contract (docs/architecture.md, "The prior contract"), and the checks that refuse a model that does not
- * follow it with a `prior-format` error saying what is wrong.
+ * The ViT prior contract (docs/architecture.md, "The prior contract"), and the checks that
+ * refuse a model that does not follow it with a `prior-format` error saying what is wrong.
  *
  * - Input `image` [1, 3, H, W], H = W: RGB in [0, 1], normalised with ImageNet mean/std.
  * - Output `uv` [1, 2, H, W] in [-1, 1]: the face model's UV coordinates as 2·uv − 1 (glTF

@@ -3,7 +3,7 @@ import type { Kinematics } from '../Kinematics.js';
 import type { NormalEquations } from '../NormalEquations.js';
 import type { SharedEquations } from '../SharedEquations.js';
 import { expressionColumns, type SparsePointBasis } from '../SparsePointBasis.js';
-import type { SampledTerm } from './EnergyTerm.js';
+import { PointTerm } from './PointTerm.js';
 import { robustEnergy, robustWeight } from './robustLoss.js';
 
 /**
@@ -14,33 +14,13 @@ import { robustEnergy, robustWeight } from './robustLoss.js';
  * The model normal comes from a linear basis of unnormalized normals (see `normalBasis.ts`);
  * skinned models turn it with the skin-weighted blend of joint rotations.
  */
-export class NormalTerm implements SampledTerm {
-  readonly basis: SparsePointBasis;
-  private readonly kinematics: Kinematics;
-  private readonly expressionOffset: number;
-
-  readonly points: Int32Array;
-  /** [capacity][3] observed unit normals, camera space. */
-  readonly targets: Float64Array;
-  readonly weights: Float64Array;
-  count = 0;
-  weight = 1;
-  /** See `SampledTerm`. */
-  sharedStride = 1;
-  sharedPhase = 0;
-  /** Only 1 point in this many goes into the Gauss-Newton matrix, weighted up by as much (see NormalEquations.hessianTakes). */
-  hessianThinning = 1;
+export class NormalTerm extends PointTerm {
   /** Huber threshold on |n − n_observed| (0.1 ≈ 6°). */
   huber = 0.1;
 
   private readonly turn = new Float64Array(9);
-  private readonly jointColumns: number;
   /** d(R·M·N)/dδ_joints, [3][jointColumns]. */
   private readonly jointTurn: Float64Array;
-  private readonly cols: Int32Array;
-  /** The two tangent rows of the point's Jacobian. */
-  private readonly jacobian: Float64Array;
-  private readonly row1: Float64Array;
   private readonly residual = new Float64Array(3);
   /** The residual along the tangents. */
   private readonly residual2 = new Float64Array(2);
@@ -48,40 +28,17 @@ export class NormalTerm implements SampledTerm {
   private readonly tangents = new Float64Array(6);
   /** [2][3] turnᵀ·t/len: how a model-space delta moves n along each tangent. */
   private readonly modelRows = new Float64Array(6);
-  private sharedJacobian = new Float64Array(0);
 
-  constructor(
-    readonly name: string,
-    basis: SparsePointBasis,
-    kinematics: Kinematics,
-    expressionOffset: number,
-    capacity: number,
-  ) {
-    this.basis = basis;
-    this.kinematics = kinematics;
-    this.expressionOffset = expressionOffset;
-    this.points = new Int32Array(capacity);
-    this.targets = new Float64Array(3 * capacity);
-    this.weights = new Float64Array(capacity);
-    let maxEntries = 0;
-    for (let p = 0; p < basis.count; p++) maxEntries = Math.max(maxEntries, basis.expressionStart[p + 1]! - basis.expressionStart[p]!);
-    this.jointColumns = 3 * kinematics.fittedJoints;
+  /** `targets`: [capacity][3] observed unit normals, camera space. */
+  constructor(name: string, basis: SparsePointBasis, kinematics: Kinematics, expressionOffset: number, capacity: number) {
+    super(name, basis, kinematics, expressionOffset, capacity, 3, 3);
     this.jointTurn = new Float64Array(3 * this.jointColumns);
-    const maxCols = 3 + this.jointColumns + maxEntries;
-    this.cols = new Int32Array(maxCols);
-    this.jacobian = new Float64Array(maxCols);
-    this.row1 = new Float64Array(maxCols);
-  }
-
-  get active(): boolean {
-    return this.count > 0;
   }
 
   accumulate(state: FrameState, system?: NormalEquations, shared?: SharedEquations): number {
     const { basis, turn, residual } = this;
     basis.setExpression(state.expression);
-    const K = shared ? shared.size : 0;
-    if (shared && this.sharedJacobian.length < 2 * K) this.sharedJacobian = new Float64Array(2 * K);
+    const K = this.prepareShared(shared);
     let energy = 0;
     for (let i = 0; i < this.count; i++) {
       const w = this.weights[i]! * this.weight;

@@ -4,7 +4,7 @@ import { type Kinematics, PosedPoint } from '../Kinematics.js';
 import type { NormalEquations } from '../NormalEquations.js';
 import type { SharedEquations } from '../SharedEquations.js';
 import { expressionColumns, type SparsePointBasis } from '../SparsePointBasis.js';
-import type { SampledTerm } from './EnergyTerm.js';
+import { PointTerm } from './PointTerm.js';
 import { robustEnergy, robustWeight, type RobustLoss } from './robustLoss.js';
 
 /**
@@ -19,76 +19,32 @@ import { robustEnergy, robustWeight, type RobustLoss } from './robustLoss.js';
  * Energy per point: weight · ρ(|r|) with the robust loss `loss` of scale δ = `robustPx` (see
  * `robustLoss.ts`).
  */
-export class ReprojectionTerm implements SampledTerm {
-  readonly basis: SparsePointBasis;
-  private readonly kinematics: Kinematics;
-  private readonly expressionOffset: number;
-  private readonly jointColumns: number;
-
-  /** Selected points this frame (indices into the basis), `count` of them. */
-  readonly points: Int32Array;
-  /** [capacity][2] target pixels. */
-  readonly targets: Float64Array;
-  readonly weights: Float64Array;
+export class ReprojectionTerm extends PointTerm {
   /** [capacity][2] a contour point's unit normal to the contour, or (0, 0) for an ordinary point. */
   readonly directions: Float64Array;
   /** Scale of a contour point's residual along the contour (its normal component counts fully). */
   tangentScale = 1;
-  count = 0;
 
   camera!: PinholeCamera;
   pixelScale = 1;
   robustPx = 4;
   loss: RobustLoss = 'huber';
-  /** Overall weight of the term. */
-  weight = 1;
-  /** See `SampledTerm`. */
-  sharedStride = 1;
-  sharedPhase = 0;
-  /** Only 1 point in this many goes into the Gauss-Newton matrix, weighted up by as much (see NormalEquations.hessianTakes). */
-  hessianThinning = 1;
   /** Raw (unscaled) pixel distance of each point at the last evaluation. */
   readonly distancesPx: Float64Array;
   /** Raw (unscaled) RMS pixel distance of the last evaluation. */
   rmsPx = 0;
 
   private readonly posed: PosedPoint;
-  private readonly cols: Int32Array;
-  /** The point's two Jacobian rows. */
-  private readonly jacobian: Float64Array;
-  private readonly row1: Float64Array;
   private readonly residual = new Float64Array(2);
   /** [2][3]: D·(R·M), how a model-space delta moves the point's two residuals. */
   private readonly imageMotion = new Float64Array(6);
-  private sharedJacobian = new Float64Array(0);
 
-  constructor(
-    readonly name: string,
-    basis: SparsePointBasis,
-    kinematics: Kinematics,
-    expressionOffset: number,
-    capacity: number,
-  ) {
-    this.basis = basis;
-    this.kinematics = kinematics;
-    this.expressionOffset = expressionOffset;
-    this.jointColumns = 3 * kinematics.fittedJoints;
-    this.points = new Int32Array(capacity);
-    this.targets = new Float64Array(2 * capacity);
-    this.weights = new Float64Array(capacity);
+  /** `targets`: [capacity][2] target pixels. */
+  constructor(name: string, basis: SparsePointBasis, kinematics: Kinematics, expressionOffset: number, capacity: number) {
+    super(name, basis, kinematics, expressionOffset, capacity, 2, 6);
     this.directions = new Float64Array(2 * capacity);
     this.distancesPx = new Float64Array(capacity);
     this.posed = new PosedPoint(kinematics.fittedJoints);
-    let maxEntries = 0;
-    for (let p = 0; p < basis.count; p++) maxEntries = Math.max(maxEntries, basis.expressionStart[p + 1]! - basis.expressionStart[p]!);
-    const maxCols = 6 + this.jointColumns + maxEntries;
-    this.cols = new Int32Array(maxCols);
-    this.jacobian = new Float64Array(maxCols);
-    this.row1 = new Float64Array(maxCols);
-  }
-
-  get active(): boolean {
-    return this.count > 0;
   }
 
   /** Energy at `state`; adds the normal equations to `system` and `shared` when given. */
@@ -97,8 +53,7 @@ export class ReprojectionTerm implements SampledTerm {
     const f = this.camera.focalPx, cx = this.camera.cx, cy = this.camera.cy;
     const scale = this.pixelScale, delta = this.robustPx, loss = this.loss;
     const withJoints = this.jointColumns > 0 && (system !== undefined || shared !== undefined);
-    const K = shared ? shared.size : 0;
-    if (shared && this.sharedJacobian.length < 2 * K) this.sharedJacobian = new Float64Array(2 * K);
+    const K = this.prepareShared(shared);
     let energy = 0, squaredPx = 0, used = 0;
     basis.setExpression(state.expression);
 
