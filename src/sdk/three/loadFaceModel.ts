@@ -4,7 +4,6 @@ import { MeshoptDecoder } from 'three/examples/jsm/libs/meshopt_decoder.module.j
 import { modelFormatError } from '../../core/errors.js';
 import { FaceModelEvaluator } from '../../core/model/FaceModelEvaluator.js';
 import { FACE_MODEL_FORMAT, FACE_MODEL_VERSION, type FaceModelExtras } from '../../core/model/faceModelSchema.js';
-import { readFaceModel } from '../../core/model/readFaceModel.js';
 import { fetchAsset, type LoadProgress } from '../tracker/fetchAsset.js';
 
 /** A face-model `.glb` loaded for three.js: what `FaceAvatar` and `Take.toGLB` take. */
@@ -64,6 +63,7 @@ export async function parseFaceModel(bytes: Uint8Array): Promise<LoadedFaceModel
   if (!mesh.morphTargetInfluences || mesh.morphTargetInfluences.length < extras.groups.identity.count + extras.groups.expression.count) {
     modelFormatError('The face model mesh has fewer morph targets than its identity and expression groups name.');
   }
-  const evaluator = extras.skeleton ? new FaceModelEvaluator(await readFaceModel(bytes)) : undefined;
+  // Skinned models only: the fitter's reader (glTF-Transform), loaded then, gives the joint regressor three.js has no slot for.
+  const evaluator = extras.skeleton ? new FaceModelEvaluator(await (await import('../../core/model/readFaceModel.js')).readFaceModel(bytes)) : undefined;
   return evaluator ? { scene, mesh, extras, bytes, evaluator } : { scene, mesh, extras, bytes };
 }
