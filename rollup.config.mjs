@@ -2,6 +2,7 @@
 // the pure-math core), the self-contained tracking worker with the MediaPipe WASM it loads, the
 // ViT prior's worker with ONNX Runtime's, and the Node CLI.
 import { cpSync, mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import commonjs from '@rollup/plugin-commonjs';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import typescript from '@rollup/plugin-typescript';
@@ -17,8 +18,23 @@ const copyRuntimeFiles = (pairs) => ({
   },
 });
 
+// No source maps: the package ships its bundles, not the sources a map would point into.
+/** The package's entry points (source → built file), for bundles that import them instead of copying them. */
+const ENTRY_FILES = new Map(
+  [['src/index.ts', './index.js'], ['src/record.ts', './record.js'], ['src/core/index.ts', './core.js']].map(([source, built]) => [resolve(source), built]),
+);
+
+/** dist/track.html: the page that loads dist/track-page.js. */
+const trackPageHtml = {
+  name: 'track-page-html',
+  generateBundle() {
+    const source = '<!doctype html>\n<html>\n  <head><meta charset="utf-8" /><title>pixel3dmm-web track</title></head>\n  <body>\n    <!-- Driven by `pixel3dmm-web track`: see scripts/cli/trackPage.ts. -->\n    <script type="module" src="./track-page.js"></script>\n  </body>\n</html>\n';
+    this.emitFile({ type: 'asset', fileName: 'track.html', source });
+  },
+};
+
 const ts = (options = {}) =>
-  typescript({ tsconfig: './tsconfig.build.json', sourceMap: true, noEmitOnError: true, ...options });
+  typescript({ tsconfig: './tsconfig.build.json', sourceMap: false, noEmitOnError: true, ...options });
 
 /** Mediabunny's published modules import each other in cycles and use TypeScript's `this`-guarded helpers: both harmless. */
 const onwarn = (warning, warn) => {
@@ -31,25 +47,26 @@ const bundles = [
   {
     input: { index: 'src/index.ts', three: 'src/three.ts', record: 'src/record.ts', core: 'src/core/index.ts' },
     // Chunks beside the entries: code that resolves files relative to itself (new URL('./x', import.meta.url)) works from any of them.
-    output: { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
+    output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
     external: (id) => id === 'three' || id.startsWith('three/'),
     plugins: [nodeResolve({ browser: true }), commonjs(), ts({ declaration: true, declarationDir: 'dist', rootDir: 'src' })],
   },
   {
     input: { 'tracking-worker': 'src/workers/tracking/tracking.worker.ts' },
-    output: { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: '[name].js', inlineDynamicImports: true },
+    output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', inlineDynamicImports: true },
     plugins: [
       nodeResolve({ browser: true }),
       commonjs(),
       ts({ declaration: false, outDir: 'dist' }),
-      copyRuntimeFiles([['node_modules/@mediapipe/tasks-vision/wasm', 'dist/mediapipe-wasm']]),
+      // MediaPipe's ES-module build only: the worker imports it, and so does the page in the main-thread fallback.
+      copyRuntimeFiles([['node_modules/@mediapipe/tasks-vision/wasm', 'dist/mediapipe-wasm', (src) => src.endsWith('/wasm') || /vision_wasm_module_internal\.(js|wasm)$/.test(src)]]),
     ],
   },
   {
     // The ViT prior's worker (started by the tracking worker) with the onnxruntime-web build
     // its 'onnxruntime-web/webgpu' entry loads (WebGPU and WASM execution providers).
     input: { 'prior-worker': 'src/workers/prior/prior.worker.ts' },
-    output: { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: '[name].js', inlineDynamicImports: true },
+    output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', inlineDynamicImports: true },
     plugins: [
       nodeResolve({ browser: true }),
       commonjs(),
@@ -59,16 +76,20 @@ const bundles = [
   },
   {
     // The page the `track` command drives: the SDK bundled whole, so it needs no import map.
+    // It imports the package's entry points, kept external: the page loads dist/index.js, record.js and core.js.
     input: { 'track-page': 'scripts/cli/trackPage.ts' },
-    output: { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: '[name].js', inlineDynamicImports: true },
-    plugins: [nodeResolve({ browser: true }), commonjs(), ts({ declaration: false, outDir: 'dist', rootDir: '.' })],
+    external: (id) => ENTRY_FILES.has(id),
+    output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', inlineDynamicImports: true, paths: (id) => ENTRY_FILES.get(id) ?? id },
+    plugins: [nodeResolve({ browser: true }), commonjs(), ts({ declaration: false, outDir: 'dist', rootDir: '.' }), trackPageHtml],
   },
   {
     input: { cli: 'scripts/cli/main.ts' },
     // One file: the CLI finds the package root relative to itself.
-    output: { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: '[name].js', inlineDynamicImports: true },
-    external: (id) => id.startsWith('node:') || id === 'playwright-core' || id.startsWith('@gltf-transform/') || id === 'meshoptimizer',
-    plugins: [nodeResolve({ preferBuiltins: true }), ts({ declaration: false, outDir: 'dist', rootDir: '.' })],
+    output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', inlineDynamicImports: true },
+    // Everything bundled but Playwright (a dependency): glTF-Transform's texture code resolves to its
+    // browser build, which needs no native image library (sharp) and is never called here.
+    external: (id) => id.startsWith('node:') || id === 'playwright-core',
+    plugins: [nodeResolve({ preferBuiltins: true }), commonjs(), ts({ declaration: false, outDir: 'dist', rootDir: '.' })],
   },
 ];
 

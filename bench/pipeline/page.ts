@@ -4,10 +4,12 @@
  */
 import * as Comlink from 'comlink';
 import { FaceTracker, openVideoFile, type FaceFrame } from '../../src/index.js';
+import { packageAssetUrls } from '../../src/sdk/tracker/packageAssets.js';
+import type { WasmRuntime } from '../../src/workers/wasmRuntime.js';
 import { PACKAGE_ASSETS } from '../packageAssets.js';
 
 interface LandmarksOnly {
-  init(task: Uint8Array, wasmBase: string): Promise<void>;
+  init(task: Uint8Array, runtime: WasmRuntime): Promise<void>;
   detect(frame: VideoFrame, timeMs: number): Promise<Float32Array | null>;
 }
 
@@ -55,8 +57,10 @@ window.runPipelineBench = async (videoUrl, rounds) => {
   const tracker = await FaceTracker.create({ cache: false, ...PACKAGE_ASSETS });
   const worker = new Worker('/dist/bench/landmarks-worker.js', { type: 'module' });
   const landmarksOnly = Comlink.wrap<LandmarksOnly>(worker);
-  const task = new Uint8Array(await (await fetch(PACKAGE_ASSETS.landmarker)).arrayBuffer());
-  await landmarksOnly.init(Comlink.transfer(task, [task.buffer]), PACKAGE_ASSETS.mediapipeWasm);
+  const urls = packageAssetUrls(PACKAGE_ASSETS.assetBaseUrl);
+  const bytes = async (url: string) => new Uint8Array(await (await fetch(url)).arrayBuffer());
+  const [task, wasm] = await Promise.all([bytes(urls.landmarker), bytes(urls.mediapipeWasm)]);
+  await landmarksOnly.init(Comlink.transfer(task, [task.buffer]), Comlink.transfer({ loaderUrl: urls.mediapipeLoader, wasm }, [wasm.buffer]));
 
   const run: PipelineRun = { trackerFps: [], mediapipeFps: [], reprojIod: [], latencyMs: [], mainThreadMsP95: 0, liveFrames: 0, dropped: 0 };
   // Alternate the two so that machine load drifts hit both alike.

@@ -36,7 +36,7 @@ declare global {
   }
 }
 
-configureOrt('/node_modules/onnxruntime-web/dist/');
+configureOrt({ loaderUrl: '/node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.asyncify.mjs', wasm: '/node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.asyncify.wasm' });
 
 /** One untimed warm-up run, then `runs` timed ones on a fixed input. */
 async function timeWasm(url: string, runs: number): Promise<InferenceTiming> {

@@ -6,7 +6,8 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { delimiter, extname, join, normalize, resolve } from 'node:path';
 import { chromium, type Browser, type LaunchOptions } from 'playwright-core';
 
 const MIME: Record<string, string> = {
@@ -84,13 +85,46 @@ export interface ChromiumOptions {
   extraArgs?: string[];
 }
 
-/** Debian's Chromium (the Playwright download does not work here), or $CHROMIUM_PATH. */
-export function chromiumPath(): string {
-  const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  if (!existsSync(path)) {
-    throw new Error(`Chromium not found at ${path}. Install it (Debian: apt-get install chromium) or set CHROMIUM_PATH.`);
+/** Where Chrome, Chromium and Edge install themselves, per platform, in the order tried. */
+function browserCandidates(): string[] {
+  const env = process.env;
+  if (process.platform === 'darwin') {
+    const apps = ['Google Chrome.app/Contents/MacOS/Google Chrome', 'Chromium.app/Contents/MacOS/Chromium', 'Microsoft Edge.app/Contents/MacOS/Microsoft Edge'];
+    return [...apps.map((a) => `/Applications/${a}`), ...apps.map((a) => `${homedir()}/Applications/${a}`)];
   }
-  return path;
+  if (process.platform === 'win32') {
+    const roots = [env.PROGRAMFILES, env['PROGRAMFILES(X86)'], env.LOCALAPPDATA].filter((r): r is string => !!r);
+    const apps = ['Google\\Chrome\\Application\\chrome.exe', 'Microsoft\\Edge\\Application\\msedge.exe', 'Chromium\\Application\\chrome.exe'];
+    return roots.flatMap((root) => apps.map((a) => `${root}\\${a}`));
+  }
+  const names = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable', 'microsoft-edge', 'microsoft-edge-stable'];
+  const dirs = (env.PATH ?? '/usr/bin').split(delimiter).concat('/snap/bin', '/opt/google/chrome');
+  return dirs.flatMap((d) => names.map((n) => join(d, n))).concat('/opt/google/chrome/chrome');
+}
+
+/** The command that installs a browser this CLI can drive, on this platform. */
+function installHint(): string {
+  if (process.platform === 'linux') return 'sudo apt-get install chromium   (Debian; Ubuntu: sudo snap install chromium; Fedora: sudo dnf install chromium), or: npx playwright-core install chromium';
+  if (process.platform === 'darwin') return 'brew install --cask google-chrome   (or: npx playwright-core install chromium)';
+  return 'winget install Google.Chrome   (or: npx playwright-core install chromium)';
+}
+
+/**
+ * A Chrome, Chromium or Edge to drive: $CHROMIUM_PATH when set, else the first installed one
+ * (then Playwright's own download, where `npx playwright-core install chromium` put one).
+ * Throws an error saying how to install one when there is none.
+ */
+export function findBrowser(): string {
+  const forced = process.env.CHROMIUM_PATH;
+  if (forced) {
+    if (!existsSync(forced)) throw new Error(`CHROMIUM_PATH is ${forced}, which does not exist. Point it at a Chrome, Chromium or Edge executable, or unset it.`);
+    return forced;
+  }
+  const found = browserCandidates().find((p) => existsSync(p) && statSync(p).isFile());
+  if (found) return found;
+  const managed = chromium.executablePath();
+  if (managed && existsSync(managed)) return managed;
+  throw new Error(`No Chrome, Chromium or Edge found (or set CHROMIUM_PATH). Install one with:\n  ${installHint()}`);
 }
 
 export async function launchChromium(options: ChromiumOptions = {}): Promise<Browser> {
@@ -111,7 +145,7 @@ export async function launchChromium(options: ChromiumOptions = {}): Promise<Bro
     args.push('--use-fake-device-for-media-stream');
   }
   args.push(...(options.extraArgs ?? []));
-  const launch: LaunchOptions = { executablePath: chromiumPath(), headless: true, args };
+  const launch: LaunchOptions = { executablePath: findBrowser(), headless: true, args };
   return chromium.launch(launch);
 }
 

@@ -4,7 +4,7 @@
  */
 const COMMANDS: Record<string, { summary: string; run: () => Promise<(argv: string[]) => Promise<void>> }> = {
   track: {
-    summary: 'track <video> --out <dir>   track the face in a video file; writes frames.jsonl, arkit.csv, overlay.png',
+    summary: 'track <video> --out <dir>   track the face in a video file; writes frames.jsonl, arkit.csv, overlay.png and the take (json, csv, glb)',
     run: async () => (await import('./track.js')).trackCommand,
   },
   'import-flame': {
@@ -18,8 +18,9 @@ export async function main(argv: string[]): Promise<number> {
   const command = name ? COMMANDS[name] : undefined;
   if (!command) {
     const usage = Object.values(COMMANDS).map((c) => `  npx pixel3dmm-web ${c.summary}`).join('\n');
-    console.error(`${name && name !== '--help' ? `Unknown command "${name}".\n` : ''}Usage:\n${usage}`);
-    return name && name !== '--help' ? 2 : 0;
+    const help = name === '--help' || name === '-h' || name === 'help';
+    (help ? console.log : console.error)(`${name && !help ? `Unknown command "${name}".\n` : ''}Usage:\n${usage}`);
+    return help ? 0 : 2;
   }
   try {
     await (await command.run())(rest);

@@ -1,6 +1,7 @@
 /**
  * `pixel3dmm-web track <video> --out <dir>`: runs the SDK in headless Chromium over every frame
- * of a video file and writes frames.jsonl, arkit.csv and overlay.png.
+ * of a video file and writes frames.jsonl, arkit.csv, overlay.png and the take (take.json,
+ * take.csv, take.glb: what a live recording exports).
  */
 import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
@@ -9,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { ARKIT_BLENDSHAPES } from '../../src/core/arkit.js';
 import { TrackerError, type TrackerErrorCode } from '../../src/core/errors.js';
 import { launchChromium, serveDirectory } from './browser.js';
-import type { FrameRecord, TrackPageOptions, TrackPageResult } from './trackProtocol.js';
+import type { FrameRecord, TrackPageOptions, TrackPageResult, TrackProgress } from './trackProtocol.js';
 
 /** The package directory (holding dist/ and models/), found from this module whether it runs from dist/ or from source. */
 function packageRoot(): string {
@@ -44,9 +45,11 @@ export async function trackCommand(argv: string[]): Promise<void> {
     sheetFrames: Math.max(1, Number(values['sheet-frames'])),
     smoothing: !values['no-smoothing'],
   });
+  if (process.stdout.isTTY) process.stdout.write('\r\x1b[K'); // the progress line
+  const written = ['frames.jsonl', 'arkit.csv', 'overlay.png', ...(result.take ? ['take.json', ...(result.take.csv ? ['take.csv'] : []), 'take.glb'] : [])];
   console.log(
     `Tracked ${result.framesWithFace}/${result.frames} frames of ${basename(videoPath)} (${result.width}x${result.height}) in ${result.seconds.toFixed(1)} s ` +
-      `(${(result.frames / result.seconds).toFixed(1)} fps).\nWrote ${outDir}/frames.jsonl, ${outDir}/arkit.csv, ${outDir}/overlay.png`,
+      `(${(result.frames / result.seconds).toFixed(1)} fps).\nWrote ${written.map((f) => `${outDir}/${f}`).join(', ')}`,
   );
 }
 
@@ -56,17 +59,24 @@ export interface TrackVideoOptions {
   smoothing: boolean;
   /** Called with each frame record as it arrives. */
   onFrame?: (record: FrameRecord) => void;
+  /** Called every few frames (default: a progress line on the terminal). */
+  onProgress?: (progress: TrackProgress) => void;
 }
 
 /** Tracks `videoPath` in headless Chromium; writes the three outputs into `outDir`. */
 export async function trackVideo(videoPath: string, outDir: string, options: TrackVideoOptions): Promise<TrackPageResult> {
   const routes: Record<string, string> = { '/__input/': dirname(videoPath) };
   if (options.modelPath) routes['/__model/'] = dirname(options.modelPath);
-  const server = await serveDirectory(packageRoot(), routes);
+  // The browser first: without one there is nothing to serve (and no server left open to hang on).
   const browser = await launchChromium({ webgpu: false });
+  const server = await serveDirectory(packageRoot(), routes).catch(async (error) => {
+    await browser.close();
+    throw error;
+  });
   const jsonl = createWriteStream(`${outDir}/frames.jsonl`);
   const csv = createWriteStream(`${outDir}/arkit.csv`);
   csv.write(`frame,videoTime,${ARKIT_BLENDSHAPES.join(',')}\n`);
+  const progress = options.onProgress ?? terminalProgress();
   try {
     const page = await browser.newPage();
     const pageErrors: string[] = [];
@@ -77,8 +87,8 @@ export async function trackVideo(videoPath: string, outDir: string, options: Tra
       if (record.arkit) csv.write(`${record.frame},${record.videoTime.toFixed(6)},${record.arkit.join(',')}\n`);
       options.onFrame?.(record);
     });
-    await page.exposeFunction('emitProgress', (message: string) => console.log(message));
-    await page.goto(`${server.url}/scripts/cli/track.html`);
+    await page.exposeFunction('emitProgress', progress);
+    await page.goto(`${server.url}/dist/track.html`);
     await page.waitForFunction(() => typeof window.runTrack === 'function', undefined, { timeout: 30_000 }).catch(() => {
       throw new Error(`The tracking page did not load (is dist/ built? run \`npm run build\`). ${pageErrors.join(' ')}`);
     });
@@ -92,6 +102,11 @@ export async function trackVideo(videoPath: string, outDir: string, options: Tra
       throw pageError(error);
     });
     writeFileSync(`${outDir}/overlay.png`, Buffer.from(result.overlayPng.split(',')[1]!, 'base64'));
+    if (result.take) {
+      writeFileSync(`${outDir}/take.json`, result.take.json);
+      if (result.take.csv) writeFileSync(`${outDir}/take.csv`, result.take.csv);
+      writeFileSync(`${outDir}/take.glb`, Buffer.from(result.take.glb.split(',')[1]!, 'base64'));
+    }
     return result;
   } finally {
     await new Promise((r) => jsonl.end(r));
@@ -99,6 +114,22 @@ export async function trackVideo(videoPath: string, outDir: string, options: Tra
     await browser.close();
     await server.close();
   }
+}
+
+/** Progress on the terminal: one line kept up to date on a TTY, a line every 50 frames otherwise (logs, CI). */
+function terminalProgress(): (p: TrackProgress) => void {
+  const tty = process.stdout.isTTY;
+  let lastLine = 0;
+  return ({ frames, frameCount, seconds }) => {
+    const fps = frames / Math.max(seconds, 1e-3);
+    const eta = frameCount > frames ? ` · ETA ${Math.ceil((frameCount - frames) / fps)} s` : '';
+    const line = `frame ${frames}/${frameCount} · ${fps.toFixed(1)} fps${eta}`;
+    if (tty) process.stdout.write(`\r${line}\x1b[K${frames >= frameCount ? '\n' : ''}`);
+    else if (frames - lastLine >= 50 || frames >= frameCount) {
+      lastLine = frames;
+      console.log(line);
+    }
+  };
 }
 
 /**

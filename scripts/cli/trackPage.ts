@@ -3,19 +3,19 @@
  * frame of a video file, results streamed back to Node, and a contact sheet of the fit drawn
  * over sampled frames.
  */
-import { FaceModelEvaluator } from '../../src/core/model/FaceModelEvaluator.js';
-import { projectModelPoints } from '../../src/core/camera.js';
-import type { FaceModel } from '../../src/core/model/FaceModel.js';
+// The package's entry points only: the build keeps them external, so this page loads the
+// package's own dist/index.js, record.js and core.js.
+import { FaceModelEvaluator, projectModelPoints, readFaceModel, type FaceModel } from '../../src/core/index.js';
 import { FaceTracker, openVideoFile, type FaceFrame, type TrackerError } from '../../src/index.js';
-import { readFaceModel } from '../../src/core/model/readFaceModel.js';
-import type { FrameRecord, TrackPageOptions, TrackPageResult } from './trackProtocol.js';
+import { Recorder, type Take } from '../../src/record.js';
+import type { FrameRecord, TrackPageOptions, TrackPageResult, TrackProgress } from './trackProtocol.js';
 
 declare global {
   interface Window {
     runTrack(options: TrackPageOptions): Promise<TrackPageResult>;
     /** Provided by the Node side (page.exposeFunction). */
     emitFrame(record: FrameRecord): Promise<void>;
-    emitProgress(message: string): Promise<void>;
+    emitProgress(progress: TrackProgress): Promise<void>;
   }
 }
 
@@ -37,6 +37,9 @@ window.runTrack = async (options) => {
     const sheetIndices = new Set(Array.from({ length: options.sheetFrames }, (_, i) => Math.round(((i + 0.5) * info.frameCount) / options.sheetFrames)));
     const cells: SheetCell[] = [];
     let processed = 0, withFace = 0;
+    // The same take a live recording gives: the tracker's frame events, at the video's times.
+    const recorder = new Recorder(tracker);
+    const tracking = performance.now();
     // Two frames in flight: the next frame decodes while the worker tracks this one. The worker
     // answers in order, so records stay in frame order.
     const inFlight: Promise<void>[] = [];
@@ -48,14 +51,15 @@ window.runTrack = async (options) => {
           processed++;
           void window.emitFrame(toRecord(index, videoTime, result, tracker));
           if (keep) cells.push({ image: keep, frame: result, videoTime });
-          if (processed % 50 === 0) void window.emitProgress(`frame ${processed}/${info.frameCount}`);
+          if (processed % 10 === 0) void window.emitProgress({ frames: processed, frameCount: info.frameCount, seconds: (performance.now() - tracking) / 1000 });
         }),
       );
       if (inFlight.length >= 2) await inFlight.shift();
     }
     await Promise.all(inFlight);
-    const model = await readFaceModel(new Uint8Array(await (await fetch(options.modelUrl ?? '/models/face-default.glb')).arrayBuffer()));
-    const overlayPng = await drawContactSheet(cells, model);
+    const modelBytes = new Uint8Array(await (await fetch(options.modelUrl ?? '/models/face-default.glb')).arrayBuffer());
+    const overlayPng = await drawContactSheet(cells, await readFaceModel(modelBytes));
+    const take = withFace > 0 ? await exportTake(recorder.stop(), modelBytes) : undefined;
     return {
       frames: processed,
       framesWithFace: withFace,
@@ -65,6 +69,7 @@ window.runTrack = async (options) => {
       overlayPng,
       expressionNames: tracker.info.model.expressionNames,
       units: tracker.info.model.units,
+      ...(take ? { take } : {}),
     };
   } catch (error) {
     const e = error as TrackerError;
@@ -103,6 +108,18 @@ function toRecord(index: number, videoTime: number, f: FaceFrame | null, tracker
   if (f.landmarks68) record.landmarks68 = round(f.landmarks68, 2);
   if (f.jointRotations) record.jointRotations = round(f.jointRotations, 6);
   return record;
+}
+
+/** A take in the SDK's three export formats (the CSV only where the model has ARKit weights). */
+async function exportTake(take: Take, modelBytes: Uint8Array): Promise<NonNullable<TrackPageResult['take']>> {
+  const glb = await take.toGLB(modelBytes, { compress: true });
+  let binary = '';
+  for (let i = 0; i < glb.length; i += 0x8000) binary += String.fromCharCode(...glb.subarray(i, i + 0x8000));
+  return {
+    json: JSON.stringify(take.toJSON()),
+    ...(take.frames[0]?.arkit ? { csv: take.toCSV() } : {}),
+    glb: `data:model/gltf-binary;base64,${btoa(binary)}`,
+  };
 }
 
 /** A grid of face crops with the fitted mesh's wireframe over each. Returns a PNG data URL. */

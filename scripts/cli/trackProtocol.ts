@@ -18,6 +18,22 @@ export interface TrackPageResult {
   overlayPng: string;
   expressionNames: string[];
   units: string;
+  /** The frames as a take, in the SDK's export formats (absent when no frame had a face). */
+  take?: {
+    json: string;
+    /** Live Link Face CSV; absent for models without ARKit weights. */
+    csv?: string;
+    /** data:model/gltf-binary;base64,… the face with the take as an animation (compressed). */
+    glb: string;
+  };
+}
+
+/** Progress of the page's pass over the video. */
+export interface TrackProgress {
+  frames: number;
+  frameCount: number;
+  /** Seconds since tracking started. */
+  seconds: number;
 }
 
 /** One line of frames.jsonl. */

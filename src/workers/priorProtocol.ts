@@ -3,6 +3,7 @@
  * exchange (over comlink). It imports only core types, never the code on either side.
  */
 import type { FaceCrop } from '../core/image/FaceCropTracker.js';
+import type { WasmRuntime } from './wasmRuntime.js';
 
 /** The prior's model file(s): one with both outputs, or one per output (as Pixel3DMM ships them). */
 export type PriorModelBytes = { combined: Uint8Array } | { uv: Uint8Array; normals: Uint8Array };
@@ -23,8 +24,8 @@ export interface PriorWorkerInit {
   vertexUvs: Float32Array;
   /** The UV layout is left-right symmetric (u → −u mirrors it): TTA may average UVs too. */
   uvMirrorSymmetric: boolean;
-  /** Folder with onnxruntime-web's WASM files. */
-  ortWasmBase: string;
+  /** ONNX Runtime's WASM build. */
+  ort: WasmRuntime;
 }
 
 /** What runs where, as `FaceTrackerInfo.prior` reports it. */

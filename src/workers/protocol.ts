@@ -8,6 +8,7 @@ import type { FaceModelInfo } from '../core/model/FaceModel.js';
 import type { FaceSmootherOptions } from '../core/smoothing/FaceSmoother.js';
 import type { TrackerErrorCode } from '../core/errors.js';
 import type { PriorBackendChoice, PriorModelBytes, PriorRuntimeInfo } from './priorProtocol.js';
+import type { WasmRuntime } from './wasmRuntime.js';
 
 /** How the tracking worker fits and smooths; plain data (it is structured-cloned). */
 export interface PipelineOptions {
@@ -21,6 +22,10 @@ export interface PipelineOptions {
 /** The ViT prior as the tracking worker runs it: the network bytes and resolved settings (the page applies the defaults). */
 export interface PriorStageOptions {
   models: PriorModelBytes;
+  /** The prior worker's script. */
+  workerUrl: string;
+  /** ONNX Runtime's WASM build (the WebGPU build with Asyncify). */
+  ort: WasmRuntime;
   backend: PriorBackendChoice;
   tta: boolean;
   fp16: boolean;
@@ -33,8 +38,8 @@ export interface WorkerInit {
   faceModel: Uint8Array;
   /** MediaPipe FaceLandmarker .task bytes. */
   landmarker: Uint8Array;
-  /** URL of the folder holding MediaPipe's WASM files. */
-  mediapipeWasmBase: string;
+  /** MediaPipe's WASM runtime (its ES-module build). */
+  mediapipe: WasmRuntime;
   delegate: 'CPU' | 'GPU';
   /** Run MediaPipe here (true), or take the page's landmarks with each frame (the main-thread fallback). */
   landmarksInWorker: boolean;

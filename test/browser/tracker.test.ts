@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARKIT_BLENDSHAPES } from '../../src/core/arkit.js';
+import { Take } from '../../src/sdk/record/Take.js';
 import { trackVideo } from '../../scripts/cli/track.js';
 import type { FrameRecord } from '../../scripts/cli/trackProtocol.js';
 import { repoRoot, startBrowserSession, type BrowserSession } from './harness.js';
@@ -39,6 +40,24 @@ describe('track command on the real video', () => {
     expect(csv[0]).toBe(`frame,videoTime,${ARKIT_BLENDSHAPES.join(',')}`);
     expect(csv.length - 1).toBe(records.filter((r) => r.face).length);
     expect(statSync(join(outDir, 'overlay.png')).size).toBeGreaterThan(50_000);
+  });
+
+  it('writes the frames as a take, in the formats a live recording exports', () => {
+    const withFace = records.filter((r) => r.face);
+    const take = Take.fromJSON(readFileSync(join(outDir, 'take.json'), 'utf8'));
+    expect(take.frames.length).toBe(withFace.length);
+    // The take's clock is the video's: frame k at k/30 s after the first frame with a face.
+    take.frames.forEach((f, i) => expect(f.timeMs).toBeCloseTo((withFace[i]!.videoTime - withFace[0]!.videoTime) * 1000, 3));
+    expect(Array.from(take.frames[100]!.arkit!)).toEqual(withFace[100]!.arkit!.map((w) => expect.closeTo(w, 4)));
+    const csv = readFileSync(join(outDir, 'take.csv'), 'utf8').trim().split('\n');
+    expect(csv[0]!.split(',').slice(0, 3)).toEqual(['Timecode', 'BlendShapeCount', 'EyeBlinkLeft']);
+    expect(csv.length - 1).toBe(withFace.length);
+    const glb = readFileSync(join(outDir, 'take.glb'));
+    expect(glb.readUInt32LE(0)).toBe(0x46546c67); // 'glTF'
+    expect(glb.readUInt32LE(8)).toBe(glb.length);
+    const json = JSON.parse(glb.subarray(20, 20 + glb.readUInt32LE(12)).toString('utf8')) as { animations: { name: string }[]; extensionsUsed?: string[] };
+    expect(json.animations.map((a) => a.name)).toEqual(['take']);
+    expect(json.extensionsUsed).toContain('EXT_meshopt_compression');
   });
 
   it('fits the model onto MediaPipe\'s points (median error under 2% of the inter-ocular distance)', () => {
@@ -145,8 +164,25 @@ describe('FaceTracker in the page', () => {
     const result = await page.evaluate(async () => {
       const { FaceTracker } = (window as unknown as { pixel3dmm: typeof import('../../src/index.js') }).pixel3dmm;
       const codeOf = async (p: Promise<unknown>) => p.then(() => 'resolved', (e: { code?: string; details?: { status?: number }; message: string }) => `${e.code}:${e.details?.status ?? ''}`);
+      const messageOf = async (p: Promise<unknown>) => p.then(() => 'resolved', (e: { code?: string; message: string }) => `${e.code}:${e.message}`);
+      const blobUrl = (bytes: BlobPart) => URL.createObjectURL(new Blob([bytes]));
       const missing = await codeOf(FaceTracker.create({ model: '/models/no-such-model.glb', cache: false }));
-      const corrupt = await codeOf(FaceTracker.create({ model: '/examples/media/webcam-head-motion.mp4', cache: false }));
+      // What came back is checked before it is used: another kind of file, an HTML page, a cut-off download.
+      const wrongKind = await messageOf(FaceTracker.create({ model: '/examples/media/webcam-head-motion.mp4', cache: false }));
+      const html = await messageOf(FaceTracker.create({ model: '/examples/index.html', cache: false }));
+      const glb = new Uint8Array(await (await fetch('/models/face-default.glb')).arrayBuffer());
+      const cutOff = await messageOf(FaceTracker.create({ model: blobUrl(glb.slice(0, glb.length >> 1)), cache: false }));
+      // A whole .glb that is no face model: the right kind of file, the wrong content.
+      const json = new TextEncoder().encode('{"asset":{"version":"2.0"}}  ');
+      const plainGlb = new Uint8Array(12 + 8 + json.length);
+      const view = new DataView(plainGlb.buffer);
+      view.setUint32(0, 0x46546c67, true);
+      view.setUint32(4, 2, true);
+      view.setUint32(8, plainGlb.length, true);
+      view.setUint32(12, json.length, true);
+      view.setUint32(16, 0x4e4f534a, true);
+      plainGlb.set(json, 20);
+      const corrupt = await codeOf(FaceTracker.create({ model: blobUrl(plainGlb), cache: false }));
       const noWorker = await codeOf(FaceTracker.create({ workerUrl: '/dist/no-such-worker.js', cache: false }));
       // Options cross to the worker: a callback in them is refused up front, naming where it is.
       const callback = await FaceTracker.create({ fitter: { weights: { landmarks: (() => 1) as unknown as number } }, cache: false }).then(
@@ -165,9 +201,12 @@ describe('FaceTracker in the page', () => {
       const good = await tracker.track(new VideoFrame(video), 0.1);
       tracker.dispose();
       const afterDispose = await codeOf(tracker.track(new VideoFrame(video), 0.2));
-      return { missing, corrupt, noWorker, callback, bad, goodFound: !!good, afterDispose };
+      return { missing, wrongKind, html, cutOff, corrupt, noWorker, callback, bad, goodFound: !!good, afterDispose };
     });
     expect(result.missing).toBe('model-fetch:404');
+    expect(result.wrongKind).toMatch(/^model-fetch:Could not use .*webcam-head-motion\.mp4: what came back is not a binary glTF/);
+    expect(result.html).toMatch(/^model-fetch:.*index\.html: the server sent an HTML page/);
+    expect(result.cutOff).toMatch(/^model-fetch:.*cut off: its header says \d+ bytes, \d+ arrived/);
     expect(result.corrupt).toBe('model-format:');
     expect(result.noWorker).toBe('worker-crashed:');
     expect(result.callback).toMatch(/^invalid-input:options\.fitter\.weights\.landmarks is a function/);

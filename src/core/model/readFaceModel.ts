@@ -2,28 +2,17 @@ import { type Accessor, type Mesh, type Node, WebIO } from '@gltf-transform/core
 import { EXTMeshoptCompression, KHRMeshQuantization } from '@gltf-transform/extensions';
 import { MeshoptDecoder } from 'meshoptimizer';
 import { modelFormatError } from '../errors.js';
+import { fileProblem } from '../fileSignatures.js';
 import type { BlendshapeGroup, FaceModel, Skeleton, SurfaceEmbedding } from './FaceModel.js';
 import { FACE_MODEL_FORMAT, FACE_MODEL_VERSION, type EmbeddingExtras, type FaceModelExtras, type GroupExtras } from './faceModelSchema.js';
-
-const GLB_MAGIC = 0x46546c67; // 'glTF'
 
 /**
  * Reads a face-model `.glb` (see `faceModelSchema.ts`) into typed arrays. Throws a
  * `TrackerError` with code `model-format` when the bytes are not such a file.
  */
 export async function readFaceModel(bytes: Uint8Array): Promise<FaceModel> {
-  if (bytes.byteLength < 20 || new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true) !== GLB_MAGIC) {
-    modelFormatError('Not a face model: the file is not a binary glTF (.glb). Pass a .glb written by pixel3dmm-web.', {
-      bytes: bytes.byteLength,
-    });
-  }
-  const declaredLength = new DataView(bytes.buffer, bytes.byteOffset + 8, 4).getUint32(0, true);
-  if (declaredLength > bytes.byteLength) {
-    modelFormatError(`Face model file is truncated: its header says ${declaredLength} bytes, ${bytes.byteLength} arrived.`, {
-      expected: declaredLength,
-      actual: bytes.byteLength,
-    });
-  }
+  const problem = fileProblem(bytes, 'glb');
+  if (problem) modelFormatError(`Not a face model: ${problem}. Pass a .glb written by pixel3dmm-web.`, { bytes: bytes.byteLength });
   await MeshoptDecoder.ready;
   const io = new WebIO()
     .registerExtensions([KHRMeshQuantization, EXTMeshoptCompression])

@@ -37,7 +37,7 @@ const defaultModelUrl = () => new URL('../models/face-default.glb', import.meta.
  * Rejects with `model-fetch` or `model-format` `TrackerError`s.
  */
 export async function loadFaceModel(source: string | URL | Uint8Array = defaultModelUrl(), options: LoadFaceModelOptions = {}): Promise<LoadedFaceModel> {
-  const bytes = source instanceof Uint8Array ? source : await fetchAsset(String(source), options);
+  const bytes = source instanceof Uint8Array ? source : await fetchAsset(String(source), { ...options, kind: 'glb' });
   return parseFaceModel(bytes);
 }
 

@@ -2,6 +2,7 @@ import { TrackerError } from '../../core/errors.js';
 import type { FaceFrame } from '../../core/FaceFrame.js';
 import type { DetectedFace, WorkerInit, WorkerReady } from '../../workers/protocol.js';
 import type { LandmarkDetector } from '../../workers/tracking/LandmarkDetector.js';
+import type { FileKind } from '../../core/fileSignatures.js';
 import { fetchAsset, type LoadProgress } from './fetchAsset.js';
 import {
   assertPlainData,
@@ -12,18 +13,11 @@ import {
   type FaceTrackerOptions,
 } from './FaceTrackerOptions.js';
 import { FramePump, type PumpedFrame } from './FramePump.js';
+import { packageAssetUrls } from './packageAssets.js';
 import { FrameStreams } from './FrameStreams.js';
 import { TrackerStats } from './TrackerStats.js';
 import { toTrackerError, TrackingWorkerConnection, type ConnectionEvents } from './TrackingWorkerConnection.js';
 import { playSource, type PlayingSource, type TrackerSource } from './videoSource.js';
-
-// Literal relative URLs, resolved against the SDK bundle (dist/index.js) where the build puts the files.
-const defaultUrls = () => ({
-  model: new URL('../models/face-default.glb', import.meta.url).href,
-  landmarker: new URL('../models/mediapipe/face_landmarker.task', import.meta.url).href,
-  mediapipeWasm: new URL('./mediapipe-wasm/', import.meta.url).href,
-  worker: new URL('./tracking-worker.js', import.meta.url).href,
-});
 
 /**
  * Tracks a face in a video or camera stream, off the main thread, and reports a fitted 3D face
@@ -62,30 +56,33 @@ export class FaceTracker extends EventTarget {
       options.onProgress?.(p);
       tracker.dispatchEvent(new CustomEvent('progress', { detail: p }));
     };
-    const fetchOptions = { onProgress, cache: options.cache !== false };
-    const defaults = defaultUrls();
+    const fetch = (url: string | URL, kind: FileKind) => fetchAsset(String(url), { kind, onProgress, cache: options.cache !== false });
+    const assets = packageAssetUrls(options.assetBaseUrl);
     const prior = typeof options.prior === 'object' ? options.prior : undefined;
     const onnx = prior && (typeof prior.onnx === 'object' && 'uv' in prior.onnx ? [prior.onnx.uv, prior.onnx.normals] : [prior.onnx as string | URL]);
-    const [faceModel, landmarker, ...priorModels] = await Promise.all([
-      fetchAsset(String(options.model ?? defaults.model), fetchOptions),
-      fetchAsset(String(options.landmarker ?? defaults.landmarker), fetchOptions),
-      ...(onnx ?? []).map((url) => fetchAsset(String(url), fetchOptions)),
+    // ONNX Runtime's binary only with a prior: a landmark tracker never downloads it.
+    const [faceModel, landmarker, mediapipeWasm, ortWasm, ...priorModels] = await Promise.all([
+      fetch(options.model ?? assets.faceModel, 'glb'),
+      fetch(options.landmarker ?? assets.landmarker, 'task'),
+      fetch(assets.mediapipeWasm, 'wasm'),
+      prior ? fetch(assets.ortWasm, 'wasm') : undefined,
+      ...(onnx ?? []).map((url) => fetch(url, 'onnx')),
     ]);
     const delegate = options.delegate ?? 'CPU';
     const placement = options.landmarks ?? 'auto';
     const init: WorkerInit = {
       faceModel,
       landmarker,
-      mediapipeWasmBase: String(options.mediapipeWasm ?? defaults.mediapipeWasm),
+      mediapipe: { loaderUrl: assets.mediapipeLoader, wasm: mediapipeWasm },
       delegate,
       landmarksInWorker: placement !== 'main-thread',
       pipeline: { fitter: options.fitter, smoothing: options.smoothing, outputVertices: options.outputs?.vertices ?? false },
     };
-    if (prior) {
+    if (prior && ortWasm) {
       const models = priorModels.length === 2 ? { uv: priorModels[0]!, normals: priorModels[1]! } : { combined: priorModels[0]! };
-      init.prior = { models, ...resolvePriorSettings(prior) };
+      init.prior = { models, workerUrl: assets.priorWorker, ort: { loaderUrl: assets.ortLoader, wasm: ortWasm }, ...resolvePriorSettings(prior) };
     }
-    const workerUrl = String(options.workerUrl ?? defaults.worker);
+    const workerUrl = String(options.workerUrl ?? assets.trackingWorker);
     const frameTransport = typeof VideoFrame !== 'undefined' ? 'VideoFrame' : 'ImageBitmap';
     const fallbacks = frameTransport === 'ImageBitmap' ? ['VideoFrame is missing: frames cross to the worker as ImageBitmaps (one extra copy).'] : [];
     let ready: WorkerReady;
@@ -191,6 +188,16 @@ export class FaceTracker extends EventTarget {
     super.addEventListener(type, listener, options);
   }
 
+  override removeEventListener<K extends keyof FaceTrackerEventMap>(
+    type: K,
+    listener: (event: FaceTrackerEventMap[K]) => void,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  override removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
+  override removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void {
+    super.removeEventListener(type, listener, options);
+  }
+
   private async connect(workerUrl: string, init: WorkerInit): Promise<WorkerReady> {
     const events: ConnectionEvents = {
       onCrash: (error, restarted) => this.onWorkerCrash(error, restarted),
@@ -274,8 +281,9 @@ export class FaceTracker extends EventTarget {
 async function startPageLandmarks(init: WorkerInit): Promise<LandmarkDetector> {
   const { LandmarkDetector } = await import('../../workers/tracking/LandmarkDetector.js');
   try {
-    return await LandmarkDetector.create(init.landmarker, init.mediapipeWasmBase, init.delegate);
+    return await LandmarkDetector.create(init.landmarker, init.mediapipe, init.delegate);
   } catch (cause) {
+    if (cause instanceof TrackerError) throw cause;
     throw new TrackerError('model-format', `MediaPipe FaceLandmarker could not start: ${(cause as Error).message ?? cause}. Check the .task file.`);
   }
 }

@@ -17,9 +17,14 @@ export interface FaceTrackerOptions {
   model?: string | URL;
   /** MediaPipe FaceLandmarker .task (default: the bundled one). */
   landmarker?: string | URL;
-  /** Folder with MediaPipe's WASM files (default: next to the SDK bundle). */
-  mediapipeWasm?: string | URL;
-  /** The tracking worker script (default: next to the SDK bundle). */
+  /**
+   * Where the package's own files are served when not from beside the SDK's module (which is
+   * where bundlers put them): the root of a copy of the package, holding its `dist/` and
+   * `models/`, e.g. `https://cdn.jsdelivr.net/npm/pixel3dmm-web@0.1.0/` or `/vendor/pixel3dmm-web/`.
+   * `model`, `landmarker` and `workerUrl` still override single files.
+   */
+  assetBaseUrl?: string | URL;
+  /** The tracking worker script (default: the package's). */
   workerUrl?: string | URL;
   /**
    * Screen-space cues. 'landmarks' (default): MediaPipe's points only. `{ onnx }`: also a
@@ -64,7 +69,7 @@ export interface PriorOptions {
 }
 
 /** The prior's settings with the defaults applied: what the tracking worker runs. */
-export function resolvePriorSettings(prior: PriorOptions): Omit<PriorStageOptions, 'models'> {
+export function resolvePriorSettings(prior: PriorOptions): Pick<PriorStageOptions, 'backend' | 'tta' | 'fp16' | 'maxAgeMs'> {
   return { backend: prior.backend ?? 'auto', tta: prior.tta ?? false, fp16: prior.fp16 ?? false, maxAgeMs: prior.maxAgeMs ?? 250 };
 }
 

@@ -17,9 +17,10 @@ interface Part {
   outputs: PriorOutputName[];
 }
 
-/** Points ONNX Runtime at its WASM files; once, before the first session. */
-export function configureOrt(wasmBase: string): void {
-  ort.env.wasm.wasmPaths = wasmBase.endsWith('/') ? wasmBase : `${wasmBase}/`;
+/** Points ONNX Runtime at its WASM build: the loader's URL and the binary (bytes the page downloaded, or a URL); once, before the first session. */
+export function configureOrt(runtime: { loaderUrl: string; wasm: Uint8Array | string }): void {
+  ort.env.wasm.wasmPaths = typeof runtime.wasm === 'string' ? { mjs: runtime.loaderUrl, wasm: runtime.wasm } : { mjs: runtime.loaderUrl };
+  if (typeof runtime.wasm !== 'string') ort.env.wasm.wasmBinary = runtime.wasm;
   ort.env.logLevel = 'error';
 }
 

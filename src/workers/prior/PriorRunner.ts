@@ -49,7 +49,7 @@ export class PriorRunner {
 
   static async create(init: PriorWorkerInit): Promise<PriorRunner> {
     const spec = readPriorSpec(init.models, init.uvLayout);
-    configureOrt(init.ortWasmBase);
+    configureOrt(init.ort);
     const choice = await choosePriorBackend(init.backend);
     const notes = [...choice.notes];
     const half = halfPrecisionModels(init.models, init.fp16, choice, notes);

@@ -175,7 +175,7 @@ async function lookupParity(): Promise<Record<string, number>> {
 
 /** The same network on WebGPU and on WASM, on a real face crop: max |difference| of each output (also the benchmark's parity figure). */
 export async function backendParity(modelUrl: string): Promise<Record<string, number | string>> {
-  configureOrt('/node_modules/onnxruntime-web/dist/');
+  configureOrt({ loaderUrl: '/node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.asyncify.mjs', wasm: '/node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.asyncify.wasm' });
   const bytes = new Uint8Array(await (await fetch(modelUrl)).arrayBuffer());
   const spec = readPriorSpec({ combined: bytes }, 'ict-facekit');
   const size = spec.inputSize;

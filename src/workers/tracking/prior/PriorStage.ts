@@ -14,6 +14,7 @@ import { MEDIAPIPE_FACE_OVAL } from '../../../core/image/mediapipeContour.js';
 import type { FaceModel } from '../../../core/model/FaceModel.js';
 import type { PriorRuntimeInfo, PriorWorkerApi } from '../../priorProtocol.js';
 import type { PriorStageOptions, PriorStoppedEvent } from '../../protocol.js';
+import { startModuleWorker } from '../../moduleWorker.js';
 import { fromWorkerError, type WorkerErrorPayload } from '../../wireError.js';
 import { isUvMirrorSymmetric, selectCandidateVertices } from './candidateVertices.js';
 import { denseFromRecords } from './denseFromRecords.js';
@@ -67,13 +68,16 @@ export class PriorStage {
   /** Starts the prior worker and loads the network(s); rejects with `prior-format` / `webgpu-unavailable` errors. */
   static async create(options: PriorStageOptions, model: FaceModel): Promise<PriorStage> {
     const candidates = selectCandidateVertices(model, CANDIDATE_VERTICES);
-    // The prior worker and ONNX Runtime's WASM sit next to the tracking worker's bundle.
-    const worker = new Worker(new URL('./prior-worker.js', import.meta.url).href, { type: 'module', name: 'pixel3dmm-prior' });
+    const worker = startModuleWorker(options.workerUrl, 'pixel3dmm-prior');
     const remote = Comlink.wrap<PriorWorkerApi>(worker);
     const models = options.models;
-    const transfer = 'combined' in models ? [models.combined.buffer] : [models.uv.buffer, models.normals.buffer];
+    const transfer = ('combined' in models ? [models.combined.buffer] : [models.uv.buffer, models.normals.buffer]).concat(options.ort.wasm.buffer);
+    // A script that cannot load (not served, a syntax error) fails start-up instead of leaving it waiting.
+    const failed = new Promise<never>((_, reject) =>
+      worker.addEventListener('error', (e) => reject(new TrackerError('model-fetch', `The prior worker failed to start (${e.message || 'its script did not load'}). Check that ${options.workerUrl} is served.`, { url: options.workerUrl }))),
+    );
     try {
-      const info = await remote.init(
+      const ready = remote.init(
         Comlink.transfer(
           {
             models,
@@ -83,11 +87,12 @@ export class PriorStage {
             tta: options.tta,
             vertexUvs: candidates.uvs,
             uvMirrorSymmetric: isUvMirrorSymmetric(model),
-            ortWasmBase: new URL('./ort-wasm/', import.meta.url).href,
+            ort: options.ort,
           },
           transfer as ArrayBuffer[],
         ),
       );
+      const info = await Promise.race([ready, failed]);
       return new PriorStage(worker, remote, info, candidates.vertices, options.maxAgeMs);
     } catch (error) {
       worker.terminate();
