@@ -34,8 +34,11 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-/** Serves `root` on 127.0.0.1 with COOP/COEP (SharedArrayBuffer for threaded WASM) and byte ranges (video seeking). */
-export async function serveDirectory(root: string, extraRoutes: Record<string, string> = {}): Promise<StaticServer> {
+/**
+ * Serves `root` on 127.0.0.1 with COOP/COEP (SharedArrayBuffer for threaded WASM) and byte
+ * ranges (video seeking). `crossOrigin`: also to pages of other origins (CORS, as a CDN serves).
+ */
+export async function serveDirectory(root: string, extraRoutes: Record<string, string> = {}, options: { crossOrigin?: boolean } = {}): Promise<StaticServer> {
   const base = resolve(root);
   const server: Server = createServer((req, res) => {
     const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
@@ -44,7 +47,8 @@ export async function serveDirectory(root: string, extraRoutes: Record<string, s
     const allowedRoot = routed ? resolve(routed[1]) : base;
     res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
     res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
-    res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+    res.setHeader('Cross-Origin-Resource-Policy', options.crossOrigin ? 'cross-origin' : 'same-origin');
+    if (options.crossOrigin) res.setHeader('Access-Control-Allow-Origin', '*');
     res.setHeader('Cache-Control', 'no-store');
     if (!resolve(file).startsWith(allowedRoot) || !existsSync(file) || !statSync(file).isFile()) {
       res.statusCode = 404;

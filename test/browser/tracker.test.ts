@@ -12,6 +12,7 @@ import { ARKIT_BLENDSHAPES } from '../../src/core/arkit.js';
 import { Take } from '../../src/sdk/record/Take.js';
 import { trackVideo } from '../../scripts/cli/track.js';
 import type { FrameRecord } from '../../scripts/cli/trackProtocol.js';
+import { serveDirectory } from '../../scripts/cli/browser.js';
 import { repoRoot, startBrowserSession, type BrowserSession } from './harness.js';
 
 const video = join(repoRoot, 'examples/media/webcam-head-motion.mp4');
@@ -256,6 +257,33 @@ describe('FaceTracker in the page', () => {
     expect(result.errors).toEqual([{ code: 'worker-crashed', restarted: true }]);
     expect(result.restarts).toBe(1);
     expect(result.tracked).toBe(true);
+  });
+
+  it('loads every package file from another origin with assetBaseUrl (as from a CDN), and tracks', async () => {
+    const cdn = await serveDirectory(repoRoot, {}, { crossOrigin: true });
+    try {
+      const page = await session.open('/test/browser/pages/blank.html');
+      const requested: string[] = [];
+      page.on('request', (r) => requested.push(r.url()));
+      const found = await page.evaluate(async (base) => {
+        const { FaceTracker } = (window as unknown as { pixel3dmm: typeof import('../../src/index.js') }).pixel3dmm;
+        const tracker = await FaceTracker.create({ assetBaseUrl: base, cache: false });
+        const video = document.createElement('video');
+        video.src = '/examples/media/webcam-head-motion.mp4';
+        video.muted = true;
+        await video.play();
+        await new Promise((r) => video.requestVideoFrameCallback(r));
+        const frame = await tracker.track(new VideoFrame(video), 0.1);
+        tracker.dispose();
+        return !!frame;
+      }, `${cdn.url}/`);
+      expect(found).toBe(true);
+      const packageFiles = requested.filter((u) => /\/(models\/|dist\/(tracking-worker|mediapipe-wasm))/.test(u));
+      expect(packageFiles.length).toBeGreaterThanOrEqual(4); // model, task, MediaPipe's binary and loader (and the worker where the page sees it)
+      expect(packageFiles.filter((u) => !u.startsWith(cdn.url))).toEqual([]);
+    } finally {
+      await cdn.close();
+    }
   });
 
   it('rejects start() with camera-denied when the page may not use the camera', async () => {

@@ -7,6 +7,7 @@ import { TrackerError } from '../../core/errors.js';
 import type { FaceFrame } from '../../core/FaceFrame.js';
 import type { PriorModelBytes } from '../../workers/priorProtocol.js';
 import type { DetectedFace, FrameMeta, PriorStoppedEvent, TrackingWorkerApi, WorkerInit, WorkerReady } from '../../workers/protocol.js';
+import { startModuleWorker } from '../../workers/moduleWorker.js';
 import { fromWorkerError } from '../../workers/wireError.js';
 
 export interface ConnectionEvents {
@@ -34,7 +35,7 @@ export class TrackingWorkerConnection {
 
   /** Starts the worker and waits until it is ready; rejects (and terminates it) when it cannot start. */
   async start(): Promise<WorkerReady> {
-    const worker = new Worker(this.workerUrl, { type: 'module', name: 'pixel3dmm-tracking' });
+    const worker = startModuleWorker(this.workerUrl, 'pixel3dmm-tracking');
     this.worker = worker;
     // A worker that fails before it is ready (script missing, crash in init) fails this start-up;
     // one that fails later is restarted (onCrash).
