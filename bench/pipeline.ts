@@ -4,28 +4,15 @@
  * cost and latency, and how well the fitted model lands on MediaPipe's points.
  * Needs `npm run build` first (dist/ for the tracking worker and MediaPipe's WASM).
  */
-import commonjs from '@rollup/plugin-commonjs';
-import { nodeResolve } from '@rollup/plugin-node-resolve';
-import typescript from '@rollup/plugin-typescript';
 import { existsSync } from 'node:fs';
-import { rollup } from 'rollup';
 import { launchChromium, serveDirectory } from '../scripts/cli/browser.js';
 import { quantile } from '../src/sdk/tracker/TrackerStats.js';
+import { bundleBenchPages } from './pipeline/bundle.js';
 import type { PipelineRun } from './pipeline/page.js';
 
 const root = new URL('..', import.meta.url).pathname;
 if (!existsSync(`${root}dist/tracking-worker.js`)) throw new Error('Run `npm run build` first.');
-
-// The page and the MediaPipe-only worker are bundled here, for the benchmark alone.
-for (const [input, file] of [['bench/pipeline/page.ts', 'pipeline-page.js'], ['bench/pipeline/landmarksWorker.ts', 'landmarks-worker.js']] as const) {
-  const bundle = await rollup({
-    input: `${root}${input}`,
-    plugins: [nodeResolve({ browser: true }), commonjs(), typescript({ tsconfig: `${root}bench/tsconfig.json`, declaration: false, outDir: `${root}dist/bench`, sourceMap: false })],
-    logLevel: 'silent',
-  });
-  await bundle.write({ file: `${root}dist/bench/${file}`, format: 'es', inlineDynamicImports: true });
-  await bundle.close();
-}
+await bundleBenchPages();
 
 const rounds = Number(process.argv[2] ?? 2);
 const server = await serveDirectory(root);

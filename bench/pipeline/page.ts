@@ -27,8 +27,32 @@ export interface PipelineRun {
 declare global {
   interface Window {
     runPipelineBench(videoUrl: string, rounds: number): Promise<PipelineRun>;
+    /** MediaPipe alone over every frame of the video, two in flight: frames per second. */
+    runMediapipeOnly(videoUrl: string): Promise<number>;
   }
 }
+
+/** MediaPipe FaceLandmarker alone, in its own worker, fed exactly as the tracker's worker is. */
+async function startMediapipeOnly(): Promise<{ detector: Comlink.Remote<LandmarksOnly>; worker: Worker }> {
+  const worker = new Worker('/dist/bench/landmarks-worker.js', { type: 'module' });
+  const detector = Comlink.wrap<LandmarksOnly>(worker);
+  const urls = packageAssetUrls(PACKAGE_ASSETS.assetBaseUrl);
+  const bytes = async (url: string) => new Uint8Array(await (await fetch(url)).arrayBuffer());
+  const [task, wasm] = await Promise.all([bytes(urls.landmarker), bytes(urls.mediapipeWasm)]);
+  await detector.init(Comlink.transfer(task, [task.buffer]), Comlink.transfer({ loaderUrl: urls.mediapipeLoader, wasm }, [wasm.buffer]));
+  return { detector, worker };
+}
+
+const detectWith = (detector: Comlink.Remote<LandmarksOnly>) => (frame: VideoFrame, videoTime: number) => detector.detect(Comlink.transfer(frame, [frame as unknown as Transferable]), videoTime * 1000);
+
+window.runMediapipeOnly = async (videoUrl) => {
+  const { detector, worker } = await startMediapipeOnly();
+  try {
+    return await offlineFps(videoUrl, detectWith(detector));
+  } finally {
+    worker.terminate();
+  }
+};
 
 /** Frames per second of `process` over every frame of the video, two frames in flight. */
 async function offlineFps(videoUrl: string, process: (frame: VideoFrame, videoTime: number) => Promise<unknown>): Promise<number> {
@@ -55,17 +79,12 @@ function reprojection(f: FaceFrame): number {
 
 window.runPipelineBench = async (videoUrl, rounds) => {
   const tracker = await FaceTracker.create({ cache: false, ...PACKAGE_ASSETS });
-  const worker = new Worker('/dist/bench/landmarks-worker.js', { type: 'module' });
-  const landmarksOnly = Comlink.wrap<LandmarksOnly>(worker);
-  const urls = packageAssetUrls(PACKAGE_ASSETS.assetBaseUrl);
-  const bytes = async (url: string) => new Uint8Array(await (await fetch(url)).arrayBuffer());
-  const [task, wasm] = await Promise.all([bytes(urls.landmarker), bytes(urls.mediapipeWasm)]);
-  await landmarksOnly.init(Comlink.transfer(task, [task.buffer]), Comlink.transfer({ loaderUrl: urls.mediapipeLoader, wasm }, [wasm.buffer]));
+  const { detector: landmarksOnly, worker } = await startMediapipeOnly();
 
   const run: PipelineRun = { trackerFps: [], mediapipeFps: [], reprojIod: [], latencyMs: [], mainThreadMsP95: 0, liveFrames: 0, dropped: 0 };
   // Alternate the two so that machine load drifts hit both alike.
   for (let r = 0; r < rounds; r++) {
-    run.mediapipeFps.push(await offlineFps(videoUrl, (frame, t) => landmarksOnly.detect(Comlink.transfer(frame, [frame as unknown as Transferable]), t * 1000)));
+    run.mediapipeFps.push(await offlineFps(videoUrl, detectWith(landmarksOnly)));
     const reproj: number[] = [];
     run.trackerFps.push(await offlineFps(videoUrl, (frame, t) => tracker.track(frame, t).then((f) => f && reproj.push(reprojection(f)))));
     run.reprojIod = reproj;

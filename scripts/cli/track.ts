@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ARKIT_BLENDSHAPES } from '../../src/core/arkit.js';
 import { TrackerError, type TrackerErrorCode } from '../../src/core/errors.js';
+import type { Browser } from 'playwright-core';
 import { launchChromium, serveDirectory } from './browser.js';
 import type { FrameRecord, TrackPageOptions, TrackPageResult, TrackProgress } from './trackProtocol.js';
 
@@ -48,8 +49,8 @@ export async function trackCommand(argv: string[]): Promise<void> {
   if (process.stdout.isTTY) process.stdout.write('\r\x1b[K'); // the progress line
   const written = ['frames.jsonl', 'arkit.csv', 'overlay.png', ...(result.take ? ['take.json', ...(result.take.csv ? ['take.csv'] : []), 'take.glb'] : [])];
   console.log(
-    `Tracked ${result.framesWithFace}/${result.frames} frames of ${basename(videoPath)} (${result.width}x${result.height}) in ${result.seconds.toFixed(1)} s ` +
-      `(${(result.frames / result.seconds).toFixed(1)} fps).\nWrote ${written.map((f) => `${outDir}/${f}`).join(', ')}`,
+    `Tracked ${result.framesWithFace}/${result.frames} frames of ${basename(videoPath)} (${result.width}x${result.height}) at ${(result.frames / result.trackingSeconds).toFixed(1)} fps ` +
+      `(${result.seconds.toFixed(1)} s with start-up and exports).\nWrote ${written.map((f) => `${outDir}/${f}`).join(', ')}`,
   );
 }
 
@@ -61,6 +62,8 @@ export interface TrackVideoOptions {
   onFrame?: (record: FrameRecord) => void;
   /** Called every few frames (default: a progress line on the terminal). */
   onProgress?: (progress: TrackProgress) => void;
+  /** Run in this browser (left open) instead of launching one: a benchmark compares runs in one browser. */
+  browser?: Browser;
 }
 
 /** Tracks `videoPath` in headless Chromium; writes the three outputs into `outDir`. */
@@ -68,24 +71,27 @@ export async function trackVideo(videoPath: string, outDir: string, options: Tra
   const routes: Record<string, string> = { '/__input/': dirname(videoPath) };
   if (options.modelPath) routes['/__model/'] = dirname(options.modelPath);
   // The browser first: without one there is nothing to serve (and no server left open to hang on).
-  const browser = await launchChromium({ webgpu: false });
+  const browser = options.browser ?? (await launchChromium({ webgpu: false }));
+  const closeBrowser = () => (options.browser ? Promise.resolve() : browser.close());
   const server = await serveDirectory(packageRoot(), routes).catch(async (error) => {
-    await browser.close();
+    await closeBrowser();
     throw error;
   });
   const jsonl = createWriteStream(`${outDir}/frames.jsonl`);
   const csv = createWriteStream(`${outDir}/arkit.csv`);
   csv.write(`frame,videoTime,${ARKIT_BLENDSHAPES.join(',')}\n`);
   const progress = options.onProgress ?? terminalProgress();
+  const page = await browser.newPage();
   try {
-    const page = await browser.newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(String(e)));
     page.on('console', (m) => m.type() === 'error' && pageErrors.push(m.text()));
-    await page.exposeFunction('emitFrame', (record: FrameRecord) => {
-      jsonl.write(`${JSON.stringify(record)}\n`);
-      if (record.arkit) csv.write(`${record.frame},${record.videoTime.toFixed(6)},${record.arkit.join(',')}\n`);
-      options.onFrame?.(record);
+    await page.exposeFunction('emitFrames', (records: FrameRecord[]) => {
+      for (const record of records) {
+        jsonl.write(`${JSON.stringify(record)}\n`);
+        if (record.arkit) csv.write(`${record.frame},${record.videoTime.toFixed(6)},${record.arkit.join(',')}\n`);
+        options.onFrame?.(record);
+      }
     });
     await page.exposeFunction('emitProgress', progress);
     await page.goto(`${server.url}/dist/track.html`);
@@ -111,7 +117,8 @@ export async function trackVideo(videoPath: string, outDir: string, options: Tra
   } finally {
     await new Promise((r) => jsonl.end(r));
     await new Promise((r) => csv.end(r));
-    await browser.close();
+    await page.close();
+    await closeBrowser();
     await server.close();
   }
 }

@@ -13,7 +13,10 @@ export interface TrackPageResult {
   framesWithFace: number;
   width: number;
   height: number;
+  /** Seconds from the page's start (the tracker's creation) to its result. */
   seconds: number;
+  /** Seconds of the pass over the frames alone (decode, track, records). */
+  trackingSeconds: number;
   /** data:image/png;base64,… */
   overlayPng: string;
   expressionNames: string[];

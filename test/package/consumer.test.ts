@@ -6,39 +6,14 @@
  * Needs the npm registry (to install Vite, TypeScript and three) and a built dist/.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, serveDirectory } from '../../scripts/cli/browser.js';
 import { repoRoot } from '../browser/harness.js';
-
-/** What the app installs besides the package (pinned: the test must not drift with the registry). */
-const APP_DEPENDENCIES = ['vite@8.4.1', 'typescript@5.9.3', 'three@0.187.0', '@types/three@0.187.0'];
-const sample = join(repoRoot, 'examples/media/webcam-head-motion.mp4');
-
-/** README's block of the app's main module (the one after the consumer-test comment). */
-function readmeApp(): string {
-  const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
-  const block = /consumer\.test\.ts\) runs this block[^\n]*\n```js\n([\s\S]*?)```/.exec(readme);
-  if (!block) throw new Error("README has no app block after the consumer-test comment");
-  return block[1]!;
-}
-
-/** Appended to the app: what the test reads (the app's own variables, by README's names). */
-const PROBE = `
-/** @type {any} */
-const probe = { frames: 0, errors: [] };
-tracker.addEventListener('frame', () => probe.frames++);
-tracker.addEventListener('error', (e) => probe.errors.push(e.detail.code + ': ' + e.detail.message));
-probe.exportTake = async () => {
-  const take = recorder.stop();
-  const glb = await take.toGLB(await loadFaceModel(), { compress: true });
-  return { frames: take.frames.length, csvRows: take.toCSV().trim().split('\\n').length - 1, glbBytes: glb.byteLength };
-};
-/** @type {any} */ (window).consumerProbe = probe;
-`;
+import { createConsumerApp, packTarball } from './consumerApp.js';
 
 interface RunResult {
   frames: number;
@@ -112,26 +87,16 @@ function expectTracked(result: RunResult): void {
   expect(result.take.glbBytes).toBeGreaterThan(100_000);
 }
 
+const sample = join(repoRoot, 'examples/media/webcam-head-motion.mp4');
+
 describe('the packed package in a fresh app', () => {
   let app: string;
   let browser: Browser;
   const stop: (() => unknown)[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(join(repoRoot, 'dist/index.js'))) throw new Error('dist/ is missing: run npm run build (npm test does)');
     const work = mkdtempSync(join(tmpdir(), 'p3dmm-consumer-'));
-    execFileSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', work], { cwd: repoRoot });
-    const tarball = join(work, readdirSync(work).find((f) => f.endsWith('.tgz'))!);
-    app = join(work, 'app');
-    mkdirSync(join(app, 'src'), { recursive: true });
-    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer-app', private: true, type: 'module' }));
-    writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', lib: ['ES2022', 'DOM', 'DOM.Iterable'], strict: true, allowJs: true, checkJs: true, skipLibCheck: true, noEmit: true }, include: ['src'] }));
-    writeFileSync(join(app, 'index.html'), '<!doctype html><html><head><meta charset="utf-8" /><title>consumer</title></head><body><script type="module" src="/src/main.js"></script></body></html>\n');
-    writeFileSync(join(app, 'src/main.js'), readmeApp() + PROBE);
-    // The plain page: README's import map, the same module, no bundler.
-    const importMap = /<script type="importmap">[\s\S]*?<\/script>/.exec(readFileSync(join(repoRoot, 'README.md'), 'utf8'))![0];
-    writeFileSync(join(app, 'static.html'), `<!doctype html><html><head><meta charset="utf-8" />${importMap}</head><body><script type="module" src="/src/main.js"></script></body></html>\n`);
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...APP_DEPENDENCIES, tarball], { cwd: app, stdio: 'inherit' });
+    app = createConsumerApp(work, packTarball(work));
     const camera = join(work, 'camera.y4m');
     execFileSync('ffmpeg', ['-v', 'error', '-y', '-t', '4', '-i', sample, '-vf', 'scale=540:360', '-pix_fmt', 'yuv420p', camera]);
     browser = await launchChromium({ fakeCamera: camera, webgpu: false });
