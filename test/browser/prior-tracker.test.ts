@@ -118,7 +118,7 @@ describe('FaceTracker with a ViT prior', () => {
     expect(r.errors).toEqual([]);
   });
 
-  it('refuses networks that break the contract with typed prior-format errors', async () => {
+  it('refuses networks that break the contract with typed prior-format errors (and a file that is no ONNX model as it arrives)', async () => {
     const result = await page.evaluate(async (urls) => {
       const { FaceTracker } = (window as unknown as { pixel3dmm: typeof import('../../src/index.js') }).pixel3dmm;
       const out: Record<string, string> = {};
@@ -140,7 +140,8 @@ describe('FaceTracker with a ViT prior', () => {
     expect(result['missingOutput']).toMatch(/^prior-format: .*no output 'normals'/);
     expect(result['wrongLayout']).toMatch(/^prior-format: .*'flame-2023'.*'ict-facekit'/);
     expect(result['noMetadata']).toMatch(/^prior-format: .*does not name its UV layout/);
-    expect(result['notOnnx']).toMatch(/^prior-format: /);
+    // Another kind of file is refused as it arrives, before ONNX Runtime sees it.
+    expect(result['notOnnx']).toMatch(/^model-fetch: .*face-default\.glb: what came back is not an ONNX model/);
   });
 
   it('stops a prior whose WASM runs outlast its maps, and says so', async () => {
