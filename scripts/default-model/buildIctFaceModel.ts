@@ -1,5 +1,5 @@
 import { MeshoptEncoder } from 'meshoptimizer';
-import { splitAtUvSeams } from '../../src/authoring/geometry/parseObj.js';
+import { splitAtUvSeams, type ObjMesh } from '../../src/authoring/geometry/parseObj.js';
 import type { BlendshapeGroup, FaceModel, SurfaceEmbedding } from '../../src/core/model/FaceModel.js';
 import type { IctFaceKit } from './readIctFaceKit.js';
 
@@ -16,10 +16,11 @@ export interface IctMesh {
 /**
  * Splits the OBJ at UV seams, then orders triangles and vertices for locality (meshoptimizer's
  * reorderMesh): neighbouring vertices get nearby indices, which makes the meshopt-compressed
- * morph targets about 11% smaller.
+ * morph targets about 11% smaller. Shells that no renderer shows untextured and that nothing is
+ * embedded on are left out (`LEFT_OUT`).
  */
 export async function splitIctMesh(kit: IctFaceKit): Promise<IctMesh> {
-  const split = splitAtUvSeams(kit.obj);
+  const split = splitAtUvSeams(withoutHiddenShells(kit.obj));
   await MeshoptEncoder.ready;
   const triangles = Uint32Array.from(split.triangles);
   // Rewrites `triangles` to the new vertex indices; remap[old] = new.
@@ -31,6 +32,31 @@ export async function splitIctMesh(kit: IctFaceKit): Promise<IctMesh> {
   const uvs = new Float32Array(vertexCount * 2);
   order.forEach((from, to) => uvs.set(split.uvs.subarray(2 * from, 2 * from + 2), 2 * to));
   return { vertexCount, sourceVertex, uvs, triangles, template: gatherVec3(kit.obj.positions, sourceVertex) };
+}
+
+/**
+ * ICT OBJ vertices the model leaves out: the lacrimal-fluid, eye-blend and eye-occlusion layers
+ * made for Unreal's eye shaders, and the lash strips made for an alpha-tested hair texture
+ * (hidden by `FaceAvatar`; see `faceRegions.ts`): 8 % of the vertices, and as much of every
+ * morph target. The iris shells, hidden too, stay: MediaPipe's iris points are embedded on them.
+ */
+const LEFT_OUT = { first: 24591, last: 26718 };
+
+/** The OBJ without the faces that touch `LEFT_OUT`; vertices only those faces used are then never emitted. */
+function withoutHiddenShells(obj: ObjMesh): ObjMesh {
+  const isHidden = (v: number) => v >= LEFT_OUT.first && v <= LEFT_OUT.last;
+  const faceSizes: number[] = [], positionIndex: number[] = [], uvIndex: number[] = [];
+  let offset = 0;
+  for (const size of obj.faceSizes) {
+    const corners = obj.positionIndex.subarray(offset, offset + size);
+    if (!corners.some(isHidden)) {
+      faceSizes.push(size);
+      positionIndex.push(...corners);
+      uvIndex.push(...obj.uvIndex.subarray(offset, offset + size));
+    }
+    offset += size;
+  }
+  return { ...obj, faceSizes: Uint8Array.from(faceSizes), positionIndex: Uint32Array.from(positionIndex), uvIndex: Int32Array.from(uvIndex) };
 }
 
 /**
