@@ -5,6 +5,7 @@ import { cpSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import commonjs from '@rollup/plugin-commonjs';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
+import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
 
 /** Copies runtime files (WASM, loaders) next to the worker once the bundle is written; `[from, to, filter?]`. */
@@ -58,6 +59,8 @@ const bundles = [
       nodeResolve({ browser: true }),
       commonjs(),
       ts({ declaration: false, outDir: 'dist' }),
+      // Minified: a worker reaches users' browsers as it is (bundlers copy it, they do not rebuild it).
+      terser(),
       // MediaPipe's ES-module build only: the worker imports it, and so does the page in the main-thread fallback.
       copyRuntimeFiles([['node_modules/@mediapipe/tasks-vision/wasm', 'dist/mediapipe-wasm', (src) => src.endsWith('/wasm') || /vision_wasm_module_internal\.(js|wasm)$/.test(src)]]),
     ],
@@ -71,6 +74,7 @@ const bundles = [
       nodeResolve({ browser: true }),
       commonjs(),
       ts({ declaration: false, outDir: 'dist' }),
+      terser(),
       copyRuntimeFiles([['node_modules/onnxruntime-web/dist', 'dist/ort-wasm', (src) => src.endsWith('/dist') || /ort-wasm-simd-threaded\.asyncify\.(mjs|wasm)$/.test(src)]]),
     ],
   },
@@ -89,7 +93,7 @@ const bundles = [
     // Everything bundled but Playwright (a dependency): glTF-Transform's texture code resolves to its
     // browser build, which needs no native image library (sharp) and is never called here.
     external: (id) => id.startsWith('node:') || id === 'playwright-core',
-    plugins: [nodeResolve({ preferBuiltins: true }), commonjs(), ts({ declaration: false, outDir: 'dist', rootDir: '.' })],
+    plugins: [nodeResolve({ preferBuiltins: true }), commonjs(), ts({ declaration: false, outDir: 'dist', rootDir: '.' }), terser()],
   },
 ];
 
