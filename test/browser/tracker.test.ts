@@ -259,6 +259,37 @@ describe('FaceTracker in the page', () => {
     expect(result.tracked).toBe(true);
   });
 
+  it('caches only verified files: a deployment that served HTML recovers once fixed, and a cached file is revalidated', async () => {
+    const page = await session.open('/test/browser/pages/blank.html');
+    const glb = readFileSync(join(repoRoot, 'models/face-default.glb'));
+    // The model's URL answers first with a dev server's fallback page, then with the file (ETag v1), then 304.
+    const served: string[] = [];
+    await page.route('**/cached-model.glb', async (route) => {
+      const revalidating = route.request().headers()['if-none-match'] === '"v1"';
+      served.push(revalidating ? '304' : served.length === 0 ? 'html' : 'glb');
+      if (revalidating) return route.fulfill({ status: 304, headers: { ETag: '"v1"' } });
+      if (served.length === 1) return route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><html><body>app</body></html>' });
+      return route.fulfill({ status: 200, contentType: 'model/gltf-binary', headers: { ETag: '"v1"' }, body: glb });
+    });
+    const result = await page.evaluate(async () => {
+      const { FaceTracker } = (window as unknown as { pixel3dmm: typeof import('../../src/index.js') }).pixel3dmm;
+      await caches.delete('pixel3dmm-web-assets-v2');
+      const attempt = () =>
+        FaceTracker.create({ model: '/cached-model.glb' }).then(
+          (t) => (t.dispose(), 'created'),
+          (e: { code: string }) => e.code,
+        );
+      const fromCache: boolean[] = [];
+      const progress = (p: { url: string; fromCache: boolean; loaded: number; total: number }) => p.url.endsWith('cached-model.glb') && p.loaded === p.total && fromCache.push(p.fromCache);
+      const broken = await attempt();
+      const fixed = await attempt();
+      const again = await FaceTracker.create({ model: '/cached-model.glb', onProgress: progress }).then((t) => (t.dispose(), 'created'));
+      return { broken, fixed, again, fromCache };
+    });
+    expect(result).toEqual({ broken: 'model-fetch', fixed: 'created', again: 'created', fromCache: [true] });
+    expect(served).toEqual(['html', 'glb', '304']);
+  });
+
   it('loads every package file from another origin with assetBaseUrl (as from a CDN), and tracks', async () => {
     const cdn = await serveDirectory(repoRoot, {}, { crossOrigin: true });
     try {
