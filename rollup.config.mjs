@@ -37,6 +37,16 @@ const trackPageHtml = {
 const ts = (options = {}) =>
   typescript({ tsconfig: './tsconfig.build.json', sourceMap: false, noEmitOnError: true, ...options });
 
+/**
+ * A self-contained worker bundle, minified (a worker reaches users' browsers as it is: bundlers
+ * copy it, they do not rebuild it), with the runtime files it loads copied beside it.
+ */
+const workerBundle = (name, input, runtimeFiles) => ({
+  input: { [name]: input },
+  output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', inlineDynamicImports: true },
+  plugins: [nodeResolve({ browser: true }), commonjs(), ts({ declaration: false, outDir: 'dist' }), terser(), copyRuntimeFiles([runtimeFiles])],
+});
+
 /** Mediabunny's published modules import each other in cycles and use TypeScript's `this`-guarded helpers: both harmless. */
 const onwarn = (warning, warn) => {
   const ids = warning.ids ?? [warning.id ?? ''];
@@ -52,32 +62,20 @@ const bundles = [
     external: (id) => id === 'three' || id.startsWith('three/'),
     plugins: [nodeResolve({ browser: true }), commonjs(), ts({ declaration: true, declarationDir: 'dist', rootDir: 'src' })],
   },
-  {
-    input: { 'tracking-worker': 'src/workers/tracking/tracking.worker.ts' },
-    output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', inlineDynamicImports: true },
-    plugins: [
-      nodeResolve({ browser: true }),
-      commonjs(),
-      ts({ declaration: false, outDir: 'dist' }),
-      // Minified: a worker reaches users' browsers as it is (bundlers copy it, they do not rebuild it).
-      terser(),
-      // MediaPipe's ES-module build only: the worker imports it, and so does the page in the main-thread fallback.
-      copyRuntimeFiles([['node_modules/@mediapipe/tasks-vision/wasm', 'dist/mediapipe-wasm', (src) => src.endsWith('/wasm') || /vision_wasm_module_internal\.(js|wasm)$/.test(src)]]),
-    ],
-  },
-  {
-    // The ViT prior's worker (started by the tracking worker) with the onnxruntime-web build
-    // its 'onnxruntime-web/webgpu' entry loads (WebGPU and WASM execution providers).
-    input: { 'prior-worker': 'src/workers/prior/prior.worker.ts' },
-    output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', inlineDynamicImports: true },
-    plugins: [
-      nodeResolve({ browser: true }),
-      commonjs(),
-      ts({ declaration: false, outDir: 'dist' }),
-      terser(),
-      copyRuntimeFiles([['node_modules/onnxruntime-web/dist', 'dist/ort-wasm', (src) => src.endsWith('/dist') || /ort-wasm-simd-threaded\.asyncify\.(mjs|wasm)$/.test(src)]]),
-    ],
-  },
+  // The tracking worker, with MediaPipe's ES-module build only: the worker imports it, and so does
+  // the page in the main-thread fallback.
+  workerBundle('tracking-worker', 'src/workers/tracking/tracking.worker.ts', [
+    'node_modules/@mediapipe/tasks-vision/wasm',
+    'dist/mediapipe-wasm',
+    (src) => src.endsWith('/wasm') || /vision_wasm_module_internal\.(js|wasm)$/.test(src),
+  ]),
+  // The ViT prior's worker (started by the tracking worker) with the onnxruntime-web build its
+  // 'onnxruntime-web/webgpu' entry loads (WebGPU and WASM execution providers).
+  workerBundle('prior-worker', 'src/workers/prior/prior.worker.ts', [
+    'node_modules/onnxruntime-web/dist',
+    'dist/ort-wasm',
+    (src) => src.endsWith('/dist') || /ort-wasm-simd-threaded\.asyncify\.(mjs|wasm)$/.test(src),
+  ]),
   {
     // The page the `track` command drives: the SDK bundled whole, so it needs no import map.
     // It imports the package's entry points, kept external: the page loads dist/index.js, record.js and core.js.

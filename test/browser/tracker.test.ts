@@ -194,11 +194,7 @@ describe('FaceTracker in the page', () => {
       const bitmap = await createImageBitmap(new ImageData(64, 48));
       bitmap.close(); // a detached frame: unusable input
       const bad = await codeOf(tracker.track(bitmap, 0));
-      const video = document.createElement('video');
-      video.src = '/examples/media/webcam-head-motion.mp4';
-      video.muted = true;
-      await video.play();
-      await new Promise((r) => video.requestVideoFrameCallback(r));
+      const video = await (window as unknown as { playSampleVideo(): Promise<HTMLVideoElement> }).playSampleVideo();
       const good = await tracker.track(new VideoFrame(video), 0.1);
       tracker.dispose();
       const afterDispose = await codeOf(tracker.track(new VideoFrame(video), 0.2));
@@ -242,10 +238,7 @@ describe('FaceTracker in the page', () => {
       const tracker = await FaceTracker.create({ cache: false });
       const errors: { code: string; restarted: unknown }[] = [];
       tracker.addEventListener('error', (e) => errors.push({ code: e.detail.code, restarted: e.detail.details.restarted }));
-      const video = document.createElement('video');
-      video.src = '/examples/media/webcam-head-motion.mp4';
-      video.muted = true;
-      await video.play();
+      const video = await (window as unknown as { playSampleVideo(): Promise<HTMLVideoElement> }).playSampleVideo();
       // Simulate an uncaught error in the worker (what a crash looks like from the page).
       const worker = (tracker as unknown as { connection: { worker: Worker } }).connection.worker;
       worker.dispatchEvent(new ErrorEvent('error', { message: 'simulated crash' }));
@@ -299,11 +292,7 @@ describe('FaceTracker in the page', () => {
       const found = await page.evaluate(async (base) => {
         const { FaceTracker } = (window as unknown as { pixel3dmm: typeof import('../../src/index.js') }).pixel3dmm;
         const tracker = await FaceTracker.create({ assetBaseUrl: base, cache: false });
-        const video = document.createElement('video');
-        video.src = '/examples/media/webcam-head-motion.mp4';
-        video.muted = true;
-        await video.play();
-        await new Promise((r) => video.requestVideoFrameCallback(r));
+        const video = await (window as unknown as { playSampleVideo(): Promise<HTMLVideoElement> }).playSampleVideo();
         const frame = await tracker.track(new VideoFrame(video), 0.1);
         tracker.dispose();
         return !!frame;
