@@ -3,7 +3,7 @@ import { applySimilarity, fitSimilarity, type SimilarityTransform } from '../../
 import { TriangleGrid, type SurfacePoint } from '../../src/authoring/geometry/TriangleGrid.js';
 import type { FaceModel, SurfaceEmbedding } from '../../src/core/model/FaceModel.js';
 import { FaceModelEvaluator } from '../../src/core/model/FaceModelEvaluator.js';
-import { fitShapeToPoints, type ShapeFit } from './fitShapeToPoints.js';
+import { fitShapeToPoints, type ShapeFit } from '../../src/authoring/geometry/fitShapeToPoints.js';
 
 /**
  * MediaPipe face-mesh index of each of the 68 Multi-PIE (iBUG 300-W) landmarks: the widely used

@@ -70,6 +70,15 @@ export function applySimilarity<T extends Float32Array | Float64Array = Float64A
   return out;
 }
 
+/** The inverse transform: x = Rᵀ·(y − translation) / scale. */
+export function invertSimilarity(t: SimilarityTransform): SimilarityTransform {
+  const R = t.rotation;
+  const rotation = Float64Array.of(R[0]!, R[3]!, R[6]!, R[1]!, R[4]!, R[7]!, R[2]!, R[5]!, R[8]!);
+  const translation = new Float64Array(3);
+  for (let r = 0; r < 3; r++) translation[r] = -(rotation[3 * r]! * t.translation[0]! + rotation[3 * r + 1]! * t.translation[1]! + rotation[3 * r + 2]! * t.translation[2]!) / t.scale;
+  return { scale: 1 / t.scale, rotation, translation };
+}
+
 function quaternionToMatrix([w, x, y, z]: number[]): Float64Array {
   return Float64Array.of(
     w * w + x * x - y * y - z * z, 2 * (x * y - w * z), 2 * (x * z + w * y),

@@ -1,7 +1,7 @@
-import { applySimilarity, fitSimilarity, type SimilarityTransform } from '../../src/authoring/geometry/similarityTransform.js';
-import type { FaceModel, SurfaceEmbedding } from '../../src/core/model/FaceModel.js';
-import { choleskyFactor, choleskySolve } from '../../src/core/fit/cholesky.js';
-import { FaceModelEvaluator } from '../../src/core/model/FaceModelEvaluator.js';
+import { applySimilarity, fitSimilarity, type SimilarityTransform } from './similarityTransform.js';
+import type { FaceModel, SurfaceEmbedding } from '../../core/model/FaceModel.js';
+import { choleskyFactor, choleskySolve } from '../../core/fit/cholesky.js';
+import { FaceModelEvaluator } from '../../core/model/FaceModelEvaluator.js';
 
 export interface ShapeFit {
   identity: Float64Array;
