@@ -69,7 +69,7 @@ export function registerReference(reference: FaceModel, target: RegistrationTarg
   // Non-rigid: the reference's identity fitted to the projections of its face onto the target,
   // then the face projected again from where the fitted shape puts it.
   let hits = rigid.hits;
-  let identity = new Float64Array(reference.identity.names.length);
+  let identity: Float64Array = new Float64Array(reference.identity.names.length);
   let toReference = invertSimilarity(rigid.transform);
   for (let round = 0; round < (options.nonRigidRounds ?? 6); round++) {
     const targets = hitPositions(hits, skin);
