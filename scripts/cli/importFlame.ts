@@ -1,8 +1,10 @@
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { TrackerError } from '../../src/core/errors.js';
 import { importFlame } from '../../src/authoring/flame/importFlame.js';
 import { writeFaceModel } from '../../src/authoring/writeFaceModel.js';
+import { readFaceModel } from '../../src/core/model/readFaceModel.js';
+import { packageRoot } from './packageRoot.js';
 
 const USAGE =
   'usage: npx pixel3dmm-web import-flame <generic_model.pkl | flame2023*.pkl> --uv <head_template.obj> [-o flame.glb] [--masks FLAME_masks.pkl]';
@@ -27,19 +29,24 @@ export async function importFlameCommand(argv: string[]): Promise<void> {
     readInput(args.uv, 'UV template (--uv)').then((b) => new TextDecoder().decode(b)),
     args.masks ? readInput(args.masks, 'masks file (--masks)') : undefined,
   ]);
-  const face = importFlame({ model, uvTemplate, source: basename(args.input), ...(masks && { masks }) });
+  // The bundled default model, registered onto FLAME's template, gives FLAME the landmarks the tracker needs.
+  const reference = await readFaceModel(new Uint8Array(await readFile(join(packageRoot(), 'models/face-default.glb'))));
+  const { model: face, registration } = importFlame({ model, uvTemplate, source: basename(args.input), reference, ...(masks && { masks }) });
   const glb = await writeFaceModel(face);
   await mkdir(dirname(args.out), { recursive: true });
   await writeFile(args.out, glb);
 
   const seconds = (performance.now() - started) / 1000;
   const split = face.vertexCount - (face.sourceVertex ? new Set(face.sourceVertex).size : face.vertexCount);
-  const region = args.masks ? `'face' mask: ${face.fittingRegion.length} vertices` : 'all vertices';
+  const region = `${face.fittingRegion.length} vertices (${args.masks ? "the masks file's 'face'" : "under the default model's face"})`;
+  const landmarks = registration
+    ? ` MediaPipe's 478 landmarks embedded from the default model: its face lies ${registration.faceMedianMm.toFixed(2)} mm from FLAME's (median; p95 ${registration.faceP95Mm.toFixed(1)} mm), the landmarks ${registration.mediapipeMedianMm.toFixed(2)} mm (p95 ${registration.mediapipeP95Mm.toFixed(1)} mm).`
+    : '';
   console.log(
     `Wrote ${args.out} (${(glb.byteLength / 2 ** 20).toFixed(1)} MiB) from ${face.source} in ${seconds.toFixed(1)} s: ` +
       `${face.vertexCount} vertices (${split} added at UV seams), ${face.triangles.length / 3} triangles, ` +
       `${face.identity.names.length} shape + ${face.expression.names.length} expression + ${face.poseCorrectives!.names.length} pose-corrective targets, ` +
-      `${face.skeleton!.jointNames.length} joints, fitting region: ${region}.`,
+      `${face.skeleton!.jointNames.length} joints, fitting region: ${region}.${landmarks}`,
   );
 }
 

@@ -5,24 +5,13 @@
  */
 import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ARKIT_BLENDSHAPES } from '../../src/core/arkit.js';
 import { TrackerError, type TrackerErrorCode } from '../../src/core/errors.js';
 import type { Browser } from 'playwright-core';
 import { launchChromium, serveDirectory } from './browser.js';
+import { packageRoot } from './packageRoot.js';
 import type { FrameRecord, TrackPageOptions, TrackPageResult, TrackProgress } from './trackProtocol.js';
-
-/** The package directory (holding dist/ and models/), found from this module whether it runs from dist/ or from source. */
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(`${dir}/package.json`)) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('pixel3dmm-web: cannot find the package directory');
-    dir = parent;
-  }
-  return dir;
-}
 
 export async function trackCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({

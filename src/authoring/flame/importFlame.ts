@@ -4,6 +4,7 @@ import type { FaceModel } from '../../core/model/FaceModel.js';
 import { asNdArray } from '../pickle/knownObjects.js';
 import { describePyValue, type PyValue } from '../pickle/pyValues.js';
 import { readPickle } from '../pickle/readPickle.js';
+import { flameLandmarks, type FlameLandmarks } from './flameLandmarks.js';
 import { flameToFaceModel } from './flameToFaceModel.js';
 import { readFlameModel } from './readFlameModel.js';
 
@@ -16,17 +17,35 @@ export interface FlameFiles {
   readonly masks?: Uint8Array;
   /** The model file's name, recorded as the model's source. */
   readonly source: string;
+  /**
+   * The bundled default model: registered onto FLAME's template, it gives the FLAME model the
+   * MediaPipe embedding the tracker needs (and the 68 points, and the fitting region unless
+   * `masks` gives one). Without it the model can be posed and rendered, not tracked.
+   */
+  readonly reference?: FaceModel;
+}
+
+/** A FLAME face model and, when it was registered, how well the default model's face fitted FLAME's (mm). */
+export interface ImportedFlame {
+  model: FaceModel;
+  registration?: FlameLandmarks['report'];
 }
 
 /**
  * FLAME's files → a `FaceModel` (pure: no file system, runs in Node and browsers alike).
  * Every problem with the inputs is a `model-format` `TrackerError` naming the file at fault.
  */
-export function importFlame(files: FlameFiles): FaceModel {
+export function importFlame(files: FlameFiles): ImportedFlame {
   const flame = inFile(files.source, () => readFlameModel(readPickle(files.model)));
   const uvTemplate = inFile('UV template (--uv)', () => parseUvTemplate(files.uvTemplate));
   const faceMask = files.masks && inFile('masks file (--masks)', () => readFaceMask(readPickle(files.masks!), flame.vertexCount));
-  return flameToFaceModel(flame, uvTemplate, { source: files.source, ...(faceMask && { faceMask }) });
+  const model = flameToFaceModel(flame, uvTemplate, { source: files.source, ...(faceMask && { faceMask }) });
+  if (!files.reference) return { model };
+  const landmarks = flameLandmarks(model, files.reference);
+  return {
+    model: { ...model, mediapipe478: landmarks.mediapipe478, multipie68: landmarks.multipie68, ...(faceMask ? {} : { fittingRegion: landmarks.fittingRegion }) },
+    registration: landmarks.report,
+  };
 }
 
 function parseUvTemplate(text: string): ObjMesh {
