@@ -42,7 +42,7 @@ const evalFullMs = medianMs(60, 10, (c) => evaluator.evaluateMesh(c, meshOut));
 const landmarkOut = new Float32Array(landmarks.count * 3);
 const evalLandmarksUs = 1000 * medianMs(5000, 500, (c) => evaluator.evaluate(landmarks, c, landmarkOut));
 
-const mediapipe = parseObj(readFileSync(new URL('../test/fixtures/mediapipe/face_model_with_iris.obj', import.meta.url), 'utf8')).positions;
+const mediapipe = parseObj(readFileSync(new URL('../models/mediapipe/face_model_with_iris.obj', import.meta.url), 'utf8')).positions;
 const residualsMm = Array.from(embeddingResidualsMm(model, mediapipe));
 
 console.log(`vertices ${model.vertexCount}, identity ${model.identity.names.length}, expressions ${model.expression.names.length}`);

@@ -37,7 +37,7 @@ const REFERENCE_STRIDE = 97;
 
 const kit = readIctFaceKit(ictDir);
 const mesh = await splitIctMesh(kit);
-const mediapipe = parseObj(readFileSync(join(root, 'test/fixtures/mediapipe/face_model_with_iris.obj'), 'utf8')).positions;
+const mediapipe = parseObj(readFileSync(join(root, 'models/mediapipe/face_model_with_iris.obj'), 'utf8')).positions;
 const withoutMediapipe = buildIctFaceModel(kit, mesh, { identityCount: IDENTITY_COUNT });
 const embedded = embedMediapipe(mediapipe, withoutMediapipe);
 const model: FaceModel = { ...withoutMediapipe, mediapipe478: embedded.embedding };

@@ -2,6 +2,7 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { TrackerError } from '../../src/core/errors.js';
 import { importFlame } from '../../src/authoring/flame/importFlame.js';
+import { parseObj } from '../../src/authoring/geometry/parseObj.js';
 import { writeFaceModel } from '../../src/authoring/writeFaceModel.js';
 import { readFaceModel } from '../../src/core/model/readFaceModel.js';
 import { packageRoot } from './packageRoot.js';
@@ -29,9 +30,13 @@ export async function importFlameCommand(argv: string[]): Promise<void> {
     readInput(args.uv, 'UV template (--uv)').then((b) => new TextDecoder().decode(b)),
     args.masks ? readInput(args.masks, 'masks file (--masks)') : undefined,
   ]);
-  // The bundled default model, registered onto FLAME's template, gives FLAME the landmarks the tracker needs.
-  const reference = await readFaceModel(new Uint8Array(await readFile(join(packageRoot(), 'models/face-default.glb'))));
-  const { model: face, registration } = importFlame({ model, uvTemplate, source: basename(args.input), reference, ...(masks && { masks }) });
+  // The bundled default model and MediaPipe's canonical face give FLAME the landmarks the tracker needs.
+  const root = packageRoot();
+  const sources = {
+    defaultModel: await readFaceModel(new Uint8Array(await readFile(join(root, 'models/face-default.glb')))),
+    mediapipeCanonical: parseObj(await readFile(join(root, 'models/mediapipe/face_model_with_iris.obj'), 'utf8')).positions,
+  };
+  const { model: face, registration } = importFlame({ model, uvTemplate, source: basename(args.input), landmarks: sources, ...(masks && { masks }) });
   const glb = await writeFaceModel(face);
   await mkdir(dirname(args.out), { recursive: true });
   await writeFile(args.out, glb);
@@ -40,7 +45,7 @@ export async function importFlameCommand(argv: string[]): Promise<void> {
   const split = face.vertexCount - (face.sourceVertex ? new Set(face.sourceVertex).size : face.vertexCount);
   const region = `${face.fittingRegion.length} vertices (${args.masks ? "the masks file's 'face'" : "under the default model's face"})`;
   const landmarks = registration
-    ? ` MediaPipe's 478 landmarks embedded from the default model: its face lies ${registration.faceMedianMm.toFixed(2)} mm from FLAME's (median; p95 ${registration.faceP95Mm.toFixed(1)} mm), the landmarks ${registration.mediapipeMedianMm.toFixed(2)} mm (p95 ${registration.mediapipeP95Mm.toFixed(1)} mm).`
+    ? ` MediaPipe's 478 landmarks embedded: the default model's face lies ${registration.faceMedianMm.toFixed(2)} mm from FLAME's (median; p95 ${registration.faceP95Mm.toFixed(1)} mm), MediaPipe's canonical face ${registration.mediapipeMedianMm.toFixed(2)} mm from FLAME's fitted to it (p95 ${registration.mediapipeP95Mm.toFixed(1)} mm).`
     : '';
   console.log(
     `Wrote ${args.out} (${(glb.byteLength / 2 ** 20).toFixed(1)} MiB) from ${face.source} in ${seconds.toFixed(1)} s: ` +

@@ -1,9 +1,10 @@
-import { alignPointsToSurface, hitsToEmbedding, quantile } from '../../src/authoring/geometry/alignPointsToSurface.js';
-import { applySimilarity, fitSimilarity, type SimilarityTransform } from '../../src/authoring/geometry/similarityTransform.js';
-import { TriangleGrid, type SurfacePoint } from '../../src/authoring/geometry/TriangleGrid.js';
-import type { FaceModel, SurfaceEmbedding } from '../../src/core/model/FaceModel.js';
+import { quantile } from '../../src/authoring/geometry/alignPointsToSurface.js';
+import { fitShapeToPoints } from '../../src/authoring/geometry/fitShapeToPoints.js';
+import { applySimilarity, fitSimilarity } from '../../src/authoring/geometry/similarityTransform.js';
+import { TriangleGrid } from '../../src/authoring/geometry/TriangleGrid.js';
+import { embedPoints, mediapipeSkinWeights, type PointEmbedding } from '../../src/authoring/registration/embedPoints.js';
+import type { FaceModel } from '../../src/core/model/FaceModel.js';
 import { FaceModelEvaluator } from '../../src/core/model/FaceModelEvaluator.js';
-import { fitShapeToPoints, type ShapeFit } from '../../src/authoring/geometry/fitShapeToPoints.js';
 
 /**
  * MediaPipe face-mesh index of each of the 68 Multi-PIE (iBUG 300-W) landmarks: the widely used
@@ -26,68 +27,23 @@ const ICT_FACE: [number, number] = [0, 9408];
 const ICT_IRIS_LEFT: [number, number] = [22221, 23020];
 const ICT_IRIS_RIGHT: [number, number] = [23791, 24590];
 
-/** Rounds of identity fit + re-projection. */
-const NON_RIGID_ROUNDS = 3;
-
 /** How far MediaPipe's canonical face may sit from the fitted model (cm): weighs the points against the shape priors. */
 const POINT_STD_CM = 0.1;
 
-export interface MediapipeEmbedding {
-  embedding: SurfaceEmbedding;
-  /** Distance from each aligned MediaPipe point to its embedded point on the fitted shape, mm. */
-  residualsMm: Float64Array;
-  /** The same after the rigid alignment alone, on the neutral mesh, mm. */
-  rigidResidualsMm: Float64Array;
-  /** The shape the points were finally projected onto. */
-  shape: ShapeFit;
-}
-
 /**
  * Embeds MediaPipe's 478 canonical-face points (`face_model_with_iris.obj`, cm) on the ICT
- * FaceKit model (needs `sourceVertex` and `multipie68`):
- * 1. rigid: a similarity fitted on the inner 51 Multi-PIE correspondences (the jaw contour is
- *    view-dependent), refined by closest-point ICP over the face area;
- * 2. non-rigid: the model's identity (expressions held at zero) fitted to the aligned points, and
- *    the points projected again onto that shape, so each lands where the anatomy matches rather
- *    than where the average faces happen to overlap (barycentrics carry over to every shape).
- *    Expressions stay at zero on purpose: MediaPipe's canonical face is a neutral face, and it must
- *    correspond to the model's zero expression, or every tracked face at rest would report the
- *    offsets (e.g. eyeWide, mouthLowerDown) the fit needed to reach the canonical shape.
- * Points 0–467 land on the face area, 468–477 on their own iris.
+ * FaceKit model (needs `sourceVertex` and `multipie68`; see `embedPoints`): the rigid start is a
+ * similarity fitted on the inner 51 Multi-PIE correspondences (the jaw contour is
+ * view-dependent). Points 0–467 land on the face area, 468–477 on their own iris.
  */
-export function embedMediapipe(mediapipe: Float32Array, model: FaceModel): MediapipeEmbedding {
+export function embedMediapipe(mediapipe: Float32Array, model: FaceModel): PointEmbedding {
   if (mediapipe.length !== 478 * 3) throw new Error(`MediaPipe canonical face: expected 478 points, got ${mediapipe.length / 3}`);
-  const regionsOn = regionGrids(model);
-  const evaluator = new FaceModelEvaluator(model);
-  const rigid = alignPointsToSurface(mediapipe, {
-    regions: regionsOn(model.template),
+  return embedPoints(mediapipe, model, {
+    regionsOn: regionGrids(model),
     initial: multipieSimilarity(mediapipe, model),
-    iterations: 20,
-    fitWeights: skinOnly(),
+    fitWeights: mediapipeSkinWeights(),
+    pointStd: POINT_STD_CM,
   });
-  const fitAndProject = (hits: readonly SurfacePoint[], initial: SimilarityTransform) => {
-    const shape = fitShapeToPoints(model, mediapipe, {
-      embedding: hitsToEmbedding(hits, model.triangles),
-      weights: skinOnly(),
-      pointStd: POINT_STD_CM,
-      initial,
-      iterations: 5,
-      expressions: false,
-    });
-    const shaped = evaluator.evaluateMesh({ identity: shape.identity, expression: shape.expression });
-    return { shape, hits: alignPointsToSurface(mediapipe, { regions: regionsOn(shaped), initial: shape.transform, iterations: 0 }).hits };
-  };
-  let round = fitAndProject(rigid.hits, rigid.transform);
-  for (let r = 1; r < NON_RIGID_ROUNDS; r++) round = fitAndProject(round.hits, round.shape.transform);
-
-  const toMm = model.metersPerUnit * 1000;
-  const distancesMm = (hits: readonly SurfacePoint[]) => Float64Array.from(hits, (h) => h.distance * toMm);
-  return {
-    embedding: hitsToEmbedding(round.hits, model.triangles),
-    residualsMm: distancesMm(round.hits),
-    rigidResidualsMm: distancesMm(rigid.hits),
-    shape: round.shape,
-  };
 }
 
 /**
@@ -98,7 +54,7 @@ export function embedMediapipe(mediapipe: Float32Array, model: FaceModel): Media
 export function embeddingResidualsMm(model: FaceModel, mediapipe: Float32Array): Float64Array {
   const evaluator = new FaceModelEvaluator(model);
   const basis = evaluator.embedded(model.mediapipe478!);
-  const skin = skinOnly();
+  const skin = mediapipeSkinWeights();
   const fit = fitShapeToPoints(model, mediapipe, {
     embedding: model.mediapipe478!,
     weights: skin,
@@ -121,10 +77,6 @@ export function residualSummary(residualsMm: ArrayLike<number>): { medianMm: num
   return { medianMm: quantile(values, 0.5), p95Mm: quantile(values, 0.95), maxMm: Math.max(...values) };
 }
 
-/** Weight 1 for the 468 skin points, 0 for the irises: the eyeballs sit at different depths in the two models, so the skin alone steers alignments and fits. */
-function skinOnly(): Float64Array {
-  return Float64Array.from({ length: 478 }, (_, i) => (i < 468 ? 1 : 0));
-}
 
 /** The similarity taking MediaPipe's points to the model's Multi-PIE landmarks 17–67. */
 function multipieSimilarity(mediapipe: Float32Array, model: FaceModel) {

@@ -4,7 +4,7 @@ import { parseObj, splitAtUvSeams } from '../../src/authoring/geometry/parseObj.
 
 describe('OBJ parsing', () => {
   it('reads the MediaPipe canonical face with iris (478 points)', () => {
-    const obj = parseObj(readFileSync(new URL('../fixtures/mediapipe/face_model_with_iris.obj', import.meta.url), 'utf8'));
+    const obj = parseObj(readFileSync(new URL('../../models/mediapipe/face_model_with_iris.obj', import.meta.url), 'utf8'));
     expect(obj.positions.length / 3).toBe(478);
     expect(obj.faceSizes.length).toBeGreaterThan(800);
   });

@@ -91,7 +91,7 @@ describe.each([
 
   it('prints a one-line summary', () => {
     expect(summary.split('\n')).toHaveLength(1);
-    expect(summary).toMatch(/^Wrote .*\.glb .*300 shape \+ 100 expression \+ 36 pose-corrective targets, 5 joints.*MediaPipe's 478 landmarks embedded from the default model/);
+    expect(summary).toMatch(/^Wrote .*\.glb .*300 shape \+ 100 expression \+ 36 pose-corrective targets, 5 joints.*MediaPipe's 478 landmarks embedded/);
   });
 
   it('writes FLAME as a face model: metadata, groups, skeleton', () => {

@@ -96,7 +96,7 @@ describe('bundled default face model (ICT FaceKit)', () => {
   });
 
   it("describes MediaPipe's canonical face within a fraction of a millimetre", () => {
-    const mediapipe = parseObj(readFileSync(new URL('../fixtures/mediapipe/face_model_with_iris.obj', import.meta.url), 'utf8')).positions;
+    const mediapipe = parseObj(readFileSync(new URL('../../models/mediapipe/face_model_with_iris.obj', import.meta.url), 'utf8')).positions;
     const residuals = residualSummary(embeddingResidualsMm(model, mediapipe));
     // The build measured a median of 0.24 mm and a 95th percentile of 0.68 mm.
     expect(residuals.medianMm).toBeLessThan(0.4);

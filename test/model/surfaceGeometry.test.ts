@@ -19,7 +19,7 @@ function random(seed: number): () => number {
 
 /** MediaPipe's canonical face (cm) as a triangle mesh: a real, curved test surface. */
 function canonicalFace(): { positions: Float32Array; triangles: Uint32Array } {
-  const obj = parseObj(readFileSync(new URL('../fixtures/mediapipe/face_model_with_iris.obj', import.meta.url), 'utf8'));
+  const obj = parseObj(readFileSync(new URL('../../models/mediapipe/face_model_with_iris.obj', import.meta.url), 'utf8'));
   const { triangles, sourceVertex } = splitAtUvSeams(obj);
   return { positions: obj.positions, triangles: Uint32Array.from(triangles, (v) => sourceVertex[v]!) };
 }

@@ -1,44 +1,78 @@
 /**
  * What the tracker needs of a FLAME model beyond FLAME's own files: MediaPipe's 478 landmark
- * embedding, the Multi-PIE 68 and a fitting region, carried over from the bundled default model
- * registered onto the user's FLAME template (see `registerReference`).
+ * embedding, the Multi-PIE 68 and a fitting region. The bundled default model, registered onto
+ * the user's FLAME template (see `registerReference`), gives the 68 points and the face region,
+ * and a first placement of MediaPipe's points; MediaPipe's canonical face is then embedded on
+ * FLAME itself from there (`embedPoints`: FLAME's identity fitted to it), so that FLAME's zero
+ * expression is MediaPipe's neutral face, whatever FLAME's own mean face looks like.
  */
 import type { FaceModel, SurfaceEmbedding } from '../../core/model/FaceModel.js';
 import { quantile } from '../geometry/alignPointsToSurface.js';
 import { TriangleGrid } from '../geometry/TriangleGrid.js';
+import { fitSimilarity } from '../geometry/similarityTransform.js';
+import { embedPoints, mediapipeSkinWeights } from '../registration/embedPoints.js';
 import { mediapipeRegions, registerReference, transferEmbedding, verticesNearRegion, type RegistrationTarget } from '../registration/registerReference.js';
 import { FLAME_JOINT_NAMES } from './FlameModel.js';
 
 /** Fitting-region vertices lie within this of the registered default model's face (mm). */
 const FACE_REGION_MM = 5;
+/** How far MediaPipe's canonical face may sit from FLAME's fitted shape (mm): weighs it against FLAME's identity prior. */
+const CANONICAL_POINT_STD_MM = 1;
+
+/** What import-flame carries over onto FLAME (both in the package's models/). */
+export interface LandmarkSources {
+  /** The bundled default model. */
+  defaultModel: FaceModel;
+  /** MediaPipe's canonical face with irises (face_model_with_iris.obj), [478][3], cm. */
+  mediapipeCanonical: Float32Array;
+}
 
 export interface FlameLandmarks {
   mediapipe478: SurfaceEmbedding;
   multipie68: SurfaceEmbedding;
   /** The FLAME vertices under the default model's face area. */
   fittingRegion: Uint32Array;
-  /** How well it went, mm: the two faces after registration, and MediaPipe's points to FLAME's surface. */
+  /** How well it went, mm: the two faces after registration, and MediaPipe's canonical face to FLAME's fitted shape. */
   report: { faceMedianMm: number; faceP95Mm: number; mediapipeMedianMm: number; mediapipeP95Mm: number };
 }
 
 /** Registers `reference` (the default model) onto the FLAME model's template and carries its landmarks and face region over. */
-export function flameLandmarks(flame: FaceModel, reference: FaceModel): FlameLandmarks {
+export function flameLandmarks(flame: FaceModel, sources: LandmarkSources): FlameLandmarks {
+  const reference = sources.defaultModel;
   const target = flameTarget(flame);
   const mm = 1000 * flame.metersPerUnit;
   const registration = registerReference(reference, target, { targetMetersPerUnit: flame.metersPerUnit });
-  const mediapipe = transferEmbedding(registration, reference.mediapipe478!, mediapipeRegions(target), target, flame.metersPerUnit);
+  // MediaPipe's points where the registered default model puts them start the canonical face's alignment.
+  const carried = transferEmbedding(registration, reference.mediapipe478!, mediapipeRegions(target), target, flame.metersPerUnit);
+  const skinWeights = mediapipeSkinWeights();
+  const mediapipe = embedPoints(sources.mediapipeCanonical, { ...flame, skeleton: undefined, poseCorrectives: undefined }, {
+    regionsOn: (positions) => mediapipeRegions({ ...target, positions }),
+    initial: fitSimilarity(sources.mediapipeCanonical, embeddedPositions(carried.embedding, flame.template), skinWeights),
+    fitWeights: skinWeights,
+    pointStd: CANONICAL_POINT_STD_MM / mm,
+  });
   const skin = new TriangleGrid(target.positions, target.triangles, target.skinTriangles);
   const multipie = transferEmbedding(registration, reference.multipie68!, Array.from({ length: 68 }, () => skin), target, flame.metersPerUnit);
   const skinVertices = new Set<number>();
   for (let i = 0; i < target.skinTriangles.length; i++) for (let k = 0; k < 3; k++) skinVertices.add(flame.triangles[3 * target.skinTriangles[i]! + k]!);
   const fittingRegion = verticesNearRegion(registration, reference, reference.fittingRegion, target, Uint32Array.from(skinVertices).sort(), FACE_REGION_MM / mm);
-  const face = Array.from(registration.faceDistancesMm), points = Array.from(mediapipe.distancesMm.subarray(0, 468));
+  const face = Array.from(registration.faceDistancesMm), points = Array.from(mediapipe.residualsMm.subarray(0, 468));
   return {
     mediapipe478: mediapipe.embedding,
     multipie68: multipie.embedding,
     fittingRegion,
     report: { faceMedianMm: quantile(face, 0.5), faceP95Mm: quantile(face, 0.95), mediapipeMedianMm: quantile(points, 0.5), mediapipeP95Mm: quantile(points, 0.95) },
   };
+}
+
+/** The points of an embedding at the given vertex positions, packed xyz. */
+function embeddedPositions(embedding: SurfaceEmbedding, positions: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(embedding.vertices.length);
+  for (let i = 0; i < embedding.vertices.length; i++) {
+    const p = Math.floor(i / 3), v = embedding.vertices[i]!, w = embedding.weights[i]!;
+    for (let c = 0; c < 3; c++) out[3 * p + c] += w * positions[3 * v + c]!;
+  }
+  return out;
 }
 
 /** The FLAME mesh as a registration target: its triangles split by the joint that moves them most (the eyes', or the skin's). */

@@ -4,7 +4,7 @@ import type { FaceModel } from '../../core/model/FaceModel.js';
 import { asNdArray } from '../pickle/knownObjects.js';
 import { describePyValue, type PyValue } from '../pickle/pyValues.js';
 import { readPickle } from '../pickle/readPickle.js';
-import { flameLandmarks, type FlameLandmarks } from './flameLandmarks.js';
+import { flameLandmarks, type FlameLandmarks, type LandmarkSources } from './flameLandmarks.js';
 import { flameToFaceModel } from './flameToFaceModel.js';
 import { readFlameModel } from './readFlameModel.js';
 
@@ -18,11 +18,12 @@ export interface FlameFiles {
   /** The model file's name, recorded as the model's source. */
   readonly source: string;
   /**
-   * The bundled default model: registered onto FLAME's template, it gives the FLAME model the
+   * The bundled default model and MediaPipe's canonical face: they give the FLAME model the
    * MediaPipe embedding the tracker needs (and the 68 points, and the fitting region unless
-   * `masks` gives one). Without it the model can be posed and rendered, not tracked.
+   * `masks` gives one; see `flameLandmarks`). Without them the model can be posed and rendered,
+   * not tracked.
    */
-  readonly reference?: FaceModel;
+  readonly landmarks?: LandmarkSources;
 }
 
 /** A FLAME face model and, when it was registered, how well the default model's face fitted FLAME's (mm). */
@@ -40,8 +41,8 @@ export function importFlame(files: FlameFiles): ImportedFlame {
   const uvTemplate = inFile('UV template (--uv)', () => parseUvTemplate(files.uvTemplate));
   const faceMask = files.masks && inFile('masks file (--masks)', () => readFaceMask(readPickle(files.masks!), flame.vertexCount));
   const model = flameToFaceModel(flame, uvTemplate, { source: files.source, ...(faceMask && { faceMask }) });
-  if (!files.reference) return { model };
-  const landmarks = flameLandmarks(model, files.reference);
+  if (!files.landmarks) return { model };
+  const landmarks = flameLandmarks(model, files.landmarks);
   return {
     model: { ...model, mediapipe478: landmarks.mediapipe478, multipie68: landmarks.multipie68, ...(faceMask ? {} : { fittingRegion: landmarks.fittingRegion }) },
     registration: landmarks.report,

@@ -2,7 +2,7 @@
  * Registers the reference face model (the bundled default, which carries MediaPipe's landmark
  * embedding, the Multi-PIE 68, a fitting region and ARKit-named expressions) onto another head
  * mesh (e.g. a user's FLAME template): a similarity by closest-point ICP over the reference's face
- * area, then the reference's identity fitted so that its face lies on the target's surface. What
+ * area, then the reference's identity and expressions fitted so that its face lies on the target's surface. What
  * the reference knows can then be carried over point by point (`transferEmbedding`,
  * `verticesNearRegion`, the ARKit transfer).
  */
@@ -30,6 +30,8 @@ export interface ReferenceRegistration {
   referenceOnTarget: Float64Array;
   /** The reference's identity coefficients that shape it like the target. */
   identity: Float64Array;
+  /** Its expression coefficients that open its eyes and mouth as the target's are. */
+  expression: Float64Array;
   /** Reference frame → target frame. */
   transform: SimilarityTransform;
   /** Distance from each of the reference's fitting-region vertices to the target's skin after the fit, mm. */
@@ -70,6 +72,7 @@ export function registerReference(reference: FaceModel, target: RegistrationTarg
   // then the face projected again from where the fitted shape puts it.
   let hits = rigid.hits;
   let identity: Float64Array = new Float64Array(reference.identity.names.length);
+  let expression: Float64Array = new Float64Array(reference.expression.names.length);
   let toReference = invertSimilarity(rigid.transform);
   for (let round = 0; round < (options.nonRigidRounds ?? 6); round++) {
     const targets = hitPositions(hits, skin);
@@ -80,19 +83,22 @@ export function registerReference(reference: FaceModel, target: RegistrationTarg
       pointStd: POINT_STD,
       initial: toReference,
       iterations: 3,
-      expressions: false,
+      // Expressions too: the target's eyes and mouth may rest more open or closed than the reference's.
+      expressions: true,
     });
     identity = fit.identity;
+    expression = fit.expression;
     toReference = fit.transform;
-    const shaped = applySimilarity(invertSimilarity(toReference), evaluator.evaluate(evaluator.embedded(faceEmbedding), { identity }));
+    const shaped = applySimilarity(invertSimilarity(toReference), evaluator.evaluate(evaluator.embedded(faceEmbedding), { identity, expression }));
     hits = regions.map((grid, i) => grid.closest(shaped, i));
   }
   const transform = invertSimilarity(toReference);
-  const referenceOnTarget = applySimilarity(transform, evaluator.evaluateMesh({ identity }));
+  const referenceOnTarget = applySimilarity(transform, evaluator.evaluateMesh({ identity, expression }));
   const allFace = Array.from(reference.fittingRegion, (v) => skin.closest(referenceOnTarget, v).distance);
   return {
     referenceOnTarget,
     identity,
+    expression,
     transform,
     faceDistancesMm: Float64Array.from(allFace, toMm),
     rigidFaceDistancesMm: Float64Array.from(rigid.hits, (h) => toMm(h.distance)),
