@@ -74,18 +74,7 @@ export class TriangleGrid {
       // Every cell of ring r (Chebyshev distance r from the centre cell) is at least (r - 1) cells away.
       const bound = Math.max(0, r - 1) * this.cellSize;
       if (bound * bound > bestSq) break;
-      this.forRing(center as [number, number, number], r, (list) => {
-        for (const t of list) {
-          const hit = closestPointOnTriangle(points, pi, this.positions, this.triangles[3 * t]!, this.triangles[3 * t + 1]!, this.triangles[3 * t + 2]!, this.scratch);
-          if (hit.distanceSq < bestSq) {
-            bestSq = hit.distanceSq;
-            best.triangle = t;
-            best.wa = hit.wa;
-            best.wb = hit.wb;
-            best.wc = hit.wc;
-          }
-        }
-      });
+      bestSq = this.searchRing(points, pi, center, r, best, bestSq);
     }
     best.distance = Math.sqrt(bestSq);
     return best;
@@ -102,15 +91,32 @@ export class TriangleGrid {
     }
   }
 
-  private forRing(center: [number, number, number], r: number, visit: (triangles: number[]) => void): void {
-    const [cx, cy, cz] = center;
-    for (let z = Math.max(0, cz - r); z <= Math.min(this.dims[2] - 1, cz + r); z++)
-      for (let y = Math.max(0, cy - r); y <= Math.min(this.dims[1] - 1, cy + r); y++)
-        for (let x = Math.max(0, cx - r); x <= Math.min(this.dims[0] - 1, cx + r); x++) {
-          if (Math.max(Math.abs(x - cx), Math.abs(y - cy), Math.abs(z - cz)) !== r) continue;
+  /** Tests the triangles of ring r's cells (Chebyshev distance r from `center`) against point `pi`, improving `best`; returns the best squared distance. */
+  private searchRing(points: ArrayLike<number>, pi: number, center: number[], r: number, best: SurfacePoint, bestSq: number): number {
+    const [cx, cy, cz] = center as [number, number, number];
+    const [nx, ny, nz] = this.dims;
+    for (let z = Math.max(0, cz - r); z <= Math.min(nz - 1, cz + r); z++)
+      for (let y = Math.max(0, cy - r); y <= Math.min(ny - 1, cy + r); y++) {
+        // Inside the shell's z and y faces only the two x ends belong to the ring.
+        const onFace = Math.abs(z - cz) === r || Math.abs(y - cy) === r;
+        const step = onFace || r === 0 ? 1 : 2 * r;
+        for (let x = cx - r; x <= cx + r; x += step) {
+          if (x < 0 || x >= nx) continue;
           const list = this.cells.get(this.key(x, y, z));
-          if (list) visit(list);
+          if (!list) continue;
+          for (const t of list) {
+            const hit = closestPointOnTriangle(points, pi, this.positions, this.triangles[3 * t]!, this.triangles[3 * t + 1]!, this.triangles[3 * t + 2]!, this.scratch);
+            if (hit.distanceSq < bestSq) {
+              bestSq = hit.distanceSq;
+              best.triangle = t;
+              best.wa = hit.wa;
+              best.wb = hit.wb;
+              best.wc = hit.wc;
+            }
+          }
         }
+      }
+    return bestSq;
   }
 
   private bounds(t: number): [number[], number[]] {
