@@ -10,6 +10,7 @@ export type { TrackerStatsSnapshot } from './sdk/tracker/TrackerStats.js';
 export type { PriorBackendChoice, PriorRuntimeInfo } from './workers/priorProtocol.js';
 export { TrackerError, type TrackerErrorCode } from './core/errors.js';
 export { ARKIT_BLENDSHAPES, MEDIAPIPE_BLENDSHAPES, type ArkitBlendshape, type ArkitMap } from './core/arkit.js';
+export type { ArkitProjection } from './core/arkitProjection.js';
 export type { FaceFrame, FrameTimings, HeadPose, LengthUnits } from './core/FaceFrame.js';
 export type { FaceCrop } from './core/image/FaceCropTracker.js';
 export type { PinholeCamera } from './core/camera.js';

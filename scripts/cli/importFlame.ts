@@ -2,6 +2,7 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { TrackerError } from '../../src/core/errors.js';
 import { importFlame } from '../../src/authoring/flame/importFlame.js';
+import type { ArkitShapeError } from '../../src/authoring/flame/flameArkitMap.js';
 import { parseObj } from '../../src/authoring/geometry/parseObj.js';
 import { writeFaceModel } from '../../src/authoring/writeFaceModel.js';
 import { readFaceModel } from '../../src/core/model/readFaceModel.js';
@@ -36,7 +37,8 @@ export async function importFlameCommand(argv: string[]): Promise<void> {
     defaultModel: await readFaceModel(new Uint8Array(await readFile(join(root, 'models/face-default.glb')))),
     mediapipeCanonical: parseObj(await readFile(join(root, 'models/mediapipe/face_model_with_iris.obj'), 'utf8')).positions,
   };
-  const { model: face, registration } = importFlame({ model, uvTemplate, source: basename(args.input), landmarks: sources, ...(masks && { masks }) });
+  process.stderr.write("Registering the default model onto FLAME and embedding MediaPipe's landmarks (about 10 s)…\n");
+  const { model: face, registration, arkitErrors } = importFlame({ model, uvTemplate, source: basename(args.input), landmarks: sources, ...(masks && { masks }) });
   const glb = await writeFaceModel(face);
   await mkdir(dirname(args.out), { recursive: true });
   await writeFile(args.out, glb);
@@ -47,11 +49,23 @@ export async function importFlameCommand(argv: string[]): Promise<void> {
   const landmarks = registration
     ? ` MediaPipe's 478 landmarks embedded: the default model's face lies ${registration.faceMedianMm.toFixed(2)} mm from FLAME's (median; p95 ${registration.faceP95Mm.toFixed(1)} mm), MediaPipe's canonical face ${registration.mediapipeMedianMm.toFixed(2)} mm from FLAME's fitted to it (p95 ${registration.mediapipeP95Mm.toFixed(1)} mm).`
     : '';
+  const arkit = arkitErrors ? ` ${arkitSummary(arkitErrors)}` : '';
   console.log(
     `Wrote ${args.out} (${(glb.byteLength / 2 ** 20).toFixed(1)} MiB) from ${face.source} in ${seconds.toFixed(1)} s: ` +
       `${face.vertexCount} vertices (${split} added at UV seams), ${face.triangles.length / 3} triangles, ` +
       `${face.identity.names.length} shape + ${face.expression.names.length} expression + ${face.poseCorrectives!.names.length} pose-corrective targets, ` +
-      `${face.skeleton!.jointNames.length} joints, fitting region: ${region}.${landmarks}`,
+      `${face.skeleton!.jointNames.length} joints, fitting region: ${region}.${landmarks}${arkit}`,
+  );
+}
+
+/** One sentence on how well FLAME reproduces the ARKit shapes carried over from the default model. */
+function arkitSummary(errors: ArkitShapeError[]): string {
+  const relative = (e: ArkitShapeError) => e.rmsMm / Math.max(e.motionMaxMm, 1e-9);
+  const worst = [...errors].sort((a, b) => relative(b) - relative(a)).slice(0, 3);
+  const rms = errors.map((e) => e.rmsMm).sort((a, b) => a - b);
+  return (
+    `ARKit-52 weights: ${errors.length} shapes carried over from the default model (plus the 8 eyeLooks from the eye joints), reproduced by FLAME to ${rms[Math.floor(rms.length / 2)]!.toFixed(2)} mm RMS (median over shapes); ` +
+    `least well: ${worst.map((e) => `${e.name} ${e.rmsMm.toFixed(2)} mm of ${e.motionMaxMm.toFixed(1)} mm`).join(', ')}.`
   );
 }
 

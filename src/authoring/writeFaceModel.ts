@@ -101,6 +101,11 @@ function buildExtras(model: FaceModel): FaceModelExtras {
   if (model.mediapipe478) extras.mediapipe478 = embedding(model.mediapipe478);
   if (model.multipie68) extras.multipie68 = embedding(model.multipie68);
   if (model.sourceVertex) extras.sourceVertex = [...model.sourceVertex];
+  if (model.arkitMap) extras.arkitMap = { row: [...model.arkitMap.row], column: [...model.arkitMap.column], weight: [...model.arkitMap.weight] };
+  if (model.arkitProjection) {
+    const { rows, gram, basis, shapes, eyeMetric, otherMetric } = model.arkitProjection;
+    extras.arkitProjection = { rows: [...rows], gram: [...gram], basis: [...basis], shapes: [...shapes], eyeMetric: [...eyeMetric], otherMetric: [...otherMetric] };
+  }
   return extras;
 }
 

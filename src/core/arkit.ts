@@ -17,8 +17,10 @@ export const ARKIT_BLENDSHAPES = [
 export type ArkitBlendshape = (typeof ARKIT_BLENDSHAPES)[number];
 
 /**
- * A sparse linear map from a model's expression coefficients to ARKit-52 weights:
- * arkit[row] = Σ weight · expression[column] over the entries with that row.
+ * A sparse linear map from a model's coefficients to ARKit-52 weights:
+ * arkit[row] = Σ weight · input[column] over the entries with that row, clamped to [0, 1]. The
+ * input is the expression coefficients followed, for skinned models, by the joint rotations
+ * (axis-angle, [joint][3], root first: `FaceFrame.jointRotations`).
  */
 export interface ArkitMap {
   readonly row: Uint8Array;
@@ -49,10 +51,19 @@ export function arkitMapFromNames(expressionNames: readonly string[]): ArkitMap 
   return { row: Uint8Array.from(rows), column: Uint16Array.from(columns), weight: Float32Array.from(weights) };
 }
 
-/** ARKit-52 weights from expression coefficients, clamped to [0, 1]. */
-export function applyArkitMap(map: ArkitMap, expression: ArrayLike<number>, out = new Float32Array(ARKIT_BLENDSHAPES.length)): Float32Array {
+/** Where ARKit row `row`'s shape is among MediaPipe's blendshape scores (`MEDIAPIPE_BLENDSHAPES`), −1 if MediaPipe does not score it. */
+export function mediapipeScoreIndex(row: number): number {
+  return (MEDIAPIPE_BLENDSHAPES as readonly string[]).indexOf(ARKIT_BLENDSHAPES[row]!);
+}
+
+/** ARKit-52 weights from expression coefficients (and joint rotations, for maps that read them), clamped to [0, 1]. */
+export function applyArkitMap(map: ArkitMap, expression: ArrayLike<number>, jointRotations?: ArrayLike<number>, out = new Float32Array(ARKIT_BLENDSHAPES.length)): Float32Array {
   out.fill(0);
-  for (let i = 0; i < map.row.length; i++) out[map.row[i]!] += map.weight[i]! * expression[map.column[i]!]!;
+  const count = expression.length;
+  for (let i = 0; i < map.row.length; i++) {
+    const c = map.column[i]!;
+    out[map.row[i]!] += map.weight[i]! * (c < count ? expression[c]! : (jointRotations?.[c - count] ?? 0));
+  }
   for (let i = 0; i < out.length; i++) out[i] = Math.min(1, Math.max(0, out[i]!));
   return out;
 }

@@ -13,11 +13,13 @@ import type { FrameRecord } from '../../scripts/cli/trackProtocol.js';
 import { buildFlameOnTemplate, writeFlameOnTemplate } from '../../scripts/fixtures/flameOnTemplate.js';
 import type { FaceModel } from '../../src/core/model/FaceModel.js';
 import { readFaceModel } from '../../src/core/model/readFaceModel.js';
+import { ARKIT_BLENDSHAPES, type ArkitBlendshape } from '../../src/core/arkit.js';
+import { ArkitProjector } from '../../src/core/arkitProjection.js';
 import { runPython, tempDir } from '../flame/pythonFixtures.js';
+import { framesBetween, mean, medianLandmarkErrorIod, sampleVideoRollsDeg } from './sampleVideoMeasures.js';
 import { repoRoot } from './harness.js';
 
 const video = join(repoRoot, 'examples/media/webcam-head-motion.mp4');
-const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 
 describe("a FLAME-layout model on FLAME's real template, imported and tracked", () => {
   let dir: { dir: string; remove: () => void };
@@ -46,7 +48,7 @@ describe("a FLAME-layout model on FLAME's real template, imported and tracked", 
   }, 400_000);
   afterAll(() => dir?.remove());
 
-  const window = (from: number, to: number) => records.filter((r) => r.face && r.videoTime >= from && r.videoTime <= to);
+  const window = (from: number, to: number) => framesBetween(records, from, to);
 
   it('imports both FLAME layouts alike, with MediaPipe embedded close to the surface', () => {
     const a = models['generic_model.pkl']!, b = models['flame2023.pkl']!;
@@ -56,6 +58,10 @@ describe("a FLAME-layout model on FLAME's real template, imported and tracked", 
       const [, face, canonical] = /face lies ([\d.]+) mm.*canonical face ([\d.]+) mm/.exec(summary) ?? [];
       expect(Number(face)).toBeLessThan(1);
       expect(Number(canonical)).toBeLessThan(1);
+      // The ARKit shapes carried over (the fixture's expressions come from the default model's, so FLAME reproduces them closely).
+      const [, shapes, rms] = /ARKit-52 weights: (\d+) shapes carried over.* to ([\d.]+) mm RMS/.exec(summary) ?? [];
+      expect(Number(shapes)).toBeGreaterThanOrEqual(40);
+      expect(Number(rms)).toBeLessThan(0.5);
     }
     // The irises on the eyeballs: vertices the eye joints move.
     const eyeJoints = new Set([3, 4]);
@@ -65,6 +71,28 @@ describe("a FLAME-layout model on FLAME's real template, imported and tracked", 
     }
   });
 
+  it('reads ARKit combinations back from FLAME: the bounded projection recovers them, eyeLooks come from the eye joints', () => {
+    const model = models['flame2023.pkl']!, projection = model.arkitProjection!;
+    const m = projection.rows.length, inputs = projection.shapes.length / m, expressions = model.expression.names.length;
+    expect(inputs).toBe(expressions + 15);
+    const eyeLooks = [...model.arkitMap!.row].map((row) => ARKIT_BLENDSHAPES[row]!);
+    expect(new Set(eyeLooks)).toEqual(new Set(ARKIT_BLENDSHAPES.filter((name) => name.startsWith('eyeLook'))));
+    // Random sparse combinations of the shapes, as FLAME's expression and jaw, read back.
+    const projector = new ArkitProjector(projection);
+    let seed = 1;
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const errors: number[] = [];
+    for (let trial = 0; trial < 100; trial++) {
+      const w = Array.from({ length: m }, () => (random() < 0.15 ? random() : 0));
+      const x = new Float64Array(inputs);
+      w.forEach((wa, a) => x.forEach((_, k) => (x[k] += wa * projection.shapes[a * inputs + k]!)));
+      const arkit = projector.solve(x.subarray(0, expressions), x.subarray(expressions));
+      w.forEach((wa, a) => errors.push(Math.abs(arkit[projection.rows[a]!]! - wa)));
+    }
+    expect(mean(errors)).toBeLessThan(0.005);
+    expect(Math.max(...errors)).toBeLessThan(0.1);
+  });
+
   it('tracks every frame of the video', () => {
     expect(records).toHaveLength(325);
     expect(records.filter((r) => r.face).length).toBeGreaterThanOrEqual(0.95 * 325);
@@ -72,19 +100,12 @@ describe("a FLAME-layout model on FLAME's real template, imported and tracked", 
   });
 
   it("fits FLAME onto MediaPipe's points (median error under 2.5% of the inter-ocular distance; the default model: 1.2%)", () => {
-    const errors = records.filter((r) => r.face).map((r) => {
-      const fit = r.landmarks2d!, mp = r.mediapipeLandmarks2d!;
-      const iod = Math.hypot(mp[2 * 33]! - mp[2 * 263]!, mp[2 * 33 + 1]! - mp[2 * 263 + 1]!);
-      return mean(Array.from({ length: 478 }, (_, k) => Math.hypot(fit[2 * k]! - mp[2 * k]!, fit[2 * k + 1]! - mp[2 * k + 1]!))) / iod;
-    });
-    errors.sort((x, y) => x - y);
-    expect(errors[Math.floor(errors.length / 2)]!).toBeLessThan(0.025);
+    expect(medianLandmarkErrorIod(records)).toBeLessThan(0.025);
   });
 
   it('shows the head rolls of the video in the pose, and drives the joints', () => {
-    const roll = (from: number, to: number) => mean(window(from, to).map((r) => r.pose!.yawPitchRollDeg[2]!));
-    expect(Math.abs(roll(0, 0.5))).toBeLessThan(8);
-    const first = roll(1.8, 2.6), second = roll(4.9, 5.5);
+    const { start, first, second } = sampleVideoRollsDeg(records);
+    expect(Math.abs(start)).toBeLessThan(8);
     expect(Math.abs(first)).toBeGreaterThan(15);
     expect(Math.abs(second)).toBeGreaterThan(15);
     expect(Math.sign(first)).toBe(-Math.sign(second));
@@ -92,6 +113,27 @@ describe("a FLAME-layout model on FLAME's real template, imported and tracked", 
     const joints = window(0, 11).map((r) => r.jointRotations!);
     expect(joints.every((j) => j.length === 15)).toBe(true);
     for (const joint of [2, 3, 4]) expect(Math.max(...joints.map((j) => Math.hypot(j[3 * joint]!, j[3 * joint + 1]!, j[3 * joint + 2]!)))).toBeGreaterThan(0.02);
+  });
+
+  it('shows the winks and the parted lips in the ARKit weights, and writes them to the take', () => {
+    // As for the default model (tracker.test.ts): the subject's left eye shut 6.85–7.45 s, her right 8.45–8.75 s.
+    const weight = (name: ArkitBlendshape, from: number, to: number) => mean(window(from, to).map((r) => r.arkit![ARKIT_BLENDSHAPES.indexOf(name)]!));
+    expect(weight('eyeBlinkLeft', 6.85, 7.45)).toBeGreaterThan(0.5);
+    expect(weight('eyeBlinkLeft', 6.85, 7.45)).toBeGreaterThan(weight('eyeBlinkRight', 6.85, 7.45) + 0.25);
+    expect(weight('eyeBlinkRight', 8.45, 8.75)).toBeGreaterThan(0.5);
+    expect(weight('eyeBlinkRight', 8.45, 8.75)).toBeGreaterThan(weight('eyeBlinkLeft', 8.45, 8.75) + 0.25);
+    for (const [from, to] of [[0.4, 0.9], [9.6, 10.8]] as const) {
+      expect(weight('eyeBlinkLeft', from, to)).toBeLessThan(0.25);
+      expect(weight('eyeBlinkRight', from, to)).toBeLessThan(0.25);
+    }
+    expect(weight('jawOpen', 2.4, 3.2)).toBeGreaterThan(1.5 * weight('jawOpen', 4.4, 5.6));
+    // The take's Live Link CSV carries them.
+    const [header, ...rows] = readFileSync(join(dir.dir, 'take.csv'), 'utf8').trim().split('\n');
+    const columns = header!.split(',');
+    expect(columns).toContain('EyeBlinkLeft');
+    expect(rows.length).toBeGreaterThanOrEqual(0.95 * 325);
+    const blinkColumn = columns.indexOf('EyeBlinkLeft');
+    expect(Math.max(...rows.map((row) => Number(row.split(',')[blinkColumn])))).toBeGreaterThan(0.5);
   });
 
   it('opens the fitted mouth where the lips part', () => {

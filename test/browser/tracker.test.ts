@@ -13,6 +13,7 @@ import { Take } from '../../src/sdk/record/Take.js';
 import { trackVideo } from '../../scripts/cli/track.js';
 import type { FrameRecord } from '../../scripts/cli/trackProtocol.js';
 import { serveDirectory } from '../../scripts/cli/browser.js';
+import { framesBetween, mean, medianLandmarkErrorIod, sampleVideoRollsDeg } from './sampleVideoMeasures.js';
 import { repoRoot, startBrowserSession, type BrowserSession } from './harness.js';
 
 const video = join(repoRoot, 'examples/media/webcam-head-motion.mp4');
@@ -27,8 +28,7 @@ describe('track command on the real video', () => {
     records = readFileSync(join(outDir, 'frames.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as FrameRecord);
   }, 300_000);
 
-  const window = (from: number, to: number) => records.filter((r) => r.face && r.videoTime >= from && r.videoTime <= to);
-  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+  const window = (from: number, to: number) => framesBetween(records, from, to);
 
   it('processes every frame in order with exact video times, and finds the face in each', () => {
     expect(records.length).toBe(325); // ffprobe: 325 frames at 30 fps
@@ -62,21 +62,12 @@ describe('track command on the real video', () => {
   });
 
   it('fits the model onto MediaPipe\'s points (median error under 2% of the inter-ocular distance)', () => {
-    const errors = records.filter((r) => r.face).map((r) => {
-      const fit = r.landmarks2d!, mp = r.mediapipeLandmarks2d!;
-      const iod = Math.hypot(mp[2 * 33]! - mp[2 * 263]!, mp[2 * 33 + 1]! - mp[2 * 263 + 1]!);
-      const d = Array.from({ length: 478 }, (_, k) => Math.hypot(fit[2 * k]! - mp[2 * k]!, fit[2 * k + 1]! - mp[2 * k + 1]!));
-      return mean(d) / iod;
-    });
-    errors.sort((a, b) => a - b);
-    expect(errors[Math.floor(errors.length / 2)]!).toBeLessThan(0.02);
+    expect(medianLandmarkErrorIod(records)).toBeLessThan(0.02);
   });
 
   it('shows the head rolls of the video in the pose', () => {
-    const roll = (from: number, to: number) => mean(window(from, to).map((r) => r.pose!.yawPitchRollDeg[2]!));
-    // Upright at the start; rolled towards the subject's left around 2 s and to her right around 5 s.
-    expect(Math.abs(roll(0, 0.5))).toBeLessThan(8);
-    const first = roll(1.8, 2.6), second = roll(4.9, 5.5);
+    const { start, first, second } = sampleVideoRollsDeg(records);
+    expect(Math.abs(start)).toBeLessThan(8);
     expect(Math.abs(first)).toBeGreaterThan(15);
     expect(Math.abs(second)).toBeGreaterThan(15);
     expect(Math.sign(first)).toBe(-Math.sign(second));

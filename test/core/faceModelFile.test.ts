@@ -61,6 +61,30 @@ describe('face model .glb', () => {
     expect(Array.from(new FaceModelEvaluator(model).evaluateMesh({}))).toEqual(Array.from(model.template));
   });
 
+  it('round-trips the ARKit map and projection of a model whose expressions are not ARKit shapes, and refuses malformed ones', async () => {
+    // Inputs: the one expression, then 2 joints × 3 rotations.
+    const inputs = 7;
+    const model: FaceModel = {
+      ...quadModel(true),
+      arkitMap: { row: Uint8Array.of(1), column: Uint16Array.of(4), weight: Float32Array.of(2) },
+      arkitProjection: {
+        rows: Uint8Array.of(17),
+        gram: Float32Array.of(1.5),
+        basis: Float32Array.from({ length: inputs }, (_, k) => k / 7),
+        shapes: Float32Array.from({ length: inputs }, (_, k) => k === 0 || k === 4 ? 1 : 0),
+        eyeMetric: Float32Array.from({ length: inputs * inputs }, (_, i) => i % 8 === 0 ? 1 : 0),
+        otherMetric: Float32Array.from({ length: inputs * inputs }, (_, i) => i / 49),
+      },
+    };
+    const read = await readFaceModel(await writeFaceModel(model));
+    expect(read.arkitMap).toEqual(model.arkitMap);
+    expect(read.arkitProjection).toEqual(model.arkitProjection);
+    const malformed = { ...model, arkitProjection: { ...model.arkitProjection!, basis: Float32Array.of(1, 2) } };
+    await expect(readFaceModel(await writeFaceModel(malformed))).rejects.toMatchObject({ code: 'model-format', message: expect.stringMatching(/ARKit projection is malformed.*basis 7/) });
+    const outOfRange = { ...model, arkitMap: { ...model.arkitMap!, column: Uint16Array.of(7) } };
+    await expect(readFaceModel(await writeFaceModel(outOfRange))).rejects.toMatchObject({ code: 'model-format', message: expect.stringMatching(/ARKit map is malformed/) });
+  });
+
   it('rejects bytes that are not a face model with a typed error', async () => {
     await expect(readFaceModel(new TextEncoder().encode('definitely not a glb file'))).rejects.toMatchObject({ code: 'model-format' });
     const good = await writeFaceModel(quadModel(false));

@@ -7,7 +7,8 @@ import type { FrameEnergy } from '../../src/core/fit/FrameEnergy.js';
 import { FrameState, retract } from '../../src/core/fit/FrameState.js';
 import { NormalEquations } from '../../src/core/fit/NormalEquations.js';
 import { SceneKit, TEST_CAMERA } from './utils/fitHarness.js';
-import { rng, smallFaceModel } from './utils/smallFaceModel.js';
+import { projectedModel, rng, smallFaceModel } from './utils/smallFaceModel.js';
+import { ArkitMotionTerm } from '../../src/core/fit/terms/ArkitMotionTerm.js';
 import { yawPitchRollToAxisAngle } from './utils/syntheticScene.js';
 
 /** Central differences of the energy against its analytic gradient (E's gradient is 2g). */
@@ -39,8 +40,9 @@ function gradientMismatch(energy: FrameEnergy, state: FrameState): number {
 }
 
 /** The energy and state of a frame tracked with every term active, moved off the solution (expressions inside their bounds). */
-function energyWithAllTerms(skinned: boolean): { energy: FrameEnergy; state: FrameState } {
-  const kit = new SceneKit(smallFaceModel({ skinned, poseCorrectives: false }));
+function energyWithAllTerms(skinned: boolean, projected = false): { energy: FrameEnergy; state: FrameState } {
+  const small = smallFaceModel({ skinned, poseCorrectives: false });
+  const kit = new SceneKit(projected ? projectedModel(small) : small);
   const truths = kit.sequence(10, 21, { maxJaw: 0.3 });
   let solved: SolvedFrame | undefined;
   const fitter = new FaceFitter(kit.model, { focalPx: TEST_CAMERA.focalPx });
@@ -72,6 +74,12 @@ describe('fit energy', () => {
 
   it('has exact analytic gradients for a skinned model (neck, jaw and eye rotations)', () => {
     const { energy, state } = energyWithAllTerms(true);
+    expect(gradientMismatch(energy, state)).toBeLessThan(1e-4);
+  });
+
+  it('has exact analytic gradients for the blendshape prior of a model whose expressions are not ARKit shapes (motion of the shapes, jaw included)', () => {
+    const { energy, state } = energyWithAllTerms(true, true);
+    expect(energy.terms.find((t) => t.name === 'blendshapes')).toBeInstanceOf(ArkitMotionTerm);
     expect(gradientMismatch(energy, state)).toBeLessThan(1e-4);
   });
 });

@@ -12,6 +12,9 @@ import { TriangleGrid } from '../geometry/TriangleGrid.js';
 import { fitSimilarity } from '../geometry/similarityTransform.js';
 import { embedPoints, mediapipeSkinWeights } from '../registration/embedPoints.js';
 import { mediapipeRegions, registerReference, transferEmbedding, verticesNearRegion, type RegistrationTarget } from '../registration/registerReference.js';
+import type { ArkitMap } from '../../core/arkit.js';
+import type { ArkitProjection } from '../../core/arkitProjection.js';
+import { flameArkitMap, type ArkitShapeError } from './flameArkitMap.js';
 import { FLAME_JOINT_NAMES } from './FlameModel.js';
 
 /** Fitting-region vertices lie within this of the registered default model's face (mm). */
@@ -32,6 +35,10 @@ export interface FlameLandmarks {
   multipie68: SurfaceEmbedding;
   /** The FLAME vertices under the default model's face area. */
   fittingRegion: Uint32Array;
+  /** FLAME's coefficients and joints → ARKit-52 (see `flameArkitMap`), and how well each shape carried over. */
+  arkitProjection: ArkitProjection;
+  arkitMap: ArkitMap;
+  arkitErrors: ArkitShapeError[];
   /** How well it went, mm: the two faces after registration, and MediaPipe's canonical face to FLAME's fitted shape. */
   report: { faceMedianMm: number; faceP95Mm: number; mediapipeMedianMm: number; mediapipeP95Mm: number };
 }
@@ -56,11 +63,15 @@ export function flameLandmarks(flame: FaceModel, sources: LandmarkSources): Flam
   const skinVertices = new Set<number>();
   for (let i = 0; i < target.skinTriangles.length; i++) for (let k = 0; k < 3; k++) skinVertices.add(flame.triangles[3 * target.skinTriangles[i]! + k]!);
   const fittingRegion = verticesNearRegion(registration, reference, reference.fittingRegion, target, Uint32Array.from(skinVertices).sort(), FACE_REGION_MM / mm);
+  const arkit = flameArkitMap(flame, reference, registration, fittingRegion);
   const face = Array.from(registration.faceDistancesMm), points = Array.from(mediapipe.residualsMm.subarray(0, 468));
   return {
     mediapipe478: mediapipe.embedding,
     multipie68: multipie.embedding,
     fittingRegion,
+    arkitProjection: arkit.projection,
+    arkitMap: arkit.eyeLooks,
+    arkitErrors: arkit.errors,
     report: { faceMedianMm: quantile(face, 0.5), faceP95Mm: quantile(face, 0.95), mediapipeMedianMm: quantile(points, 0.5), mediapipeP95Mm: quantile(points, 0.95) },
   };
 }

@@ -30,6 +30,8 @@ export interface FlameFiles {
 export interface ImportedFlame {
   model: FaceModel;
   registration?: FlameLandmarks['report'];
+  /** How well FLAME reproduces each ARKit shape carried over from the default model. */
+  arkitErrors?: FlameLandmarks['arkitErrors'];
 }
 
 /**
@@ -44,8 +46,9 @@ export function importFlame(files: FlameFiles): ImportedFlame {
   if (!files.landmarks) return { model };
   const landmarks = flameLandmarks(model, files.landmarks);
   return {
-    model: { ...model, mediapipe478: landmarks.mediapipe478, multipie68: landmarks.multipie68, ...(faceMask ? {} : { fittingRegion: landmarks.fittingRegion }) },
+    model: { ...model, mediapipe478: landmarks.mediapipe478, multipie68: landmarks.multipie68, arkitMap: landmarks.arkitMap, arkitProjection: landmarks.arkitProjection, ...(faceMask ? {} : { fittingRegion: landmarks.fittingRegion }) },
     registration: landmarks.report,
+    arkitErrors: landmarks.arkitErrors,
   };
 }
 

@@ -1,4 +1,5 @@
-import { applyArkitMap, ARKIT_BLENDSHAPES, arkitMapFromNames, MEDIAPIPE_BLENDSHAPES, type ArkitMap } from '../arkit.js';
+import { applyArkitMap, ARKIT_BLENDSHAPES, arkitMapFromNames, type ArkitMap } from '../arkit.js';
+import { ArkitProjector } from '../arkitProjection.js';
 import type { PinholeCamera } from '../camera.js';
 import { contourDirections, MEDIAPIPE_FACE_OVAL } from '../image/mediapipeContour.js';
 import { multiplyMat3 } from '../math/rotation.js';
@@ -16,6 +17,9 @@ import { RegionNormals } from './normalBasis.js';
 import { PersonAndCamera, type IdentitySample } from './PersonAndCamera.js';
 import { SparsePointBasis } from './SparsePointBasis.js';
 import { AnchorTerm } from './terms/AnchorTerm.js';
+import { ArkitMotionTerm } from './terms/ArkitMotionTerm.js';
+import type { BlendshapeTerm } from './terms/EnergyTerm.js';
+import { NamedBlendshapeTerm } from './terms/NamedBlendshapeTerm.js';
 import { NormalTerm } from './terms/NormalTerm.js';
 import { ReprojectionTerm } from './terms/ReprojectionTerm.js';
 import { robustScaleFactor } from './terms/robustLoss.js';
@@ -88,13 +92,14 @@ export class FaceFitter {
   private readonly prior: AnchorTerm;
   /** Pull towards the previous frame's solution. */
   private readonly temporal: AnchorTerm;
-  /** MediaPipe blendshape scores on the expressions they name. */
-  private readonly blendshapes: AnchorTerm;
+  /** MediaPipe's blendshape scores as a prior (absent when the model has no ARKit shapes or the option is off). */
+  private readonly blendshapes?: BlendshapeTerm;
   private readonly identitySamples: IdentitySample[];
   private readonly solver: LevenbergMarquardt;
   private readonly person: PersonAndCamera;
   private readonly options: ResolvedFitterOptions;
   private readonly arkitMap?: ArkitMap;
+  private readonly arkitProjector?: ArkitProjector;
   private readonly landmarkBasis: SparsePointBasis;
   private readonly regionBasis?: SparsePointBasis;
   private readonly regionNormals?: RegionNormals;
@@ -102,7 +107,6 @@ export class FaceFitter {
   private readonly landmarkCount: number;
   private readonly contourMask: Uint8Array;
   private readonly rigidMask: Uint8Array;
-  private readonly blendshapeColumns: { column: number; source: number; weight: number }[] = [];
 
   private readonly state: FrameState;
   private readonly previous: FrameState;
@@ -119,8 +123,9 @@ export class FaceFitter {
     this.model = model;
     this.options = resolveFitterOptions(options);
     const weights = this.options.weights;
-    const map = options.arkitMap ?? arkitMapFromNames(model.expression.names);
+    const map = options.arkitMap ?? model.arkitMap ?? arkitMapFromNames(model.expression.names);
     if (map) this.arkitMap = map;
+    if (!options.arkitMap && model.arkitProjection) this.arkitProjector = new ArkitProjector(model.arkitProjection);
 
     this.evaluator = new FaceModelEvaluator(model);
     this.kinematics = new Kinematics(model.skeleton);
@@ -157,7 +162,7 @@ export class FaceFitter {
     }
     this.prior = this.energy.add(new AnchorTerm('prior', this.layout));
     this.temporal = this.energy.add(new AnchorTerm('temporal', this.layout));
-    this.blendshapes = this.energy.add(new AnchorTerm('blendshapes', this.layout));
+    this.blendshapes = this.addBlendshapeTerm();
     this.solver = new LevenbergMarquardt(this.energy);
     this.state = new FrameState(this.layout);
     this.previous = new FrameState(this.layout);
@@ -166,7 +171,6 @@ export class FaceFitter {
     this.rigidMask = new Uint8Array(this.layout.size);
     this.rigidMask.fill(1, 0, 6);
     this.setUpBoundsAndPriors();
-    this.setUpBlendshapePrior();
     this.person = new PersonAndCamera(model, weights.identityPrior, this.layout.size, this.options.identity, (estimate) => this.applyIdentity(estimate), options.focalPx);
   }
 
@@ -186,7 +190,7 @@ export class FaceFitter {
     this.setRobustLoss(reinit);
     this.temporal.active = !reinit;
     if (!reinit) this.temporal.anchor.copyFrom(this.previous);
-    this.blendshapes.active = this.setBlendshapeAnchor(observation);
+    if (this.blendshapes) this.blendshapes.active = this.blendshapes.setScores(observation.blendshapes);
     const denseCount = this.selectDense(observation, camera);
 
     if (this.onSolved) this.start.copyFrom(this.state);
@@ -221,7 +225,7 @@ export class FaceFitter {
       denseCount,
       identityFrozen: this.person.frozen,
       ms: performance.now() - t0,
-    });
+    }, this.options.blendshapePrior ? observation.blendshapes : undefined);
   }
 
   /** Starts over: identity, focal estimate and warm start. */
@@ -279,31 +283,14 @@ export class FaceFitter {
     }
   }
 
-  /** MediaPipe scores → expression columns through the ARKit map of an ARKit-named model. */
-  private setUpBlendshapePrior(): void {
-    if (!this.options.blendshapePrior) return;
+  /** MediaPipe's scores as a prior: on the expressions of an ARKit-named model, or on the motion of the ARKit shapes of a projected one. */
+  private addBlendshapeTerm(): BlendshapeTerm | undefined {
+    if (!this.options.blendshapePrior) return undefined;
+    const weights = { eyes: this.options.weights.blendshapeEyes, other: this.options.weights.blendshapeOther };
     const named = arkitMapFromNames(this.model.expression.names);
-    if (!named) return;
-    MEDIAPIPE_BLENDSHAPES.forEach((name, source) => {
-      const row = (ARKIT_BLENDSHAPES as readonly string[]).indexOf(name);
-      if (row < 0) return;
-      const weight = name.startsWith('eye') ? this.options.weights.blendshapeEyes : this.options.weights.blendshapeOther;
-      if (weight <= 0) return;
-      for (let i = 0; i < named.row.length; i++) {
-        if (named.row[i] === row) this.blendshapeColumns.push({ column: named.column[i]!, source, weight });
-      }
-    });
-  }
-
-  private setBlendshapeAnchor(observation: FrameObservation): boolean {
-    const scores = observation.blendshapes;
-    if (!scores || this.blendshapeColumns.length === 0) return false;
-    const term = this.blendshapes, o = this.layout.expressionOffset;
-    for (const { column, source, weight } of this.blendshapeColumns) {
-      term.anchor.expression[column] = scores[source]!;
-      term.weights[o + column] = weight;
-    }
-    return true;
+    if (named) return this.energy.add(new NamedBlendshapeTerm(this.layout, named, weights));
+    if (this.model.arkitProjection) return this.energy.add(new ArkitMotionTerm(this.layout, this.model.arkitProjection, weights));
+    return undefined;
   }
 
   private setUpLandmarks(observation: FrameObservation): void {
@@ -368,7 +355,7 @@ export class FaceFitter {
     state.joints.fill(0);
     if (!initialPose(this.landmarkBasis.base, observation.landmarks, term.weights, camera, state.rotation, state.translation)) return 0;
     this.temporal.active = false;
-    this.blendshapes.active = false;
+    if (this.blendshapes) this.blendshapes.active = false;
     if (this.dense) this.dense.count = 0;
     if (this.normals) this.normals.count = 0;
     const { iterations } = this.solver.solve(this.energy, state, {
@@ -407,7 +394,7 @@ export class FaceFitter {
     return used[n >> 1]!;
   }
 
-  private output(timeMs: number, camera: PinholeCamera, stats: FaceFit['stats']): FaceFit {
+  private output(timeMs: number, camera: PinholeCamera, stats: FaceFit['stats'], scores: Float32Array | undefined): FaceFit {
     const s = this.state;
     const expression = Float32Array.from(s.expression);
     const fit: FaceFit = {
@@ -425,7 +412,10 @@ export class FaceFitter {
       joints.set(s.joints, 3);
       fit.jointRotations = joints;
     }
-    if (this.arkitMap) fit.arkit = applyArkitMap(this.arkitMap, expression);
+    if (this.arkitMap || this.arkitProjector) {
+      const arkit = this.arkitMap ? applyArkitMap(this.arkitMap, expression, fit.jointRotations) : new Float32Array(ARKIT_BLENDSHAPES.length);
+      fit.arkit = this.arkitProjector ? this.arkitProjector.solve(expression, fit.jointRotations, arkit, scores) : arkit;
+    }
     return fit;
   }
 }

@@ -85,9 +85,9 @@ export interface FaceFitterOptions {
   denseRobustPx?: number;
   /** Identity estimation and freezing. */
   identity?: Partial<IdentityPolicy>;
-  /** Use MediaPipe's blendshape scores as a soft prior (ARKit-named models only). Default true. */
+  /** Use MediaPipe's blendshape scores as a soft prior on the fit (and, for models with an `arkitProjection`, on reading ARKit weights off it). Default true. */
   blendshapePrior?: boolean;
-  /** Expression → ARKit-52 map for models whose expressions are not ARKit-named (e.g. FLAME). */
+  /** Expression → ARKit-52 map for models whose expressions are not ARKit-named; replaces the model's own (`FaceModel.arkitMap`, `arkitProjection`). */
   arkitMap?: ArkitMap;
   /** Levenberg-Marquardt evaluations per frame (warm start). Default 5. */
   maxIterations?: number;

@@ -1,3 +1,6 @@
+import type { ArkitMap } from '../arkit.js';
+import type { ArkitProjection } from '../arkitProjection.js';
+
 /**
  * The in-memory face model: what a face-model `.glb` holds, as typed arrays.
  *
@@ -78,6 +81,14 @@ export interface FaceModel {
   readonly multipie68?: SurfaceEmbedding;
   /** Vertices the dense fit uses (the face area). */
   readonly fittingRegion: Uint32Array;
+  /**
+   * ARKit-52 weights for models whose expressions are not ARKit-named (FLAME; for those that are,
+   * see `arkitMapFromNames`): rows read linearly off the coefficients and joints (FLAME: the
+   * eyeLooks from the eye joints), and rows solved as the bounded combination of ARKit shapes
+   * closest to the fit.
+   */
+  readonly arkitMap?: ArkitMap;
+  readonly arkitProjection?: ArkitProjection;
 }
 
 /** Number of pose-corrective coefficients for a skeleton: 9 per non-root joint. */

@@ -41,4 +41,8 @@ export interface FaceModelExtras {
   multipie68?: EmbeddingExtras;
   fittingRegion: number[];
   sourceVertex?: number[];
+  /** See `FaceModel.arkitMap`. */
+  arkitMap?: { row: number[]; column: number[]; weight: number[] };
+  /** See `FaceModel.arkitProjection`; matrices row-major. */
+  arkitProjection?: { rows: number[]; gram: number[]; basis: number[]; shapes: number[]; eyeMetric: number[]; otherMetric: number[] };
 }

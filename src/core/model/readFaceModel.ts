@@ -1,6 +1,8 @@
 import { type Accessor, type Mesh, type Node, WebIO } from '@gltf-transform/core';
 import { EXTMeshoptCompression, KHRMeshQuantization } from '@gltf-transform/extensions';
 import { MeshoptDecoder } from 'meshoptimizer';
+import type { ArkitMap } from '../arkit.js';
+import type { ArkitProjection } from '../arkitProjection.js';
 import { modelFormatError } from '../errors.js';
 import { fileProblem } from '../fileSignatures.js';
 import type { BlendshapeGroup, FaceModel, Skeleton, SurfaceEmbedding } from './FaceModel.js';
@@ -95,6 +97,9 @@ function decode(mesh: Mesh, extras: FaceModelExtras): FaceModel {
   if (extras.mediapipe478) model.mediapipe478 = decodeEmbedding(extras.mediapipe478, vertexCount);
   if (extras.multipie68) model.multipie68 = decodeEmbedding(extras.multipie68, vertexCount);
   if (extras.sourceVertex) model.sourceVertex = Uint32Array.from(extras.sourceVertex);
+  const arkitInputs = model.expression.names.length + 3 * (model.skeleton?.jointNames.length ?? 0);
+  if (extras.arkitMap) model.arkitMap = decodeArkitMap(extras.arkitMap, arkitInputs);
+  if (extras.arkitProjection) model.arkitProjection = decodeArkitProjection(extras.arkitProjection, arkitInputs);
   return model;
 }
 
@@ -162,4 +167,25 @@ function transformPoints(xyz: Float32Array, m: ArrayLike<number>, affine: boolea
     xyz[i + 1] = m[1]! * x + m[5]! * y + m[9]! * z + t * m[13]!;
     xyz[i + 2] = m[2]! * x + m[6]! * y + m[10]! * z + t * m[14]!;
   }
+}
+
+function decodeArkitMap(map: NonNullable<FaceModelExtras['arkitMap']>, inputs: number): ArkitMap {
+  const n = map.row.length;
+  if (map.column.length !== n || map.weight.length !== n || map.row.some((r) => !(r >= 0 && r < 52)) || map.column.some((c) => !(c >= 0 && c < inputs))) {
+    modelFormatError(`The face model's ARKit map is malformed (rows must be 0–51, columns 0–${inputs - 1}, three arrays of one length).`);
+  }
+  return { row: Uint8Array.from(map.row), column: Uint16Array.from(map.column), weight: Float32Array.from(map.weight) };
+}
+
+function decodeArkitProjection(projection: NonNullable<FaceModelExtras['arkitProjection']>, inputs: number): ArkitProjection {
+  const m = projection.rows.length;
+  const sizes = { gram: m * m, basis: m * inputs, shapes: m * inputs, eyeMetric: inputs * inputs, otherMetric: inputs * inputs } as const;
+  const keys = Object.keys(sizes) as (keyof typeof sizes)[];
+  if (projection.rows.some((r) => !(r >= 0 && r < 52)) || keys.some((key) => projection[key]?.length !== sizes[key])) {
+    modelFormatError(
+      `The face model's ARKit projection is malformed: rows must be 0–51, and for ${m} rows and ${inputs} inputs the sizes ${keys.map((key) => `${key} ${sizes[key]}`).join(', ')}.`,
+    );
+  }
+  const [gram, basis, shapes, eyeMetric, otherMetric] = keys.map((key) => Float32Array.from(projection[key]));
+  return { rows: Uint8Array.from(projection.rows), gram: gram!, basis: basis!, shapes: shapes!, eyeMetric: eyeMetric!, otherMetric: otherMetric! };
 }

@@ -1,4 +1,5 @@
 import type { FaceModel } from '../../../src/core/model/FaceModel.js';
+import { ARKIT_BLENDSHAPES } from '../../../src/core/arkit.js';
 
 /** A seeded uniform RNG in [0, 1) (mulberry32). */
 export function rng(seed: number): () => number {
@@ -144,6 +145,48 @@ export function smallFaceModel(options: { skinned?: boolean; identityCount?: num
       parents: Int32Array.from([-1, 0, 1, 1, 1]),
       regressor: { joint: Uint32Array.from(regJoint), vertex: Uint32Array.from(regVertex), weight: Float32Array.from(regWeight) },
       influences: 2, skinJoints, skinWeights,
+    },
+  };
+}
+
+/**
+ * `model` as a model whose expressions are not ARKit shapes, as FLAME's are not: the expressions
+ * renamed, and ARKit weights through an `ArkitProjection` whose shapes overlap (each ARKit shape is
+ * its old expression plus 0.4 of the next, jawOpen also turns the jaw when skinned) under random
+ * motion metrics (the root's rotation, the head pose, left out).
+ */
+export function projectedModel(model: FaceModel, seed = 3): FaceModel {
+  const random = rng(seed);
+  const names = model.expression.names, e = names.length;
+  const inputs = e + 3 * (model.skeleton?.jointNames.length ?? 0);
+  const jaw = model.skeleton ? e + 3 * model.skeleton.jointNames.indexOf('jaw') : -1;
+  const C = names.map((name, a) => {
+    const c = new Float64Array(inputs);
+    c[a] = 1;
+    c[(a + 1) % e] = 0.4;
+    if (name === 'jawOpen' && jaw >= 0) c[jaw] = 0.2;
+    return c;
+  });
+  const metric = () => {
+    // RᵀR over the inputs but the root's three.
+    const R = Array.from({ length: inputs }, () => Float64Array.from({ length: inputs }, (_, k) => (k >= e && k < e + 3 ? 0 : gaussian(random))));
+    return Float64Array.from({ length: inputs * inputs }, (_, i) => R.reduce((s, r) => s + r[Math.floor(i / inputs)]! * r[i % inputs]!, 0) / inputs);
+  };
+  const eyes = metric(), other = metric();
+  const G = eyes.map((v, i) => v + other[i]!);
+  const Gc = C.map((c) => Float64Array.from({ length: inputs }, (_, k) => c.reduce((s, x, l) => s + G[k * inputs + l]! * x, 0)));
+  const m = names.length;
+  const gram = Float32Array.from({ length: m * m }, (_, i) => C[Math.floor(i / m)]!.reduce((s, x, k) => s + x * Gc[i % m]![k]!, 0) + (i % (m + 1) === 0 ? 1e-6 : 0));
+  return {
+    ...model,
+    expression: { ...model.expression, names: names.map((_, k) => `exp${k}`) },
+    arkitProjection: {
+      rows: Uint8Array.from(names, (name) => (ARKIT_BLENDSHAPES as readonly string[]).indexOf(name)),
+      gram,
+      basis: Float32Array.from(Gc.flatMap((v) => Array.from(v))),
+      shapes: Float32Array.from(C.flatMap((v) => Array.from(v))),
+      eyeMetric: Float32Array.from(eyes),
+      otherMetric: Float32Array.from(other),
     },
   };
 }

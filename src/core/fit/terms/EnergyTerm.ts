@@ -19,6 +19,13 @@ export interface EnergyTerm {
   accumulate(state: FrameState, system?: NormalEquations, shared?: SharedEquations): number;
 }
 
+/** A prior from MediaPipe's blendshape scores, set each frame. */
+export interface BlendshapeTerm extends EnergyTerm {
+  active: boolean;
+  /** Takes this frame's scores (`MEDIAPIPE_BLENDSHAPES` order); false when there are none to use. */
+  setScores(scores: Float32Array | undefined): boolean;
+}
+
 /**
  * A term of per-point residuals that also feeds the identity estimate. Identity columns cost
  * (identity count)² per point, too much for thousands of points: an identity build takes every
