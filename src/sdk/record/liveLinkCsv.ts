@@ -38,7 +38,7 @@ export function takeToLiveLinkCsv(take: TakeData, options: LiveLinkCsvOptions = 
   const startSeconds = start.getHours() * 3600 + start.getMinutes() * 60 + start.getSeconds() + start.getMilliseconds() / 1000;
   for (const frame of take.frames) {
     if (!frame.arkit) {
-      throw new TrackerError('invalid-input', 'This take has no ARKit weights (its face model has no ARKit-named expressions, e.g. FLAME), so it has no Live Link Face CSV. Export JSON or glTF instead.');
+      throw new TrackerError('invalid-input', 'This take has no ARKit weights (its face model has neither ARKit-named expressions nor an ARKit projection; a FLAME model made before import-flame wrote one needs importing again), so it has no Live Link Face CSV. Export JSON or glTF instead.');
     }
     const gaze = frame.eyes ?? eyeGaze(frame.arkit);
     const values = [
