@@ -88,7 +88,7 @@ export class ArkitRetarget {
   apply(frame: Pick<FaceFrame, 'arkit' | 'pose'>): void {
     const arkit = frame.arkit;
     if (!arkit) {
-      throw new TrackerError('invalid-input', 'retarget: this frame has no ARKit weights (its face model has neither ARKit-named expressions nor an ARKit projection; import FLAME again with this version's import-flame, or track with the default model).');
+      throw new TrackerError('invalid-input', 'retarget: this frame has no ARKit weights (its face model has neither ARKit-named expressions nor an ARKit projection; import FLAME again with import-flame from this version, or track with the default model).');
     }
     for (const { influences, index, sources } of this.morphs) {
       let sum = 0;
