@@ -8,6 +8,7 @@ export { openVideoFile, type DecodedFrame, type VideoFile, type VideoFileInfo } 
 export type { LoadProgress } from './sdk/tracker/fetchAsset.js';
 export type { TrackerStatsSnapshot } from './sdk/tracker/TrackerStats.js';
 export type { PriorBackendChoice, PriorRuntimeInfo } from './workers/priorProtocol.js';
+export type { NormalsSpace } from './core/fit/types.js';
 export { TrackerError, type TrackerErrorCode } from './core/errors.js';
 export { ARKIT_BLENDSHAPES, MEDIAPIPE_BLENDSHAPES, type ArkitBlendshape, type ArkitMap } from './core/arkit.js';
 export type { ArkitProjection } from './core/arkitProjection.js';

@@ -3,6 +3,7 @@
  * ones (ViT-S/16 and ViT-B/16 at 512 px, built on demand for benchmarks). Random weights; the
  * tiny ones carry the model's frontal maps as a bias (see `frontalFaceMaps`).
  */
+import type { NormalsSpace } from '../../src/core/fit/types.js';
 import type { FaceModel } from '../../src/core/model/FaceModel.js';
 import { PRIOR_METADATA_KEYS, type PriorOutputName } from '../../src/workers/prior/priorContract.js';
 import { renderFrontalMaps } from './frontalFaceMaps.js';
@@ -22,9 +23,26 @@ export const PIXEL3DMM_SIZED: Record<'vit-s16-512' | 'vit-b16-512', Architecture
   'vit-b16-512': { inputSize: 512, dim: 768, depth: 12, heads: 12, headDepth: 1, headChannels: 128 },
 };
 
-export const metadataFor = (uvLayout: string, inputSize: number) => ({ [PRIOR_METADATA_KEYS.uvLayout]: uvLayout, [PRIOR_METADATA_KEYS.inputSize]: String(inputSize) });
+/** The contract's optional metadata (absent: camera-space normals, no declared UV mirror centre). */
+export interface OptionalPriorMetadata {
+  normalsSpace?: NormalsSpace;
+  /** The output's [-1, 1] units. */
+  uvMirrorCentre?: number;
+}
 
-export interface TinyNetworkOptions {
+export const metadataFor = (uvLayout: string, inputSize: number, optional: OptionalPriorMetadata = {}): Record<string, string> => ({
+  [PRIOR_METADATA_KEYS.uvLayout]: uvLayout,
+  [PRIOR_METADATA_KEYS.inputSize]: String(inputSize),
+  ...(optional.normalsSpace ? { [PRIOR_METADATA_KEYS.normalsSpace]: optional.normalsSpace } : {}),
+  ...(optional.uvMirrorCentre !== undefined ? { [PRIOR_METADATA_KEYS.uvMirrorCentre]: String(optional.uvMirrorCentre) } : {}),
+});
+
+/**
+ * `normalsSpace: 'model'` declares model-frame normals, as Pixel3DMM's networks predict: the
+ * frontal bias is the unrotated neutral face, whose normals are the same in both frames, so only
+ * the metadata differs (and a constant output fits a turning head better as model-frame normals).
+ */
+export interface TinyNetworkOptions extends OptionalPriorMetadata {
   outputs?: PriorOutputName[];
   /** Without the frontal bias: the raw network (uv = tanh, normals = normalize). */
   raw?: boolean;
@@ -47,7 +65,7 @@ export function buildTinyNetwork(model: FaceModel, options: TinyNetworkOptions =
     outputs,
     seed: options.seed ?? 7,
     ...(maps ? { bias: { uv: maps.uv, normals: maps.normals, contentScale: TINY_CONTENT_SCALE } } : {}),
-    metadata: options.metadata ?? metadataFor(model.uvLayout, architecture.inputSize),
+    metadata: options.metadata ?? metadataFor(model.uvLayout, architecture.inputSize, options),
   }).bytes;
 }
 

@@ -73,5 +73,5 @@ export interface FaceFrame {
   vertices?: Float32Array;
   timings: FrameTimings;
   /** Fit diagnostics. */
-  fit: { iterations: number; landmarkRmsPx: number; denseCount: number; identityFrozen: boolean };
+  fit: { iterations: number; landmarkRmsPx: number; denseCount: number; normalCount: number; identityFrozen: boolean };
 }

@@ -2,6 +2,7 @@
  * The prior worker's contract: what the tracking worker's `PriorStage` and the prior worker
  * exchange (over comlink). It imports only core types, never the code on either side.
  */
+import type { NormalsSpace } from '../core/fit/types.js';
 import type { FaceCrop } from '../core/image/FaceCropTracker.js';
 import type { WasmRuntime } from './wasmRuntime.js';
 
@@ -22,8 +23,12 @@ export interface PriorWorkerInit {
   tta: boolean;
   /** [count][2] UVs (in [-1, 1]) of the model vertices to look up. */
   vertexUvs: Float32Array;
-  /** The UV layout is left-right symmetric (u → −u mirrors it): TTA may average UVs too. */
-  uvMirrorSymmetric: boolean;
+  /**
+   * The u (in [-1, 1]) about which the face model's UV layout is left-right symmetric, as the
+   * tracking worker estimates it from the model (mirrored u = 2c − u; TTA then averages UVs too);
+   * absent: not symmetric. A prior's `pixel3dmm.uv_mirror_centre` takes precedence.
+   */
+  uvMirrorCentre?: number;
   /** ONNX Runtime's WASM build. */
   ort: WasmRuntime;
 }
@@ -36,6 +41,10 @@ export interface PriorRuntimeInfo {
   tta: boolean;
   inputSize: number;
   uvLayout: string;
+  /** The frame of the predicted normals (and of the lookup records' normals). */
+  normalsSpace: NormalsSpace;
+  /** The UV mirror centre TTA merges with (the prior's, else the face model's); absent: UVs are not merged. */
+  uvMirrorCentre?: number;
   /** Candidate vertices looked up per run. */
   vertices: number;
   /** Why a requested feature or the first-choice backend is not in use. */
@@ -54,7 +63,7 @@ export interface PriorRequest {
 /**
  * Floats per candidate vertex in `PriorResult.records`: x, y (network-input px, pixel centres at
  * k + 0.5; x = −1 when no pixel was found), the UV distance of the pixel found, and the unit
- * normal predicted there (x, y, z).
+ * normal predicted there (x, y, z; in `PriorRuntimeInfo.normalsSpace`).
  */
 export const DENSE_RECORD_FLOATS = 6;
 

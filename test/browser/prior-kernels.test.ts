@@ -43,11 +43,13 @@ describe('prior GPU kernels and backends', () => {
     expect(r['videoFrame']).toBeLessThan(0.2);
   });
 
-  it('the dense lookup on the GPU matches the CPU reference, with and without the TTA merge', async () => {
+  it('the dense lookup on the GPU matches the CPU reference, with and without the TTA merge (UVs mirrored about 0, about 0.0075, not at all)', async () => {
     const r = await kernels('lookupParity');
-    for (const key of ['plain', 'tta']) {
+    for (const key of ['plain', 'tta', 'ttaOffCentre', 'ttaAsymmetric']) {
       expect(r[`${key}Found`], key).toBeGreaterThan(0.4);
       expect(r[`${key}SamePixel`], key).toBeGreaterThan(0.99);
+      // Sub-pixel positions too: a merge about another centre would move them by about 0.2 px.
+      expect(r[`${key}SamePosition`], key).toBeGreaterThan(0.95);
     }
   });
 

@@ -1,7 +1,8 @@
 /**
  * The tracker with a ViT prior in headless Chromium (dist/ build): the real sample video through
- * the offline path with the tiny test network, the two-model form, typed errors for networks
- * that break the contract, and the fall-back to landmarks when the GPU device is lost.
+ * the offline path with the tiny test network, one declaring model-frame normals, the two-model
+ * form, typed errors for networks that break the contract, and the fall-back to landmarks when
+ * the GPU device is lost.
  *
  * The tiny networks have random weights over a frontal-face bias (models/test-networks/README.md):
  * these tests check that dense terms reach the fitter and tracking stays sound, not that the
@@ -16,8 +17,8 @@ import { artifactsDir, repoRoot, startBrowserSession, type BrowserSession } from
 const TINY = '/models/test-networks/tiny-vit-128.onnx';
 
 interface TrackSummary {
-  info: { prior: 'landmarks' | { backend: string; preprocessing: string; inputSize: number; uvLayout: string; tta: boolean; fp16: boolean }; fallbacks: string[] };
-  frames: { t: number; face: boolean; dense: number; rms: number; age?: number }[];
+  info: { prior: 'landmarks' | { backend: string; preprocessing: string; inputSize: number; uvLayout: string; tta: boolean; fp16: boolean; normalsSpace: string; uvMirrorCentre?: number }; fallbacks: string[] };
+  frames: { t: number; face: boolean; dense: number; normals: number; rms: number; age?: number }[];
   errors: { code: string; message: string }[];
   infoAfter?: TrackSummary['info'];
 }
@@ -46,7 +47,7 @@ async function trackInPage(options: Record<string, unknown>, run: TrackRun): Pro
       break;
     }
     const f = await tracker.track(frame, videoTime);
-    frames.push({ t: videoTime, face: !!f, dense: f?.fit.denseCount ?? 0, rms: f?.fit.landmarkRmsPx ?? NaN, age: f?.timings.priorAgeMs });
+    frames.push({ t: videoTime, face: !!f, dense: f?.fit.denseCount ?? 0, normals: f?.fit.normalCount ?? 0, rms: f?.fit.landmarkRmsPx ?? NaN, age: f?.timings.priorAgeMs });
     if (f?.fit.denseCount && denseSince < 0) denseSince = index;
     if (denseSince < 0 && run.slowUntilDenseMs) await new Promise((r) => setTimeout(r, run.slowUntilDenseMs));
     if (run.crashAfterDense !== undefined && denseSince >= 0 && index === denseSince + run.crashAfterDense) {
@@ -77,6 +78,8 @@ describe('FaceTracker with a ViT prior', () => {
     writeFileSync(`${dir}/uv-only.onnx`, buildTinyNetwork(model, { outputs: ['uv'] }));
     writeFileSync(`${dir}/flame-layout.onnx`, buildTinyNetwork(model, { metadata: metadataFor('flame-2023', 128) }));
     writeFileSync(`${dir}/no-metadata.onnx`, buildTinyNetwork(model, { metadata: {} }));
+    // As Pixel3DMM's converted networks declare: model-frame normals, a UV layout symmetric about u = 0.0075.
+    writeFileSync(`${dir}/model-space.onnx`, buildTinyNetwork(model, { normalsSpace: 'model', uvMirrorCentre: 0.0075 }));
     session = await startBrowserSession();
     page = await session.open('/test/browser/pages/blank.html');
     await page.addScriptTag({ content: `window.trackInPage = ${trackInPage.toString()};` });
@@ -90,7 +93,8 @@ describe('FaceTracker with a ViT prior', () => {
     const r = await page.evaluate(([o, n]) => (window as unknown as PageWindow).trackInPage(o, n), [{ prior: { onnx: TINY } }, { frameCount: 90 }] as const);
     expect(landmarksOnly.info.prior).toBe('landmarks');
     // 'auto' on SwiftShader (a software adapter) picks WASM, and says why.
-    expect(r.info.prior).toMatchObject({ backend: 'wasm', preprocessing: 'cpu', inputSize: 128, uvLayout: 'ict-facekit', tta: false });
+    // Camera-frame normals by default; ICT FaceKit's UVs are symmetric about u = 0.
+    expect(r.info.prior).toMatchObject({ backend: 'wasm', preprocessing: 'cpu', inputSize: 128, uvLayout: 'ict-facekit', tta: false, normalsSpace: 'camera', uvMirrorCentre: 0 });
     expect(r.info.fallbacks.join(' ')).toMatch(/software/);
     expect(r.frames.filter((f) => f.face).length).toBeGreaterThanOrEqual(88);
     // The prior delivers while the track goes on: each run's maps are used once, by the next
@@ -104,6 +108,17 @@ describe('FaceTracker with a ViT prior', () => {
     // Tracking stays sound: the landmark fit is about as good as without the prior.
     const rms = (s: TrackSummary) => median(s.frames.filter((f) => f.face).map((f) => f.rms));
     expect(rms(r)).toBeLessThan(rms(landmarksOnly) + 1);
+    expect(r.errors).toEqual([]);
+  });
+
+  it("takes a prior with model-frame normals and its own UV mirror centre (Pixel3DMM's), and its normals reach the fitter", async () => {
+    const r = await page.evaluate(([o, n]) => (window as unknown as PageWindow).trackInPage(o, n), [{ prior: { onnx: '/test-results/prior/model-space.onnx', backend: 'wasm', tta: true } }, { frameCount: 60 }] as const);
+    expect(r.info.prior).toMatchObject({ backend: 'wasm', tta: true, normalsSpace: 'model', uvMirrorCentre: 0.0075 });
+    expect(r.frames.filter((f) => f.face).length).toBeGreaterThanOrEqual(58);
+    const withDense = r.frames.filter((f) => f.dense > 0);
+    expect(withDense.length).toBeGreaterThan(10);
+    // One normal per two correspondences (the fitter's normal stride).
+    for (const f of withDense) expect(f.normals).toBeGreaterThanOrEqual(Math.floor(f.dense / 2));
     expect(r.errors).toEqual([]);
   });
 

@@ -11,7 +11,7 @@ import type { FaceModel } from '../../src/core/model/FaceModel.js';
 import { readFaceModel } from '../../src/core/model/readFaceModel.js';
 import { ProtoWriter, readFields } from '../../src/workers/prior/onnx/protobufWire.js';
 import { readOnnxMetadata } from '../../src/workers/prior/onnx/readOnnxMetadata.js';
-import { checkPriorSession, readPriorSpec } from '../../src/workers/prior/priorContract.js';
+import { checkPriorSession, PRIOR_METADATA_KEYS, readPriorSpec } from '../../src/workers/prior/priorContract.js';
 import { buildTinyNetwork, metadataFor } from '../../scripts/onnx/testNetworks.js';
 
 const repo = new URL('../../', import.meta.url).pathname;
@@ -51,7 +51,7 @@ describe('prior contract', () => {
     const bytes = new Uint8Array(readFileSync(`${repo}models/test-networks/tiny-vit-128.onnx`));
     expect(Object.fromEntries(readOnnxMetadata(bytes))).toEqual(metadataFor('ict-facekit', 128));
     const spec = readPriorSpec({ combined: bytes }, 'ict-facekit');
-    expect(spec).toEqual({ inputSize: 128, uvLayout: 'ict-facekit' });
+    expect(spec).toEqual({ inputSize: 128, uvLayout: 'ict-facekit', normalsSpace: 'camera' });
     const session = await ort.InferenceSession.create(bytes);
     checkPriorSession(session, ['uv', 'normals'], spec, 'prior model');
     const out = await session.run({ image: new ort.Tensor('float32', new Float32Array(3 * 128 * 128), [1, 3, 128, 128]) });
@@ -79,6 +79,24 @@ describe('prior contract', () => {
     const uv = buildTinyNetwork(model, { outputs: ['uv'], split: true });
     const normals96 = buildTinyNetwork(model, { outputs: ['normals'], split: true, inputSize: 96 });
     expect(errorOf(() => readPriorSpec({ uv, normals: normals96 }, 'ict-facekit')).message).toMatch(/disagree on the input size/);
+  });
+
+  it("reads the normals' frame from the model with the normals and the UV mirror centre from the one with the UVs, and refuses bad values", () => {
+    const combined = buildTinyNetwork(model, { normalsSpace: 'model', uvMirrorCentre: 0.0075 });
+    expect(readPriorSpec({ combined }, 'ict-facekit')).toEqual({ inputSize: 128, uvLayout: 'ict-facekit', normalsSpace: 'model', uvMirrorCentre: 0.0075 });
+    // Two files: each key counts only in the file with the output it describes.
+    const uv = buildTinyNetwork(model, { outputs: ['uv'], split: true, normalsSpace: 'model', uvMirrorCentre: 0.0075 });
+    const normals = buildTinyNetwork(model, { outputs: ['normals'], split: true, uvMirrorCentre: -0.5 });
+    expect(readPriorSpec({ uv, normals }, 'ict-facekit')).toEqual({ inputSize: 128, uvLayout: 'ict-facekit', normalsSpace: 'camera', uvMirrorCentre: 0.0075 });
+    const bad = (key: string, value: string) => errorOf(() => readPriorSpec({ combined: buildTinyNetwork(model, { metadata: { ...metadataFor('ict-facekit', 128), [key]: value } }) }, 'ict-facekit'));
+    const world = bad(PRIOR_METADATA_KEYS.normalsSpace, 'world');
+    expect(world.code).toBe('prior-format');
+    expect(world.message).toMatch(/'world'.*'pixel3dmm\.normals_space'.*'camera', 'model'/);
+    for (const value of ['left', '1.5', '']) {
+      const e = bad(PRIOR_METADATA_KEYS.uvMirrorCentre, value);
+      expect(e.code).toBe('prior-format');
+      expect(e.message).toMatch(/'pixel3dmm\.uv_mirror_centre'.*a number in \(-1, 1\)/);
+    }
   });
 
   it('refuses sessions with a wrong input shape or a missing output', async () => {

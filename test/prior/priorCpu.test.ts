@@ -17,7 +17,7 @@ import { denseLookupCpu } from '../../src/workers/prior/kernels/denseLookupCpu.j
 import { DENSE_RECORD_FLOATS } from '../../src/workers/priorProtocol.js';
 import { mergeMirroredCpu } from '../../src/workers/prior/kernels/mergeMirroredCpu.js';
 import { IMAGENET_MEAN, IMAGENET_STD, preprocessCropCpu } from '../../src/workers/prior/kernels/preprocessCropCpu.js';
-import { isUvMirrorSymmetric, selectCandidateVertices } from '../../src/workers/tracking/prior/candidateVertices.js';
+import { selectCandidateVertices, uvMirrorCentre } from '../../src/workers/tracking/prior/candidateVertices.js';
 import { denseFromRecords } from '../../src/workers/tracking/prior/denseFromRecords.js';
 import { applyLandmarkMotion, fitLandmarkMotion } from '../../src/workers/tracking/prior/landmarkMotion.js';
 
@@ -93,7 +93,7 @@ describe('denseLookupCpu', () => {
 });
 
 describe('mergeMirroredCpu', () => {
-  it('averages the un-mirrored second pass: mirror-consistent maps are unchanged, normals keep unit length', () => {
+  it('averages the un-mirrored second pass: mirror-consistent maps are unchanged (UVs about the layout\'s centre), normals keep unit length', () => {
     const size = 8, plane = 64;
     const plain = { uv: new Float32Array(2 * plane), normals: new Float32Array(3 * plane) };
     for (let y = 0; y < size; y++) {
@@ -105,23 +105,26 @@ describe('mergeMirroredCpu', () => {
         n.forEach((v, c) => (plain.normals[c * plane + k] = v / len));
       }
     }
-    // What the network predicts for the mirrored image of a symmetric face: the mirror of the maps.
-    const mirrored = { uv: new Float32Array(2 * plane), normals: new Float32Array(3 * plane) };
-    for (let y = 0; y < size; y++) {
-      for (let x = 0; x < size; x++) {
-        const k = y * size + x, m = y * size + size - 1 - x;
-        mirrored.uv[k] = -plain.uv[m]!;
-        mirrored.uv[plane + k] = plain.uv[plane + m]!;
-        mirrored.normals[k] = -plain.normals[m]!;
-        mirrored.normals[plane + k] = plain.normals[plane + m]!;
-        mirrored.normals[2 * plane + k] = plain.normals[2 * plane + m]!;
+    // ICT FaceKit's layout is symmetric about u = 0; Pixel3DMM's FLAME layout about 0.0075.
+    for (const centre of [0, 0.0075]) {
+      // What the network predicts for the mirrored image of a symmetric face: the mirror of the maps.
+      const mirrored = { uv: new Float32Array(2 * plane), normals: new Float32Array(3 * plane) };
+      for (let y = 0; y < size; y++) {
+        for (let x = 0; x < size; x++) {
+          const k = y * size + x, m = y * size + size - 1 - x;
+          mirrored.uv[k] = 2 * centre - plain.uv[m]!;
+          mirrored.uv[plane + k] = plain.uv[plane + m]!;
+          mirrored.normals[k] = -plain.normals[m]!;
+          mirrored.normals[plane + k] = plain.normals[plane + m]!;
+          mirrored.normals[2 * plane + k] = plain.normals[2 * plane + m]!;
+        }
       }
+      const merged = mergeMirroredCpu(plain, mirrored, size, centre);
+      for (let i = 0; i < 2 * plane; i++) expect(merged.uv[i]).toBeCloseTo(plain.uv[i]!, 6);
+      for (let i = 0; i < 3 * plane; i++) expect(merged.normals[i]).toBeCloseTo(plain.normals[i]!, 6);
     }
-    const merged = mergeMirroredCpu(plain, mirrored, size, true);
-    for (let i = 0; i < 2 * plane; i++) expect(merged.uv[i]).toBeCloseTo(plain.uv[i]!, 6);
-    for (let i = 0; i < 3 * plane; i++) expect(merged.normals[i]).toBeCloseTo(plain.normals[i]!, 6);
     // Without a symmetric layout the UVs are the plain pass's.
-    expect(mergeMirroredCpu(plain, { uv: new Float32Array(2 * plane), normals: mirrored.normals }, size, false).uv).toEqual(plain.uv);
+    expect(mergeMirroredCpu(plain, { uv: new Float32Array(2 * plane), normals: plain.normals }, size, undefined).uv).toEqual(plain.uv);
   });
 });
 
@@ -159,16 +162,20 @@ describe('records → correspondences, head motion', () => {
 });
 
 describe('candidate vertices', () => {
-  it('spreads at most 2000 fitting-region vertices over UV space; ICT FaceKit UVs are mirror-symmetric', () => {
+  it('spreads at most 2000 fitting-region vertices over UV space; ICT FaceKit UVs are mirror-symmetric about u = 0', () => {
     const c = selectCandidateVertices(model);
     expect(c.vertices.length).toBeGreaterThan(1000);
     expect(c.vertices.length).toBeLessThanOrEqual(2000);
     const region = new Set(model.fittingRegion);
     expect([...c.vertices].every((v) => region.has(v))).toBe(true);
     expect(c.uvs[0]).toBeCloseTo(2 * model.uvs[2 * c.vertices[0]!]! - 1, 6);
-    expect(isUvMirrorSymmetric(model)).toBe(true);
-    const shifted = { ...model, uvs: model.uvs.map((v, i) => (i % 2 ? v : v * 0.7)) };
-    expect(isUvMirrorSymmetric(shifted)).toBe(false);
+    expect(uvMirrorCentre(model)).toBe(0);
+    // A layout moved right by 0.0075 in [-1, 1] (0.00375 in UV): symmetric about u = 0.0075.
+    const moved = { ...model, uvs: model.uvs.map((v, i) => (i % 2 ? v : v + 0.00375)) };
+    expect(uvMirrorCentre(moved)).toBeCloseTo(0.0075, 5);
+    // Tilted (v grows with u): no mirror about any u keeps v.
+    const tilted = { ...model, uvs: model.uvs.map((v, i, uvs) => (i % 2 ? v + 0.1 * uvs[i - 1]! : v)) };
+    expect(uvMirrorCentre(tilted)).toBeUndefined();
   });
 });
 

@@ -192,6 +192,7 @@ export class FaceFitter {
     if (!reinit) this.temporal.anchor.copyFrom(this.previous);
     if (this.blendshapes) this.blendshapes.active = this.blendshapes.setScores(observation.blendshapes);
     const denseCount = this.selectDense(observation, camera);
+    const normalCount = this.normals?.count ?? 0;
 
     if (this.onSolved) this.start.copyFrom(this.state);
     const solveStart = performance.now();
@@ -223,6 +224,7 @@ export class FaceFitter {
       energy: result.energy,
       landmarkRmsPx,
       denseCount,
+      normalCount,
       identityFrozen: this.person.frozen,
       ms: performance.now() - t0,
     }, this.options.blendshapePrior ? observation.blendshapes : undefined);
@@ -376,6 +378,7 @@ export class FaceFitter {
     this.regionNormals!.update(this.person.frozen ? Infinity : TUNING.normalIdentityCoefficients);
     dense.weight = this.options.weights.dense;
     normals.weight = this.options.weights.normals;
+    normals.space = observation.dense.normalsSpace ?? 'camera';
     return this.denseSelector.select(observation.dense, this.state, camera, {
       gatePx: this.options.denseGatePx / dense.pixelScale,
       minFacing: this.options.denseMinFacing,

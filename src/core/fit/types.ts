@@ -12,14 +12,23 @@
  */
 import type { PinholeCamera } from '../camera.js';
 
+/**
+ * The frame of a prior's normals: `camera` (camera space, as the fitter's camera) or `model`
+ * (the face model's frame, p_model in p_camera = R·p_model + t: after the model's own
+ * deformation, before the head rotation — what Pixel3DMM's networks predict).
+ */
+export type NormalsSpace = 'camera' | 'model';
+
 /** Dense correspondences from a ViT prior: model surface points seen at pixels, with normals. */
 export interface DenseCorrespondences {
   /** Mesh vertex index of each correspondence. */
   vertices: Uint32Array;
   /** [count][2] image positions, px (full frame). */
   pixels: Float32Array;
-  /** [count][3] unit normals in camera space, or absent. */
+  /** [count][3] unit normals in `normalsSpace`, or absent. */
   normals?: Float32Array;
+  /** The frame of `normals`; absent: camera. */
+  normalsSpace?: NormalsSpace;
   /** [count] weights in [0, 1]. */
   weights?: Float32Array;
   /** Timestamp (ms) of the frame the maps were computed on. */
@@ -69,6 +78,8 @@ export interface FitStats {
   landmarkRmsPx: number;
   /** Dense correspondences used this frame (0 when none). */
   denseCount: number;
+  /** Of them, the normals compared (one per `normalStride` correspondences; 0 when none). */
+  normalCount: number;
   /** Whether identity is frozen (converged across frames). */
   identityFrozen: boolean;
   /** Solve time, ms. */

@@ -62,7 +62,9 @@ export class PriorRunner {
     const network = halfNetwork ?? (await createFullPrecisionNetwork(init, spec, choice, notes));
     const fp16 = network === halfNetwork;
     const gridSize = Math.max(16, Math.round(spec.inputSize * GRID_CELLS_PER_PIXEL));
-    const gpu = network.backend === 'webgpu' ? await createGpuPath(init, spec.inputSize, gridSize) : undefined;
+    // The prior knows its own layout best; else the face model's symmetry, as estimated.
+    const uvMirrorCentre = spec.uvMirrorCentre ?? init.uvMirrorCentre;
+    const gpu = network.backend === 'webgpu' ? await createGpuPath(init, spec.inputSize, gridSize, uvMirrorCentre) : undefined;
     const info: PriorRuntimeInfo = {
       backend: network.backend,
       preprocessing: gpu ? 'gpu' : 'cpu',
@@ -70,6 +72,8 @@ export class PriorRunner {
       tta: init.tta,
       inputSize: spec.inputSize,
       uvLayout: spec.uvLayout,
+      normalsSpace: spec.normalsSpace,
+      ...(uvMirrorCentre === undefined ? {} : { uvMirrorCentre }),
       vertices: init.vertexUvs.length / 2,
       notes,
     };
@@ -125,7 +129,7 @@ export class PriorRunner {
     const maps = [];
     for (const input of inputs) maps.push(await this.network.runCpu(input));
     const t2 = performance.now();
-    const merged = maps[1] ? mergeMirroredCpu(maps[0]!, maps[1], size, this.init.uvMirrorSymmetric) : maps[0]!;
+    const merged = maps[1] ? mergeMirroredCpu(maps[0]!, maps[1], size, this.info.uvMirrorCentre) : maps[0]!;
     const records = denseLookupCpu({ size, uv: merged.uv, normals: merged.normals, vertexUvs: this.init.vertexUvs, polygon: outline, gridSize: this.gridSize });
     return { records, timings: { preprocessMs: t1 - t0, inferenceMs: t2 - t1, postprocessMs: performance.now() - t2 } };
   }
@@ -144,7 +148,7 @@ async function createFullPrecisionNetwork(init: PriorWorkerInit, spec: PriorSpec
   }
 }
 
-async function createGpuPath(init: PriorWorkerInit, size: number, gridSize: number): Promise<GpuPath> {
+async function createGpuPath(init: PriorWorkerInit, size: number, gridSize: number, uvMirrorCentre: number | undefined): Promise<GpuPath> {
   const device = await PriorNetwork.gpuDevice();
   const buffers: GpuBuffer[] = [];
   const buffer = (bytes: number) => {
@@ -157,7 +161,7 @@ async function createGpuPath(init: PriorWorkerInit, size: number, gridSize: numb
   return {
     device,
     preprocessor: new GpuCropPreprocessor(device, size),
-    lookup: new GpuDenseLookup(device, { size, gridSize, vertexUvs: init.vertexUvs, ...(init.tta ? { tta: { uvMirrorSymmetric: init.uvMirrorSymmetric } } : {}) }),
+    lookup: new GpuDenseLookup(device, { size, gridSize, vertexUvs: init.vertexUvs, ...(init.tta ? { tta: { uvMirrorCentre } } : {}) }),
     passes,
     buffers,
   };

@@ -5,17 +5,27 @@
  * - Input `image` [1, 3, H, W], H = W: RGB in [0, 1], normalised with ImageNet mean/std.
  * - Output `uv` [1, 2, H, W] in [-1, 1]: the face model's UV coordinates as 2·uv − 1 (glTF
  *   convention: u right, v down).
- * - Output `normals` [1, 3, H, W]: unit surface normals in camera space (x right, y up, z towards
- *   the viewer, as the fitter's camera).
+ * - Output `normals` [1, 3, H, W]: unit surface normals in the frame `pixel3dmm.normals_space`
+ *   names: `camera` (default; x right, y up, z towards the viewer, as the fitter's camera) or
+ *   `model` (the face model's frame, before the head rotation, as Pixel3DMM's networks predict).
  * - Either one model with both outputs, or two models (one per output) as Pixel3DMM ships them.
- * - `metadata_props`: `pixel3dmm.uv_layout` (must equal the face model's `uvLayout`) and
- *   `pixel3dmm.input_size` (H).
+ * - `metadata_props`: `pixel3dmm.uv_layout` (must equal the face model's `uvLayout`),
+ *   `pixel3dmm.input_size` (H), optionally `pixel3dmm.normals_space` (read from the model with the
+ *   normals) and `pixel3dmm.uv_mirror_centre` (read from the model with the UVs: the u, in the
+ *   output's [-1, 1], about which the layout is mirror-symmetric; mirrored u = 2c − u).
  */
 import { TrackerError } from '../../core/errors.js';
+import type { NormalsSpace } from '../../core/fit/types.js';
 import type { PriorModelBytes } from '../priorProtocol.js';
 import { readOnnxMetadata } from './onnx/readOnnxMetadata.js';
 
-export const PRIOR_METADATA_KEYS = { uvLayout: 'pixel3dmm.uv_layout', inputSize: 'pixel3dmm.input_size' } as const;
+export const PRIOR_METADATA_KEYS = {
+  uvLayout: 'pixel3dmm.uv_layout',
+  inputSize: 'pixel3dmm.input_size',
+  normalsSpace: 'pixel3dmm.normals_space',
+  uvMirrorCentre: 'pixel3dmm.uv_mirror_centre',
+} as const;
+const NORMALS_SPACES: readonly NormalsSpace[] = ['camera', 'model'];
 export const PRIOR_INPUT = 'image';
 export type PriorOutputName = 'uv' | 'normals';
 export const PRIOR_OUTPUT_CHANNELS: Record<PriorOutputName, number> = { uv: 2, normals: 3 };
@@ -23,6 +33,10 @@ export const PRIOR_OUTPUT_CHANNELS: Record<PriorOutputName, number> = { uv: 2, n
 export interface PriorSpec {
   inputSize: number;
   uvLayout: string;
+  /** The frame of the `normals` output (`camera` when the model does not say). */
+  normalsSpace: NormalsSpace;
+  /** The u about which the UV layout is mirror-symmetric, in the output's [-1, 1], when the UV model names it. */
+  uvMirrorCentre?: number;
 }
 
 /** What the checks need of a loaded session (ONNX Runtime's `InferenceSession` has it). */
@@ -47,11 +61,13 @@ export function priorModelRoles(models: PriorModelBytes): { bytes: Uint8Array; o
 
 /**
  * Reads each model's metadata before anything is loaded: the UV layout must be the face
- * model's, and every file must agree on the input size.
+ * model's, and every file must agree on the input size. The normals' frame comes from the model
+ * with the normals, the UV mirror centre from the one with the UVs.
  */
 export function readPriorSpec(models: PriorModelBytes, faceModelUvLayout: string): PriorSpec {
-  let spec: PriorSpec | undefined;
-  for (const { bytes, label } of priorModelRoles(models)) {
+  let inputSize: number | undefined;
+  const spec: Partial<PriorSpec> = { uvLayout: faceModelUvLayout };
+  for (const { bytes, outputs, label } of priorModelRoles(models)) {
     let metadata: Map<string, string>;
     try {
       metadata = readOnnxMetadata(bytes);
@@ -68,18 +84,42 @@ export function readPriorSpec(models: PriorModelBytes, faceModelUvLayout: string
         modelUvLayout: faceModelUvLayout,
       });
     }
-    const inputSize = Number(metadata.get(PRIOR_METADATA_KEYS.inputSize));
-    if (!Number.isInteger(inputSize) || inputSize < 16 || inputSize % 16) {
+    const size = Number(metadata.get(PRIOR_METADATA_KEYS.inputSize));
+    if (!Number.isInteger(size) || size < 16 || size % 16) {
       throw formatError(`The ${label} has no valid input size (ONNX metadata '${PRIOR_METADATA_KEYS.inputSize}', a multiple of 16 px).`, { inputSize: metadata.get(PRIOR_METADATA_KEYS.inputSize) });
     }
-    if (spec && spec.inputSize !== inputSize) throw formatError(`The UV and normal prior models disagree on the input size (${spec.inputSize} vs ${inputSize} px).`);
-    spec = { inputSize, uvLayout };
+    if (inputSize !== undefined && inputSize !== size) throw formatError(`The UV and normal prior models disagree on the input size (${inputSize} vs ${size} px).`);
+    inputSize = size;
+    // Each file's keys are checked; each is taken from the file with the output it describes.
+    const normalsSpace = readNormalsSpace(metadata, label), uvMirrorCentre = readUvMirrorCentre(metadata, label);
+    if (outputs.includes('normals')) spec.normalsSpace = normalsSpace;
+    if (outputs.includes('uv') && uvMirrorCentre !== undefined) spec.uvMirrorCentre = uvMirrorCentre;
   }
-  return spec!;
+  return { ...spec, inputSize } as PriorSpec;
+}
+
+/** `pixel3dmm.normals_space`: `camera` (also when absent) or `model`. */
+function readNormalsSpace(metadata: Map<string, string>, label: string): NormalsSpace {
+  const value = metadata.get(PRIOR_METADATA_KEYS.normalsSpace) ?? 'camera';
+  if (!(NORMALS_SPACES as readonly string[]).includes(value)) {
+    throw formatError(`The ${label} names its normals' frame '${value}' (ONNX metadata '${PRIOR_METADATA_KEYS.normalsSpace}'); allowed: ${NORMALS_SPACES.map((s) => `'${s}'`).join(', ')}.`, { normalsSpace: value });
+  }
+  return value as NormalsSpace;
+}
+
+/** `pixel3dmm.uv_mirror_centre`: a number in (-1, 1), or absent. */
+function readUvMirrorCentre(metadata: Map<string, string>, label: string): number | undefined {
+  const text = metadata.get(PRIOR_METADATA_KEYS.uvMirrorCentre);
+  if (text === undefined) return undefined;
+  const centre = text.trim() === '' ? NaN : Number(text);
+  if (!(Math.abs(centre) < 1)) {
+    throw formatError(`The ${label} has no valid UV mirror centre (ONNX metadata '${PRIOR_METADATA_KEYS.uvMirrorCentre}' is '${text}'; allowed: a number in (-1, 1), the output's UV units).`, { uvMirrorCentre: text });
+  }
+  return centre;
 }
 
 /** Checks a loaded session's inputs and outputs against the contract. */
-export function checkPriorSession(session: SessionSignature, outputs: PriorOutputName[], spec: PriorSpec, label: string): void {
+export function checkPriorSession(session: SessionSignature, outputs: PriorOutputName[], spec: Pick<PriorSpec, 'inputSize'>, label: string): void {
   const size = spec.inputSize;
   const input = session.inputMetadata.find((m) => m.name === PRIOR_INPUT);
   if (!input || session.inputNames.length !== 1) {

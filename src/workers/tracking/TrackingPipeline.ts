@@ -140,6 +140,7 @@ export class TrackingPipeline {
         iterations: fit.stats.iterations,
         landmarkRmsPx: fit.stats.landmarkRmsPx,
         denseCount: fit.stats.denseCount,
+        normalCount: fit.stats.normalCount,
         identityFrozen: fit.stats.identityFrozen,
       },
     };

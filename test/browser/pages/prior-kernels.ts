@@ -146,12 +146,14 @@ async function lookupParity(): Promise<Record<string, number>> {
   const a = syntheticMaps(size, 0), b = syntheticMaps(size, 1.7);
   const toGpu = (m: PriorMaps) => ({ uv: upload(device, m.uv), normals: upload(device, m.normals) });
   const results: Record<string, number> = {};
-  for (const tta of [false, true]) {
-    const lookup = new GpuDenseLookup(device, { size, gridSize, vertexUvs, ...(tta ? { tta: { uvMirrorSymmetric: true } } : {}) });
+  // The TTA merge about ICT FaceKit's centre (u = 0), Pixel3DMM's (u = 0.0075) and with no symmetric layout (UVs not merged).
+  const cases: [string, { uvMirrorCentre: number | undefined } | undefined][] = [['plain', undefined], ['tta', { uvMirrorCentre: 0 }], ['ttaOffCentre', { uvMirrorCentre: 0.0075 }], ['ttaAsymmetric', { uvMirrorCentre: undefined }]];
+  for (const [key, tta] of cases) {
+    const lookup = new GpuDenseLookup(device, { size, gridSize, vertexUvs, ...(tta ? { tta } : {}) });
     const gpu = await lookup.run(toGpu(a), polygon, tta ? toGpu(b) : undefined);
-    const maps = tta ? mergeMirroredCpu(a, b, size, true) : a;
+    const maps = tta ? mergeMirroredCpu(a, b, size, tta.uvMirrorCentre) : a;
     const cpu = denseLookupCpu({ size, uv: maps.uv, normals: maps.normals, vertexUvs, polygon, gridSize });
-    let found = 0, samePixel = 0, maxPositionDiff = 0, maxRecordDiff = 0;
+    let found = 0, samePixel = 0, samePosition = 0, maxPositionDiff = 0, maxRecordDiff = 0;
     for (let k = 0; k < 1500; k++) {
       const o = k * DENSE_RECORD_FLOATS;
       if (cpu[o]! >= 0) found++;
@@ -159,12 +161,14 @@ async function lookupParity(): Promise<Record<string, number>> {
       if (Math.floor(cpu[o]!) === Math.floor(gpu[o]!) || Math.abs(cpu[o]! - gpu[o]!) < 0.01) {
         if (Math.abs(cpu[o + 1]! - gpu[o + 1]!) < 1) samePixel++;
       }
-      maxPositionDiff = Math.max(maxPositionDiff, Math.hypot(cpu[o]! - gpu[o]!, cpu[o + 1]! - gpu[o + 1]!));
+      const positionDiff = Math.hypot(cpu[o]! - gpu[o]!, cpu[o + 1]! - gpu[o + 1]!);
+      if (positionDiff < 0.01) samePosition++;
+      maxPositionDiff = Math.max(maxPositionDiff, positionDiff);
       for (let c = 2; c < DENSE_RECORD_FLOATS; c++) maxRecordDiff = Math.max(maxRecordDiff, Math.abs(cpu[o + c]! - gpu[o + c]!));
     }
-    const key = tta ? 'tta' : 'plain';
     results[`${key}Found`] = found / 1500;
     results[`${key}SamePixel`] = samePixel / 1500;
+    results[`${key}SamePosition`] = samePosition / 1500;
     results[`${key}MaxPositionDiffPx`] = maxPositionDiff;
     results[`${key}MaxRecordDiff`] = maxRecordDiff;
     lookup.dispose();

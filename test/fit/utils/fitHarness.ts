@@ -1,7 +1,7 @@
 import { FaceFitter } from '../../../src/core/fit/FaceFitter.js';
 import type { FaceFitterOptions } from '../../../src/core/fit/FaceFitterOptions.js';
 import type { PinholeCamera } from '../../../src/core/camera.js';
-import type { FaceFit, FrameObservation } from '../../../src/core/fit/types.js';
+import type { FaceFit, FrameObservation, NormalsSpace } from '../../../src/core/fit/types.js';
 import type { FaceModel } from '../../../src/core/model/FaceModel.js';
 import { FaceModelEvaluator } from '../../../src/core/model/FaceModelEvaluator.js';
 import type { PointBasis } from '../../../src/core/model/PointBasis.js';
@@ -47,9 +47,10 @@ export class SceneKit {
 
   /**
    * The observation of a truth frame: landmarks (with noise), optionally dense correspondences
-   * from maps rendered at `mapSize` for `candidates` (default: the runtime's 2,000).
+   * from maps rendered at `mapSize` for `candidates` (default: the runtime's 2,000), their normals
+   * in `normalsSpace` (default camera).
    */
-  observe(truth: TruthFrame, t: number, options: { noise?: Noise; mapSize?: number; candidates?: CandidateVertices } = {}): FrameObservation {
+  observe(truth: TruthFrame, t: number, options: { noise?: Noise; mapSize?: number; candidates?: CandidateVertices; normalsSpace?: NormalsSpace } = {}): FrameObservation {
     const landmarks = observeLandmarks(this.evaluator, this.landmarks, truth, TEST_CAMERA, { ...options.noise, seed: 1000 + t });
     const observation: FrameObservation = { timeMs: t * (1000 / 30), width: TEST_CAMERA.width, height: TEST_CAMERA.height, landmarks };
     if (options.mapSize) {
@@ -62,14 +63,14 @@ export class SceneKit {
       const side = 1.4 * Math.max(maxX - minX, maxY - minY);
       const crop = { x: (minX + maxX) / 2 - side / 2, y: (minY + maxY) / 2 - side / 2, size: side };
       this.candidates ??= selectCandidateVertices(this.model, 2000);
-      const maps = rasterizeMaps(this.model, this.evaluator, truth, TEST_CAMERA, crop, options.mapSize);
+      const maps = rasterizeMaps(this.model, this.evaluator, truth, TEST_CAMERA, crop, options.mapSize, options.normalsSpace);
       observation.dense = denseFromRenderedMaps(maps, crop, options.candidates ?? this.candidates, observation.timeMs);
     }
     return observation;
   }
 
   /** Tracks a sequence with one fitter; per-frame fits and aligned median errors (mm). */
-  track(truths: TruthFrame[], fitterOptions: FaceFitterOptions, observe: { noise?: Noise; mapSize?: number } = {}): TrackResult {
+  track(truths: TruthFrame[], fitterOptions: FaceFitterOptions, observe: { noise?: Noise; mapSize?: number; normalsSpace?: NormalsSpace } = {}): TrackResult {
     const fitter = new FaceFitter(this.model, fitterOptions);
     const observations = truths.map((truth, t) => this.observe(truth, t, observe));
     return this.trackObservations(fitter, truths, observations);

@@ -1,6 +1,6 @@
 import type { FaceCrop } from '../../../src/core/image/FaceCropTracker.js';
 import type { PinholeCamera } from '../../../src/core/camera.js';
-import type { DenseCorrespondences } from '../../../src/core/fit/types.js';
+import type { DenseCorrespondences, NormalsSpace } from '../../../src/core/fit/types.js';
 import { axisAngleToMatrix } from '../../../src/core/math/rotation.js';
 import type { FaceModel } from '../../../src/core/model/FaceModel.js';
 import type { FaceModelEvaluator } from '../../../src/core/model/FaceModelEvaluator.js';
@@ -16,16 +16,18 @@ export interface RenderedMaps {
   size: number;
   /** [2][size][size] the model's UV as 2·uv − 1 (glTF convention, v down); 2 where no face is seen. */
   uv: Float32Array;
-  /** [3][size][size] unit normals, camera space (+z towards the viewer); 0 where no face is seen. */
+  /** [3][size][size] unit normals in `normalsSpace`; 0 where no face is seen. */
   normals: Float32Array;
+  /** `camera` (+z towards the viewer) or `model` (before the head rotation, as Pixel3DMM predicts). */
+  normalsSpace: NormalsSpace;
 }
 
 /**
  * A small z-buffer rasterizer: the truth's mesh seen through `camera`, resampled onto the square
  * `crop` of the frame at `size`² pixels (pixel centres at k + 0.5), with perspective-correct UVs
- * and camera-space vertex normals. Every triangle takes part (eyes, teeth and mouth occlude).
+ * and vertex normals in `normalsSpace`. Every triangle takes part (eyes, teeth and mouth occlude).
  */
-export function rasterizeMaps(model: FaceModel, evaluator: FaceModelEvaluator, truth: TruthFrame, camera: PinholeCamera, crop: FaceCrop, size: number): RenderedMaps {
+export function rasterizeMaps(model: FaceModel, evaluator: FaceModelEvaluator, truth: TruthFrame, camera: PinholeCamera, crop: FaceCrop, size: number, normalsSpace: NormalsSpace = 'camera'): RenderedMaps {
   const coefficients = { identity: truth.identity, expression: truth.expression, ...(truth.jointRotations ? { jointRotations: truth.jointRotations } : {}) };
   const mesh = evaluator.evaluateMesh(coefficients);
   const modelNormals = computeVertexNormals(mesh, model.triangles);
@@ -42,11 +44,11 @@ export function rasterizeMaps(model: FaceModel, evaluator: FaceModelEvaluator, t
     sx[v] = (camera.cx + (camera.focalPx * px) / -pz - crop.x) * toMap;
     sy[v] = (camera.cy - (camera.focalPx * py) / -pz - crop.y) * toMap;
     for (let r = 0; r < 3; r++) {
-      normals[3 * v + r] = R[3 * r]! * modelNormals[3 * v]! + R[3 * r + 1]! * modelNormals[3 * v + 1]! + R[3 * r + 2]! * modelNormals[3 * v + 2]!;
+      normals[3 * v + r] = normalsSpace === 'model' ? modelNormals[3 * v + r]! : R[3 * r]! * modelNormals[3 * v]! + R[3 * r + 1]! * modelNormals[3 * v + 1]! + R[3 * r + 2]! * modelNormals[3 * v + 2]!;
     }
   }
   const plane = size * size;
-  const out: RenderedMaps = { size, uv: new Float32Array(2 * plane).fill(2), normals: new Float32Array(3 * plane) };
+  const out: RenderedMaps = { size, uv: new Float32Array(2 * plane).fill(2), normals: new Float32Array(3 * plane), normalsSpace };
   const zbuffer = new Float64Array(plane).fill(Infinity);
   const tri = model.triangles, uvs = model.uvs;
   for (let t = 0; t < tri.length; t += 3) {
@@ -105,5 +107,5 @@ export function denseFromRenderedMaps(
   const polygon = Float32Array.of(0, 0, size, 0, size, size, 0, size);
   const gridSize = Math.max(16, Math.round(size / 2));
   const records = denseLookupCpu({ size, uv: maps.uv, normals: maps.normals, vertexUvs: candidates.uvs, polygon, gridSize });
-  return denseFromRecords(records, candidates.vertices, crop, size, timeMs, { maxUvDistance: (1.5 * 2) / gridSize, minNormalZ: 0 });
+  return denseFromRecords(records, candidates.vertices, crop, size, timeMs, { maxUvDistance: (1.5 * 2) / gridSize, minNormalZ: 0 }, maps.normalsSpace);
 }

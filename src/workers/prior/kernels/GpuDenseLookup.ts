@@ -20,7 +20,9 @@ struct Params {
   gridSize: u32,
   vertexCount: u32,
   polygonCount: u32,
+  // 1: the UV layout is mirror-symmetric about u = uvMirrorCentre (the TTA merge mirrors u too).
   uvMirrorSymmetric: u32,
+  uvMirrorCentre: f32,
 }
 @group(0) @binding(6) var<uniform> p: Params;
 `;
@@ -153,12 +155,13 @@ fn merge(@builtin(global_invocation_id) id: vec3<u32>) {
   let k = id.y * p.size + id.x;
   let m = id.y * p.size + (p.size - 1u - id.x);
   if (p.uvMirrorSymmetric == 1u) {
-    uvOut[k] = 0.5 * (uvA[k] - uvB[m]);
+    uvOut[k] = 0.5 * (uvA[k] + 2.0 * p.uvMirrorCentre - uvB[m]);
     uvOut[plane + k] = 0.5 * (uvA[plane + k] + uvB[plane + m]);
   } else {
     uvOut[k] = uvA[k];
     uvOut[plane + k] = uvA[plane + k];
   }
+  // The mirrored pass's normal has x negated, in camera and model space alike (x is the face's left-right axis in both).
   var n = vec3<f32>(normalsA[k] - normalsB[m], normalsA[plane + k] + normalsB[plane + m], normalsA[2u * plane + k] + normalsB[2u * plane + m]);
   let len = length(n);
   if (len > 0.0) { n = n / len; }
@@ -174,8 +177,8 @@ export interface GpuDenseLookupOptions {
   gridSize: number;
   /** [count][2] candidate vertex UVs in [-1, 1]. */
   vertexUvs: Float32Array;
-  /** Merge mirrored passes (test-time augmentation); with u → −u when the UV layout is symmetric. */
-  tta?: { uvMirrorSymmetric: boolean };
+  /** Merge mirrored passes (test-time augmentation); with u → 2c − u when the UV layout is symmetric about c (the output's [-1, 1] units). */
+  tta?: { uvMirrorCentre: number | undefined };
 }
 
 /** Most face-outline points a run takes (MediaPipe's face oval has 36). */
@@ -250,7 +253,11 @@ export class GpuDenseLookup {
     const points = polygon.length / 2;
     if (points < 3 || points > MAX_POLYGON_POINTS) throw new Error(`The face outline needs 3 to ${MAX_POLYGON_POINTS} points, got ${points}`);
     if (mirrored && !this.merge) throw new Error('This lookup was created without test-time augmentation');
-    this.device.queue.writeBuffer(this.params, 0, Uint32Array.of(size, gridSize, this.vertexCount, points, this.options.tta?.uvMirrorSymmetric ? 1 : 0, 0, 0, 0));
+    const centre = this.options.tta?.uvMirrorCentre;
+    const params = new ArrayBuffer(32);
+    new Uint32Array(params, 0, 5).set([size, gridSize, this.vertexCount, points, centre === undefined ? 0 : 1]);
+    new Float32Array(params, 20, 1)[0] = centre ?? 0;
+    this.device.queue.writeBuffer(this.params, 0, params);
     this.device.queue.writeBuffer(this.polygon, 0, polygon);
     const uvBytes = 2 * size * size * 4, normalBytes = 3 * size * size * 4;
     const encoder = this.device.createCommandEncoder();

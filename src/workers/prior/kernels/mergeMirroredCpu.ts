@@ -3,8 +3,10 @@
  * mirrored crop, mirrored back and averaged with the plain ones. CPU reference of the merge
  * kernel in `GpuDenseLookup`, and the WASM backend's path.
  *
- * Mirroring the image negates a normal's x. A UV is mirrored (u → −u) only when the model's UV
- * layout is left-right symmetric; otherwise the plain UV map is kept as is.
+ * Mirroring the image negates a normal's x, in camera and in model space alike (both frames have
+ * x as the face's left-right axis). A UV is mirrored (u → 2c − u, v kept) only when the UV layout
+ * is left-right symmetric about a known centre c (`uvMirrorCentre`, the output's [-1, 1] units);
+ * otherwise the plain UV map is kept as is.
  */
 export interface PriorMaps {
   /** [2][size][size] */
@@ -13,14 +15,14 @@ export interface PriorMaps {
   normals: Float32Array;
 }
 
-export function mergeMirroredCpu(plain: PriorMaps, mirrored: PriorMaps, size: number, uvMirrorSymmetric: boolean): PriorMaps {
+export function mergeMirroredCpu(plain: PriorMaps, mirrored: PriorMaps, size: number, uvMirrorCentre: number | undefined): PriorMaps {
   const plane = size * size;
   const uv = new Float32Array(plain.uv), normals = new Float32Array(3 * plane);
   for (let y = 0; y < size; y++) {
     for (let x = 0; x < size; x++) {
       const k = y * size + x, m = y * size + (size - 1 - x);
-      if (uvMirrorSymmetric) {
-        uv[k] = 0.5 * (plain.uv[k]! - mirrored.uv[m]!);
+      if (uvMirrorCentre !== undefined) {
+        uv[k] = 0.5 * (plain.uv[k]! + 2 * uvMirrorCentre - mirrored.uv[m]!);
         uv[plane + k] = 0.5 * (plain.uv[plane + k]! + mirrored.uv[plane + m]!);
       }
       const nx = plain.normals[k]! - mirrored.normals[m]!;

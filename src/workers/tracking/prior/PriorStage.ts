@@ -16,7 +16,7 @@ import type { PriorRuntimeInfo, PriorWorkerApi } from '../../priorProtocol.js';
 import type { PriorStageOptions, PriorStoppedEvent } from '../../protocol.js';
 import { startModuleWorker } from '../../moduleWorker.js';
 import { fromWorkerError, type WorkerErrorPayload } from '../../wireError.js';
-import { isUvMirrorSymmetric, selectCandidateVertices } from './candidateVertices.js';
+import { selectCandidateVertices, uvMirrorCentre } from './candidateVertices.js';
 import { denseFromRecords } from './denseFromRecords.js';
 import { applyLandmarkMotion, fitLandmarkMotion } from './landmarkMotion.js';
 
@@ -86,7 +86,7 @@ export class PriorStage {
             fp16: options.fp16,
             tta: options.tta,
             vertexUvs: candidates.uvs,
-            uvMirrorSymmetric: isUvMirrorSymmetric(model),
+            uvMirrorCentre: uvMirrorCentre(model),
             ort: options.ort,
           },
           transfer as ArrayBuffer[],
@@ -159,7 +159,7 @@ export class PriorStage {
   }
 
   private toDense(records: Float32Array, crop: FaceCrop, timeMs: number): DenseCorrespondences {
-    return denseFromRecords(records, this.vertices, crop, this.info.inputSize, timeMs, { maxUvDistance: this.maxUvDistance, minNormalZ: 0 });
+    return denseFromRecords(records, this.vertices, crop, this.info.inputSize, timeMs, { maxUvDistance: this.maxUvDistance, minNormalZ: 0 }, this.info.normalsSpace);
   }
 
   /** On the CPU, a network too slow for its maps ever to be fresh only takes CPU from the track: stop it. */

@@ -39,15 +39,19 @@ export function selectCandidateVertices(model: FaceModel, maxCount = 2000): Cand
 }
 
 /**
- * Whether mirroring the face (x → −x) mirrors its UVs (u → 1 − u): checked on up to `samples`
- * fitting-region vertices against their mirror partners (nearest template vertex). Test-time
+ * The u (in [-1, 1], as the prior's output) about which the model's UV layout is left-right
+ * symmetric, or undefined when it is not: mirroring the face (x → −x) must map u to 2c − u and
+ * keep v. Checked on up to `samples` fitting-region vertices against their mirror partners
+ * (nearest template vertex): c is the median of their UVs' midpoints (0 for a layout symmetric
+ * about its middle, as ICT FaceKit's), and the layout counts as symmetric when the median
+ * mismatch after mirroring about c is under `toleranceUv` (glTF UV units, [0, 1]). Test-time
  * augmentation may then average UVs as well as normals.
  */
-export function isUvMirrorSymmetric(model: FaceModel, samples = 200, toleranceUv = 0.01): boolean {
-  const region = model.fittingRegion, t = model.template;
-  if (region.length === 0) return false;
+export function uvMirrorCentre(model: FaceModel, samples = 200, toleranceUv = 0.01): number | undefined {
+  const region = model.fittingRegion, t = model.template, uvs = model.uvs;
+  if (region.length === 0) return undefined;
   const step = Math.max(1, Math.floor(region.length / samples));
-  const errors: number[] = [];
+  const pairs: [number, number][] = [];
   for (let s = 0; s < region.length; s += step) {
     const v = region[s]!;
     const x = -t[3 * v]!, y = t[3 * v + 1]!, z = t[3 * v + 2]!;
@@ -56,8 +60,16 @@ export function isUvMirrorSymmetric(model: FaceModel, samples = 200, toleranceUv
       const d = (t[3 * w]! - x) ** 2 + (t[3 * w + 1]! - y) ** 2 + (t[3 * w + 2]! - z) ** 2;
       if (d < best) (best = d), (partner = w);
     }
-    errors.push(Math.hypot(model.uvs[2 * v]! - (1 - model.uvs[2 * partner]!), model.uvs[2 * v + 1]! - model.uvs[2 * partner + 1]!));
+    pairs.push([v, partner]);
   }
-  errors.sort((a, b) => a - b);
-  return errors[Math.floor(errors.length / 2)]! < toleranceUv;
+  // Midpoints in [-1, 1]: ((2u_v − 1) + (2u_w − 1)) / 2.
+  const centre = median(pairs.map(([v, w]) => uvs[2 * v]! + uvs[2 * w]! - 1));
+  const mirrorU = (centre + 1) / 2;
+  const mismatch = median(pairs.map(([v, w]) => Math.hypot(uvs[2 * v]! - (2 * mirrorU - uvs[2 * w]!), uvs[2 * v + 1]! - uvs[2 * w + 1]!)));
+  return mismatch < toleranceUv ? centre : undefined;
+}
+
+function median(values: number[]): number {
+  values.sort((a, b) => a - b);
+  return values[Math.floor(values.length / 2)]!;
 }
