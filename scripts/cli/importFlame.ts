@@ -1,11 +1,12 @@
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { TrackerError } from '../../src/core/errors.js';
 import { importFlame } from '../../src/authoring/flame/importFlame.js';
+import { PIXEL3DMM_UV_LAYOUT } from '../../src/authoring/flame/flameUvLayout.js';
 import type { ArkitShapeError } from '../../src/authoring/flame/flameArkitMap.js';
 import { parseObj } from '../../src/authoring/geometry/parseObj.js';
 import { writeFaceModel } from '../../src/authoring/writeFaceModel.js';
 import { readFaceModel } from '../../src/core/model/readFaceModel.js';
+import { parseCommandArgs, readInput, usageError } from './commandArgs.js';
 import { packageRoot } from './packageRoot.js';
 
 const USAGE =
@@ -27,9 +28,9 @@ export async function importFlameCommand(argv: string[]): Promise<void> {
   }
   const started = performance.now();
   const [model, uvTemplate, masks] = await Promise.all([
-    readInput(args.input, 'FLAME model'),
-    readInput(args.uv, 'UV template (--uv)').then((b) => new TextDecoder().decode(b)),
-    args.masks ? readInput(args.masks, 'masks file (--masks)') : undefined,
+    readInput(args.input, 'FLAME model', USAGE),
+    readInput(args.uv, 'UV template (--uv)', USAGE).then((b) => new TextDecoder().decode(b)),
+    args.masks ? readInput(args.masks, 'masks file (--masks)', USAGE) : undefined,
   ]);
   // The bundled default model and MediaPipe's canonical face give FLAME the landmarks the tracker needs.
   const root = packageRoot();
@@ -54,7 +55,7 @@ export async function importFlameCommand(argv: string[]): Promise<void> {
     `Wrote ${args.out} (${(glb.byteLength / 2 ** 20).toFixed(1)} MiB) from ${face.source} in ${seconds.toFixed(1)} s: ` +
       `${face.vertexCount} vertices (${split} added at UV seams), ${face.triangles.length / 3} triangles, ` +
       `${face.identity.names.length} shape + ${face.expression.names.length} expression + ${face.poseCorrectives!.names.length} pose-corrective targets, ` +
-      `${face.skeleton!.jointNames.length} joints, fitting region: ${region}.${landmarks}${arkit}`,
+      `${face.skeleton!.jointNames.length} joints, fitting region: ${region}, UV layout '${face.uvLayout}'${face.uvLayout === PIXEL3DMM_UV_LAYOUT ? " (Pixel3DMM's: their networks, converted by import-pixel3dmm, predict in it)" : ''}.${landmarks}${arkit}`,
   );
 }
 
@@ -71,37 +72,10 @@ function arkitSummary(errors: ArkitShapeError[]): string {
 
 /** The parsed arguments, or undefined when help was asked for. */
 function parseArgs(argv: string[]): ImportFlameArgs | undefined {
-  const positional: string[] = [];
-  const options: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '-h' || arg === '--help') return undefined;
-    const option = { '--uv': 'uv', '-o': 'out', '--out': 'out', '--masks': 'masks' }[arg];
-    if (option) {
-      const value = argv[++i];
-      if (value === undefined) throw usageError(`${arg} needs a value.`);
-      options[option] = value;
-    } else if (arg.startsWith('-')) {
-      throw usageError(`Unknown option ${arg}.`);
-    } else {
-      positional.push(arg);
-    }
-  }
-  if (positional.length !== 1) throw usageError(positional.length === 0 ? 'Give the FLAME model file.' : `One model file, please (got ${positional.join(', ')}).`);
-  if (!options.uv) throw usageError("Give FLAME's UV template with --uv head_template.obj (it comes with FLAME's texture space download).");
+  const args = parseCommandArgs(argv, USAGE, { '--uv': 'uv', '-o': 'out', '--out': 'out', '--masks': 'masks' });
+  if (!args) return undefined;
+  const { positional, options } = args;
+  if (positional.length !== 1) throw usageError(positional.length === 0 ? 'Give the FLAME model file.' : `One model file, please (got ${positional.join(', ')}).`, USAGE);
+  if (!options.uv) throw usageError("Give FLAME's UV template with --uv head_template.obj (it comes with FLAME's texture space download).", USAGE);
   return { input: positional[0]!, uv: options.uv, out: options.out ?? 'flame.glb', ...(options.masks && { masks: options.masks }) };
-}
-
-async function readInput(path: string, what: string): Promise<Uint8Array> {
-  try {
-    if (!(await stat(path)).isFile()) throw usageError(`The ${what} ${path} is not a file.`);
-    return new Uint8Array(await readFile(path));
-  } catch (error) {
-    if (error instanceof TrackerError) throw error;
-    throw new TrackerError('invalid-input', `Cannot read the ${what} ${path}: ${(error as Error).message}`, { path });
-  }
-}
-
-function usageError(message: string): TrackerError {
-  return new TrackerError('invalid-input', `${message}\n${USAGE}`);
 }

@@ -11,6 +11,10 @@ const COMMANDS: Record<string, { summary: string; run: () => Promise<(argv: stri
     summary: 'import-flame <model.pkl> --uv <head_template.obj> -o <flame.glb>   convert your FLAME model to a face-model .glb',
     run: async () => (await import('./importFlame.js')).importFlameCommand,
   },
+  'import-pixel3dmm': {
+    summary: "import-pixel3dmm <uv.ckpt> <normals.ckpt> -o <dir>   convert Pixel3DMM's networks to ONNX priors (uv.onnx, normals.onnx)",
+    run: async () => (await import('./importPixel3dmm.js')).importPixel3dmmCommand,
+  },
 };
 
 export async function main(argv: string[]): Promise<number> {

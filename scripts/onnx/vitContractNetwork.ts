@@ -5,7 +5,7 @@
  * for tests and benchmarks; the maps it predicts mean nothing unless a `bias` is given.
  */
 import { PRIOR_OUTPUT_CHANNELS, type PriorOutputName } from '../../src/workers/prior/priorContract.js';
-import { float, OnnxGraphBuilder } from './OnnxGraphBuilder.js';
+import { float, OnnxGraphBuilder } from '../../src/authoring/onnx/OnnxGraphBuilder.js';
 
 export interface VitContractConfig {
   name: string;

@@ -54,6 +54,8 @@ describe("a FLAME-layout model on FLAME's real template, imported and tracked", 
     const a = models['generic_model.pkl']!, b = models['flame2023.pkl']!;
     expect(Array.from(a.mediapipe478!.vertices)).toEqual(Array.from(b.mediapipe478!.vertices));
     expect(a.fittingRegion.length).toBe(b.fittingRegion.length);
+    // Pixel3DMM's template was given as --uv: its layout is named so that their converted networks match.
+    expect([a.uvLayout, b.uvLayout]).toEqual(['pixel3dmm-flame', 'pixel3dmm-flame']);
     for (const summary of Object.values(summaries)) {
       const [, face, canonical] = /face lies ([\d.]+) mm.*canonical face ([\d.]+) mm/.exec(summary) ?? [];
       expect(Number(face)).toBeLessThan(1);

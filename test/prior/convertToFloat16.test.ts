@@ -9,7 +9,7 @@ import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { convertToFloat16, Float16ConversionError, toFloat16Bits } from '../../src/workers/prior/onnx/convertToFloat16.js';
 import { readOnnxMetadata } from '../../src/workers/prior/onnx/readOnnxMetadata.js';
-import { OnnxGraphBuilder } from '../../scripts/onnx/OnnxGraphBuilder.js';
+import { OnnxGraphBuilder } from '../../src/authoring/onnx/OnnxGraphBuilder.js';
 
 const repo = new URL('../../', import.meta.url).pathname;
 

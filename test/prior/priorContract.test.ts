@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { TrackerError } from '../../src/core/errors.js';
 import type { FaceModel } from '../../src/core/model/FaceModel.js';
 import { readFaceModel } from '../../src/core/model/readFaceModel.js';
-import { ProtoWriter, readFields } from '../../src/workers/prior/onnx/protobufWire.js';
+import { ProtoWriter, readFields } from '../../src/core/encoding/protobufWire.js';
 import { readOnnxMetadata } from '../../src/workers/prior/onnx/readOnnxMetadata.js';
 import { checkPriorSession, PRIOR_METADATA_KEYS, readPriorSpec } from '../../src/workers/prior/priorContract.js';
 import { buildTinyNetwork, metadataFor } from '../../scripts/onnx/testNetworks.js';

@@ -26,6 +26,3 @@ export const FLAME_JOINT_NAMES = ['root', 'neck', 'jaw', 'eye_L', 'eye_R'] as co
 
 /** FLAME 2020 and 2023 split shapedirs into 300 identity and 100 expression components. */
 export const FLAME_SHAPE_COMPONENTS = 300;
-
-/** Both FLAME versions use the UV template of head_template.obj; Pixel3DMM predicts in it. */
-export const FLAME_UV_LAYOUT = 'flame';

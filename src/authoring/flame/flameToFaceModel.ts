@@ -1,7 +1,8 @@
 import { modelFormatError } from '../../core/errors.js';
 import { splitAtUvSeams, type ObjMesh } from '../geometry/parseObj.js';
 import type { BlendshapeGroup, FaceModel, Skeleton } from '../../core/model/FaceModel.js';
-import { FLAME_JOINT_NAMES, FLAME_SHAPE_COMPONENTS, FLAME_UV_LAYOUT, type FlameModel } from './FlameModel.js';
+import { FLAME_JOINT_NAMES, FLAME_SHAPE_COMPONENTS, type FlameModel } from './FlameModel.js';
+import { flameUvLayout } from './flameUvLayout.js';
 
 export interface FlameConversionOptions {
   /** Shown as the model's `source` (the input file's name). */
@@ -49,7 +50,7 @@ export function flameToFaceModel(flame: FlameModel, uvTemplate: ObjMesh, options
     name: 'FLAME',
     units: 'm',
     metersPerUnit: 1,
-    uvLayout: FLAME_UV_LAYOUT,
+    uvLayout: flameUvLayout(uvTemplate),
     licence: FLAME_LICENCE,
     source: options.source,
     vertexCount: count,

@@ -44,6 +44,8 @@ export class PyGlobal {
 /** An instance of a class this reader does not know: its class, constructor args and state. */
 export class PyInstance implements PyBuildable {
   state: PyValue = null;
+  /** Items set on it as on a dict (instances of dict subclasses). */
+  readonly items = new Map<PyValue, PyValue>();
 
   constructor(
     readonly module: string,

@@ -1,7 +1,17 @@
 import { modelFormatError } from '../../core/errors.js';
 import { resolveGlobal } from './knownGlobals.js';
 import { latin1Decode } from './latin1.js';
-import { describePyValue, PyGlobal, type PyValue } from './pyValues.js';
+import { describePyValue, PyGlobal, PyInstance, type PyValue } from './pyValues.js';
+
+export interface ReadPickleOptions {
+  /**
+   * Resolves a persistent ID (PERSID/BINPERSID: an object kept outside the pickle, as PyTorch
+   * keeps tensor storages); without it such pickles are refused.
+   */
+  persistentLoad?: (id: PyValue) => PyValue;
+  /** Globals beyond the built-in table (`knownGlobals.ts`), by 'module.name'. */
+  globals?: ReadonlyMap<string, (args: PyValue[]) => PyValue>;
+}
 
 /**
  * Loads a Python pickle (protocols 2–5) into a plain JS object graph (see `pyValues.ts`),
@@ -10,8 +20,8 @@ import { describePyValue, PyGlobal, type PyValue } from './pyValues.js';
  * Python 2 `str` loads as a latin-1 string, as Python 3 does with `encoding='latin1'`.
  * Throws a `TrackerError` with code `model-format` on anything that is not a readable pickle.
  */
-export function readPickle(bytes: Uint8Array): PyValue {
-  return new PickleMachine(bytes).run();
+export function readPickle(bytes: Uint8Array, options: ReadPickleOptions = {}): PyValue {
+  return new PickleMachine(bytes, options).run();
 }
 
 const utf8 = new TextDecoder('utf-8');
@@ -24,7 +34,10 @@ class PickleMachine {
   private readonly memo = new Map<number, PyValue>();
   private readonly view: DataView;
 
-  constructor(private readonly bytes: Uint8Array) {
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly options: ReadPickleOptions,
+  ) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
@@ -102,13 +115,13 @@ class PickleMachine {
       }
       case 0x63: { // GLOBAL: "module\nname\n"
         const module = this.line();
-        s.push(resolveGlobal(module, this.line()));
+        s.push(this.global(module, this.line()));
         break;
       }
       case 0x93: { // STACK_GLOBAL
         const name = this.pop(), module = this.pop();
         if (typeof module !== 'string' || typeof name !== 'string') this.corrupt('STACK_GLOBAL without module and name strings');
-        s.push(resolveGlobal(module, name));
+        s.push(this.global(module, name));
         break;
       }
       case 0x52: { // REDUCE
@@ -130,6 +143,8 @@ class PickleMachine {
       case 0x62: { // BUILD
         const state = this.pop();
         const target = this.top();
+        // A dict subclass's attributes (OrderedDict._metadata in PyTorch state dicts): not items, not needed.
+        if (target instanceof Map) break;
         if (target === null || typeof target !== 'object' || !('setState' in target)) this.corrupt(`BUILD on ${describePyValue(target)}`);
         target.setState(state);
         break;
@@ -139,8 +154,14 @@ class PickleMachine {
       case 0x94: this.memo.set(this.memo.size, this.top()); break; // MEMOIZE
       case 0x68: s.push(this.recall(this.u8())); break; // BINGET
       case 0x6a: s.push(this.recall(this.length(4))); break; // LONG_BINGET
-      case 0x50: case 0x51: // PERSID, BINPERSID
-        modelFormatError('This pickle refers to external objects (persistent IDs, e.g. a PyTorch checkpoint); only self-contained pickles can be read.');
+      case 0x51: { // BINPERSID
+        const id = this.pop();
+        if (!this.options.persistentLoad) modelFormatError('This pickle refers to external objects (persistent IDs, e.g. a PyTorch checkpoint); only self-contained pickles can be read.');
+        s.push(this.options.persistentLoad(id));
+        break;
+      }
+      case 0x50: // PERSID (protocol 0's text form)
+        modelFormatError('This pickle refers to external objects by text persistent IDs (protocol 0), which this reader does not read.');
         break;
       default:
         return false;
@@ -154,9 +175,16 @@ class PickleMachine {
     return callable.call(args);
   }
 
+  private global(module: string, name: string): PyGlobal {
+    const extra = this.options.globals?.get(`${module}.${name}`);
+    return extra ? new PyGlobal(module, name, extra) : resolveGlobal(module, name);
+  }
+
   private setItems(target: PyValue, items: PyValue[]): PyValue {
-    if (!(target instanceof Map) || items.length % 2 !== 0) this.corrupt('dict items on something that is not a dict');
-    for (let i = 0; i < items.length; i += 2) target.set(items[i]!, items[i + 1]!);
+    // A dict subclass this reader does not know (e.g. an AttributeDict) keeps its items beside its state.
+    const map = target instanceof PyInstance ? target.items : target;
+    if (!(map instanceof Map) || items.length % 2 !== 0) this.corrupt('dict items on something that is not a dict');
+    for (let i = 0; i < items.length; i += 2) map.set(items[i]!, items[i + 1]!);
     return target;
   }
 

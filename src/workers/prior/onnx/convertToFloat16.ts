@@ -9,7 +9,7 @@
  * Only the main graph is rewritten: a model with control flow (If/Loop/Scan subgraphs) or
  * external weights is refused with an `Float16ConversionError`, and the caller keeps fp32.
  */
-import { fieldString, ProtoWriter, readFields, type ProtoField } from './protobufWire.js';
+import { fieldString, ProtoWriter, readFields, type ProtoField } from '../../../core/encoding/protobufWire.js';
 
 /** TensorProto.DataType. */
 const FLOAT = 1;
@@ -170,7 +170,8 @@ function convertTensor(bytes: Uint8Array): { bytes: Uint8Array; converted: boole
   const source = raw ?? packed;
   const values = source ? readFloat32s(source) : Float32Array.from(floats);
   const half = new Uint16Array(values.length);
-  for (let i = 0; i < values.length; i++) half[i] = toFloat16Bits(values[i]!);
+  const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
+  for (let i = 0; i < values.length; i++) half[i] = float32BitsToFloat16Bits(bits[i]!);
   const out = new ProtoWriter();
   for (const f of readFields(bytes)) {
     if (f.field === TENSOR.dataType) out.varint(TENSOR.dataType, FLOAT16);
@@ -190,8 +191,11 @@ function readFloat32s(bytes: Uint8Array): Float32Array {
  * range clamp to ±65504 (a weight that large is a saturated one, not an infinity).
  */
 export function toFloat16Bits(value: number): number {
-  const f32 = new Float32Array([value]);
-  const bits = new Uint32Array(f32.buffer)[0]!;
+  return float32BitsToFloat16Bits(new Uint32Array(Float32Array.of(value).buffer)[0]!);
+}
+
+/** The same from a float32's bits: no allocation per value (a model has tens of millions). */
+function float32BitsToFloat16Bits(bits: number): number {
   const sign = (bits >>> 16) & 0x8000;
   const exponent = (bits >>> 23) & 0xff;
   const mantissa = bits & 0x7fffff;

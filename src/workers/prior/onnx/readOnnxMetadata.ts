@@ -1,4 +1,4 @@
-import { fieldString, readFields } from './protobufWire.js';
+import { fieldString, readFields } from '../../../core/encoding/protobufWire.js';
 
 /** `ModelProto.metadata_props` (field 14): key → value. ONNX Runtime Web does not expose it. */
 const METADATA_PROPS = 14;

@@ -3,7 +3,7 @@
  * bytes: the subset of ONNX the test networks use (float32/int64 initializers as raw data,
  * int/ints/float/string attributes, static or named dims, metadata_props).
  */
-import { ProtoWriter } from '../../src/workers/prior/onnx/protobufWire.js';
+import { ProtoWriter } from '../../core/encoding/protobufWire.js';
 
 /** ONNX TensorProto.DataType values used here. */
 export const OnnxDataType = { float32: 1, int64: 7 } as const;
