@@ -4,10 +4,11 @@
  * `import-flame` (which embeds MediaPipe's landmarks on it), then tracked over the real sample
  * video by the `track` command.
  */
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { importFlameCommand } from '../../scripts/cli/importFlame.js';
+import { importPixel3dmmCommand } from '../../scripts/cli/importPixel3dmm.js';
 import { trackVideo } from '../../scripts/cli/track.js';
 import type { FrameRecord } from '../../scripts/cli/trackProtocol.js';
 import { buildFlameOnTemplate, writeFlameOnTemplate } from '../../scripts/fixtures/flameOnTemplate.js';
@@ -17,7 +18,9 @@ import { ARKIT_BLENDSHAPES, type ArkitBlendshape } from '../../src/core/arkit.js
 import { ArkitProjector } from '../../src/core/arkitProjection.js';
 import { runPython, tempDir } from '../flame/pythonFixtures.js';
 import { framesBetween, mean, medianLandmarkErrorIod, sampleVideoRollsDeg } from './sampleVideoMeasures.js';
-import { repoRoot } from './harness.js';
+import { artifactsDir, repoRoot, startBrowserSession } from './harness.js';
+import { injectTrackInPage, type PageWindow } from './trackInPage.js';
+import { makePixel3dmmCheckpoints } from '../prior/pixel3dmmFixtures.js';
 
 const video = join(repoRoot, 'examples/media/webcam-head-motion.mp4');
 
@@ -144,4 +147,40 @@ describe("a FLAME-layout model on FLAME's real template, imported and tracked", 
     const fitted = (from: number, to: number) => mean(window(from, to).map((r) => gapIod(r.landmarks2d!, r.mediapipeLandmarks2d!)));
     expect(fitted(2.4, 3.2)).toBeGreaterThan(1.5 * fitted(4.4, 5.6));
   });
+
+  it("runs Pixel3DMM's networks, converted by import-pixel3dmm, on it: the prior loads on WASM and its UV and model-frame normal terms reach the FLAME fit", async () => {
+    // Stand-ins for uv.ckpt and normals.ckpt (random weights, real ViT-S/16 size): their maps mean
+    // nothing, so the gate is opened to let them through; this checks the path, not accuracy.
+    const out = `${artifactsDir}/pixel3dmm`, url = '/test-results/pixel3dmm';
+    mkdirSync(out, { recursive: true });
+    const [uv, normals] = makePixel3dmmCheckpoints(out, { backbone: 'small' });
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const progress = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      await importPixel3dmmCommand([uv!, normals!, '-o', out]);
+    } finally {
+      log.mockRestore();
+      progress.mockRestore();
+    }
+    copyFileSync(join(dir.dir, 'flame2023.pkl.glb'), `${out}/flame.glb`);
+    const session = await startBrowserSession();
+    try {
+      const page = await session.open('/test/browser/pages/blank.html');
+      await injectTrackInPage(page);
+      const options = {
+        model: `${url}/flame.glb`,
+        prior: { onnx: { uv: `${url}/uv.onnx`, normals: `${url}/normals.onnx` }, backend: 'wasm', maxAgeMs: 600_000 },
+        fitter: { denseGatePx: 10_000 },
+      };
+      const r = await page.evaluate(([o, n]) => (window as unknown as PageWindow).trackInPage(o, n), [options, { frameCount: 24, slowUntilDenseMs: 3000 }] as const);
+      expect(r.info.prior).toMatchObject({ backend: 'wasm', inputSize: 512, uvLayout: 'pixel3dmm-flame', normalsSpace: 'model', uvMirrorCentre: 0.0075 });
+      expect(r.frames.filter((f) => f.face).length).toBeGreaterThanOrEqual(23);
+      const withDense = r.frames.filter((f) => f.dense > 0);
+      expect(withDense.length).toBeGreaterThan(0);
+      for (const f of withDense) expect(f.normals).toBeGreaterThan(0);
+      expect(r.errors).toEqual([]);
+    } finally {
+      await session.close();
+    }
+  }, 400_000);
 });
