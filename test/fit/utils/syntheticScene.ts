@@ -47,6 +47,8 @@ export function syntheticSequence(model: FaceModel, options: SequenceOptions): T
   const K = model.identity.names.length, E = model.expression.names.length;
   const identity = Float64Array.from({ length: K }, (_, k) => gaussian(random) * (options.identityStd ?? 1) * model.identity.std[k]!);
   const depth = (options.camera.focalPx * options.faceWidth) / (options.facePx ?? 256);
+  // The head drifts a few centimetres sideways, whatever the model's unit.
+  const cm = 0.01 / model.metersPerUnit;
   const yaw = ((options.maxYawDeg ?? 30) * Math.PI) / 180, pitch = ((options.maxPitchDeg ?? 20) * Math.PI) / 180, roll = ((options.maxRollDeg ?? 20) * Math.PI) / 180;
   const phases = Array.from({ length: 6 }, () => random() * Math.PI * 2);
   const n = options.frames;
@@ -74,7 +76,7 @@ export function syntheticSequence(model: FaceModel, options: SequenceOptions): T
       identity,
       expression,
       rotation: yawPitchRollToAxisAngle(y, p, r),
-      translation: Float64Array.of(2 * Math.sin(2 * Math.PI * s + phases[3]!), 1.5 * Math.sin(2 * Math.PI * 0.7 * s + phases[4]!), -depth * (1 + 0.05 * Math.sin(2 * Math.PI * 0.4 * s + phases[5]!))),
+      translation: Float64Array.of(2 * cm * Math.sin(2 * Math.PI * s + phases[3]!), 1.5 * cm * Math.sin(2 * Math.PI * 0.7 * s + phases[4]!), -depth * (1 + 0.05 * Math.sin(2 * Math.PI * 0.4 * s + phases[5]!))),
     };
     if (jointCount > 0) {
       const joints = new Float64Array(jointCount * 3);
