@@ -1,7 +1,7 @@
 import { FaceFitter } from '../../../src/core/fit/FaceFitter.js';
 import type { FaceFitterOptions } from '../../../src/core/fit/FaceFitterOptions.js';
 import type { PinholeCamera } from '../../../src/core/camera.js';
-import type { FaceFit, FrameObservation, NormalsSpace } from '../../../src/core/fit/types.js';
+import type { DenseCorrespondences, FaceFit, FrameObservation, NormalsSpace } from '../../../src/core/fit/types.js';
 import type { FaceModel } from '../../../src/core/model/FaceModel.js';
 import { FaceModelEvaluator } from '../../../src/core/model/FaceModelEvaluator.js';
 import type { PointBasis } from '../../../src/core/model/PointBasis.js';
@@ -54,17 +54,8 @@ export class SceneKit {
     const landmarks = observeLandmarks(this.evaluator, this.landmarks, truth, TEST_CAMERA, { ...options.noise, seed: 1000 + t });
     const observation: FrameObservation = { timeMs: t * (1000 / 30), width: TEST_CAMERA.width, height: TEST_CAMERA.height, landmarks };
     if (options.mapSize) {
-      // The runtime's crop: a square 1.4 times the landmarks' extent around their centre.
-      let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
-      for (let i = 0; i < landmarks.length / 2; i++) {
-        minX = Math.min(minX, landmarks[2 * i]!); maxX = Math.max(maxX, landmarks[2 * i]!);
-        minY = Math.min(minY, landmarks[2 * i + 1]!); maxY = Math.max(maxY, landmarks[2 * i + 1]!);
-      }
-      const side = 1.4 * Math.max(maxX - minX, maxY - minY);
-      const crop = { x: (minX + maxX) / 2 - side / 2, y: (minY + maxY) / 2 - side / 2, size: side };
       this.candidates ??= selectCandidateVertices(this.model, 2000);
-      const maps = rasterizeMaps(this.model, this.evaluator, truth, TEST_CAMERA, crop, options.mapSize, options.normalsSpace);
-      observation.dense = denseFromRenderedMaps(maps, crop, options.candidates ?? this.candidates, observation.timeMs);
+      observation.dense = renderedDense(this.model, this.evaluator, truth, TEST_CAMERA, landmarks, options.mapSize, options.candidates ?? this.candidates, observation.timeMs, options.normalsSpace);
     }
     return observation;
   }
@@ -97,4 +88,31 @@ export interface TrackResult {
   /** After tracking: the median of the last 10 frames' errors. */
   finalErrorMm: number;
   finalRawErrorMm: number;
+}
+
+/**
+ * What a perfect prior would give the fit on the frame of `truth`: its maps rendered at `mapSize`
+ * on the runtime's crop (a square 1.4 times the landmarks' extent around their centre), read
+ * through the runtime's lookup for `candidates`, normals in `normalsSpace` (default camera).
+ */
+export function renderedDense(
+  model: FaceModel,
+  evaluator: FaceModelEvaluator,
+  truth: TruthFrame,
+  camera: PinholeCamera,
+  landmarks: Float32Array,
+  mapSize: number,
+  candidates: CandidateVertices,
+  timeMs: number,
+  normalsSpace?: NormalsSpace,
+): DenseCorrespondences {
+  let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+  for (let i = 0; i < landmarks.length / 2; i++) {
+    minX = Math.min(minX, landmarks[2 * i]!); maxX = Math.max(maxX, landmarks[2 * i]!);
+    minY = Math.min(minY, landmarks[2 * i + 1]!); maxY = Math.max(maxY, landmarks[2 * i + 1]!);
+  }
+  const side = 1.4 * Math.max(maxX - minX, maxY - minY);
+  const crop = { x: (minX + maxX) / 2 - side / 2, y: (minY + maxY) / 2 - side / 2, size: side };
+  const maps = rasterizeMaps(model, evaluator, truth, camera, crop, mapSize, normalsSpace);
+  return denseFromRenderedMaps(maps, crop, candidates, timeMs);
 }

@@ -29,7 +29,7 @@ interface PriorMapsResult {
 }
 
 /** Candidate vertices per run: enough to constrain the face, few enough to keep dense fits fast. */
-const CANDIDATE_VERTICES = 800;
+export const CANDIDATE_VERTICES = 800;
 /** Consecutive failed runs after which the stage stops. */
 const MAX_FAILURES = 3;
 /** Consecutive WASM runs slower than `maxAgeMs` after which the stage stops: its maps would never be used (a few, so a load spike does not). */
