@@ -104,8 +104,8 @@ describe("a FLAME-layout model on FLAME's real template, imported and tracked", 
     expect(records.find((r) => r.face)!.units).toBe('m');
   });
 
-  it("fits FLAME onto MediaPipe's points (median error under 2.5% of the inter-ocular distance; the default model: 1.2%)", () => {
-    expect(medianLandmarkErrorIod(records)).toBeLessThan(0.025);
+  it("fits FLAME onto MediaPipe's points (median error under 2% of the inter-ocular distance; measured 1.4%, the default model 1.2%)", () => {
+    expect(medianLandmarkErrorIod(records)).toBeLessThan(0.02);
   });
 
   it('shows the head rolls of the video in the pose, and drives the joints', () => {
