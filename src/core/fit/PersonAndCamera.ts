@@ -117,6 +117,7 @@ export class PersonAndCamera {
     }
     this.shared.clear();
     frame.energy.evaluate(frame.state, this.frameSystem, this.shared);
+    this.shared.flush();
     this.estimator.addFrame(this.shared, this.frameSystem, frame.solver.free, frame.solver.freeCount, policy);
     this.apply();
   }
