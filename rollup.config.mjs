@@ -1,12 +1,13 @@
 // Builds dist/: the package's entry points (ESM + .d.ts: the tracker, three.js avatars, recording,
 // the pure-math core), the self-contained tracking worker with the MediaPipe WASM it loads, the
 // ViT prior's worker with ONNX Runtime's, and the Node CLI.
-import { cpSync, mkdirSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import commonjs from '@rollup/plugin-commonjs';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
+import { minify } from 'terser';
 
 /** Copies runtime files (WASM, loaders) next to the worker once the bundle is written; `[from, to, filter?]`. */
 const copyRuntimeFiles = (pairs) => ({
@@ -18,6 +19,10 @@ const copyRuntimeFiles = (pairs) => ({
     }
   },
 });
+
+// Chunk names carry content hashes: a build over an old dist/ would leave stale chunks that
+// `npm pack` ships. Each build starts from an empty dist/.
+rmSync(resolve('dist'), { recursive: true, force: true });
 
 // No source maps: the package ships its bundles, not the sources a map would point into.
 /** The package's entry points (source → built file), for bundles that import them instead of copying them. */
@@ -54,13 +59,25 @@ const onwarn = (warning, warn) => {
   warn(warning);
 };
 
+/**
+ * Minifies the chunks made of dependencies alone (Mediabunny, loaded on first use): our own code
+ * stays readable in dist/, the vendor code ships at half the size. Licence comments are kept.
+ */
+const minifyDependencyChunks = {
+  name: 'minify-dependency-chunks',
+  async renderChunk(code, chunk) {
+    if (chunk.isEntry || !chunk.moduleIds.every((id) => id.includes('/node_modules/'))) return null;
+    return { code: (await minify(code, { module: true, format: { comments: /^!|@license|@preserve/ } })).code, map: null };
+  },
+};
+
 const bundles = [
   {
     input: { index: 'src/index.ts', three: 'src/three.ts', record: 'src/record.ts', core: 'src/core/index.ts' },
     // Chunks beside the entries: code that resolves files relative to itself (new URL('./x', import.meta.url)) works from any of them.
     output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
     external: (id) => id === 'three' || id.startsWith('three/'),
-    plugins: [nodeResolve({ browser: true }), commonjs(), ts({ declaration: true, declarationDir: 'dist', rootDir: 'src' })],
+    plugins: [nodeResolve({ browser: true }), commonjs(), ts({ declaration: true, declarationDir: 'dist', rootDir: 'src' }), minifyDependencyChunks],
   },
   // The tracking worker, with MediaPipe's ES-module build only: the worker imports it, and so does
   // the page in the main-thread fallback.
