@@ -49,7 +49,8 @@ describe('track command on the real video', () => {
     expect(take.frames.length).toBe(withFace.length);
     // The take's clock is the video's: frame k at k/30 s after the first frame with a face.
     take.frames.forEach((f, i) => expect(f.timeMs).toBeCloseTo((withFace[i]!.videoTime - withFace[0]!.videoTime) * 1000, 3));
-    expect(Array.from(take.frames[100]!.arkit!)).toEqual(withFace[100]!.arkit!.map((w) => expect.closeTo(w, 4)));
+    // frames.jsonl rounds to 4 digits and the take keeps float32s: a weight on a rounding half-step differs by just over 5e-5.
+    take.frames[100]!.arkit!.forEach((w, k) => expect(Math.abs(w - withFace[100]!.arkit![k]!)).toBeLessThan(6e-5));
     const csv = readFileSync(join(outDir, 'take.csv'), 'utf8').trim().split('\n');
     expect(csv[0]!.split(',').slice(0, 3)).toEqual(['Timecode', 'BlendShapeCount', 'EyeBlinkLeft']);
     expect(csv.length - 1).toBe(withFace.length);
