@@ -4,8 +4,10 @@ import { TrackerError } from '../../src/core/errors.js';
 
 export interface CommandArgs {
   positional: string[];
-  /** Options with a value, by their name in `valueOptions`. */
+  /** Options with a value, by their name in `valueOptions` (the last one given). */
   options: Record<string, string>;
+  /** Every value of each option, in order: for options that may be repeated. */
+  repeated: Record<string, string[]>;
   /** Options without a value that were given, by their name in `flagOptions`. */
   flags: Set<string>;
 }
@@ -15,7 +17,7 @@ export interface CommandArgs {
  * when help was asked for. Unknown options and missing values are `invalid-input` errors with the usage.
  */
 export function parseCommandArgs(argv: string[], usage: string, valueOptions: Record<string, string>, flagOptions: Record<string, string> = {}): CommandArgs | undefined {
-  const args: CommandArgs = { positional: [], options: {}, flags: new Set() };
+  const args: CommandArgs = { positional: [], options: {}, repeated: {}, flags: new Set() };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '-h' || arg === '--help') return undefined;
@@ -24,6 +26,7 @@ export function parseCommandArgs(argv: string[], usage: string, valueOptions: Re
       const value = argv[++i];
       if (value === undefined) throw usageError(`${arg} needs a value.`, usage);
       args.options[option] = value;
+      (args.repeated[option] ??= []).push(value);
     } else if (flag) {
       args.flags.add(flag);
     } else if (arg.startsWith('-')) {

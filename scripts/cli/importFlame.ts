@@ -3,6 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import { importFlame } from '../../src/authoring/flame/importFlame.js';
 import { PIXEL3DMM_UV_LAYOUT } from '../../src/authoring/flame/flameUvLayout.js';
 import type { ArkitShapeError } from '../../src/authoring/flame/flameArkitMap.js';
+import type { LandmarkFileUse } from '../../src/authoring/flame/flameLandmarkFiles.js';
 import { parseObj } from '../../src/authoring/geometry/parseObj.js';
 import { writeFaceModel } from '../../src/authoring/writeFaceModel.js';
 import { readFaceModel } from '../../src/core/model/readFaceModel.js';
@@ -10,13 +11,15 @@ import { parseCommandArgs, readInput, usageError } from './commandArgs.js';
 import { packageRoot } from './packageRoot.js';
 
 const USAGE =
-  'usage: npx pixel3dmm-web import-flame <generic_model.pkl | flame2023*.pkl> --uv <head_template.obj> [-o flame.glb] [--masks FLAME_masks.pkl]';
+  'usage: npx pixel3dmm-web import-flame <generic_model.pkl | flame2023*.pkl> --uv <head_template.obj> [-o flame.glb] [--masks FLAME_masks.pkl]\n' +
+  '         [--landmarks flame_static_embedding.pkl | landmark_embedding.npy] [--landmarks mediapipe_landmark_embedding.npz]';
 
 interface ImportFlameArgs {
   input: string;
   uv: string;
   out: string;
   masks?: string;
+  landmarks: string[];
 }
 
 /** `import-flame`: converts the user's FLAME files into a face-model .glb (float32, exact). */
@@ -27,10 +30,11 @@ export async function importFlameCommand(argv: string[]): Promise<void> {
     return;
   }
   const started = performance.now();
-  const [model, uvTemplate, masks] = await Promise.all([
+  const [model, uvTemplate, masks, landmarkFiles] = await Promise.all([
     readInput(args.input, 'FLAME model', USAGE),
     readInput(args.uv, 'UV template (--uv)', USAGE).then((b) => new TextDecoder().decode(b)),
     args.masks ? readInput(args.masks, 'masks file (--masks)', USAGE) : undefined,
+    Promise.all(args.landmarks.map(async (path) => ({ name: basename(path), bytes: await readInput(path, 'landmarks file (--landmarks)', USAGE) }))),
   ]);
   // The bundled default model and MediaPipe's canonical face give FLAME the landmarks the tracker needs.
   const root = packageRoot();
@@ -39,7 +43,14 @@ export async function importFlameCommand(argv: string[]): Promise<void> {
     mediapipeCanonical: parseObj(await readFile(join(root, 'models/mediapipe/face_model_with_iris.obj'), 'utf8')).positions,
   };
   process.stderr.write("Registering the default model onto FLAME and embedding MediaPipe's landmarks (about 10 s)…\n");
-  const { model: face, registration, arkitErrors } = importFlame({ model, uvTemplate, source: basename(args.input), landmarks: sources, ...(masks && { masks }) });
+  const { model: face, registration, arkitErrors, landmarkFiles: used } = importFlame({
+    model,
+    uvTemplate,
+    source: basename(args.input),
+    landmarks: sources,
+    landmarkFiles,
+    ...(masks && { masks }),
+  });
   const glb = await writeFaceModel(face);
   await mkdir(dirname(args.out), { recursive: true });
   await writeFile(args.out, glb);
@@ -50,13 +61,23 @@ export async function importFlameCommand(argv: string[]): Promise<void> {
   const landmarks = registration
     ? ` MediaPipe's 478 landmarks embedded: the default model's face lies ${registration.faceMedianMm.toFixed(2)} mm from FLAME's (median; p95 ${registration.faceP95Mm.toFixed(1)} mm), MediaPipe's canonical face ${registration.mediapipeMedianMm.toFixed(2)} mm from FLAME's fitted to it (p95 ${registration.mediapipeP95Mm.toFixed(1)} mm).`
     : '';
+  const official = (used ?? []).map((u) => ` ${landmarkFileSummary(u)}`).join('');
   const arkit = arkitErrors ? ` ${arkitSummary(arkitErrors)}` : '';
   console.log(
     `Wrote ${args.out} (${(glb.byteLength / 2 ** 20).toFixed(1)} MiB) from ${face.source} in ${seconds.toFixed(1)} s: ` +
       `${face.vertexCount} vertices (${split} added at UV seams), ${face.triangles.length / 3} triangles, ` +
       `${face.identity.names.length} shape + ${face.expression.names.length} expression + ${face.poseCorrectives!.names.length} pose-corrective targets, ` +
-      `${face.skeleton!.jointNames.length} joints, fitting region: ${region}, UV layout '${face.uvLayout}'${face.uvLayout === PIXEL3DMM_UV_LAYOUT ? " (Pixel3DMM's: their networks, converted by import-pixel3dmm, predict in it)" : ''}.${landmarks}${arkit}`,
+      `${face.skeleton!.jointNames.length} joints, fitting region: ${region}, UV layout '${face.uvLayout}'${face.uvLayout === PIXEL3DMM_UV_LAYOUT ? " (Pixel3DMM's: their networks, converted by import-pixel3dmm, predict in it)" : ''}.${landmarks}${official}${arkit}`,
   );
+}
+
+/** One sentence on a --landmarks file: which points it gave and how far they lie from the registration's. */
+function landmarkFileSummary(use: LandmarkFileUse & { file: string }): string {
+  const [name, total] = use.scheme === 'multipie68' ? ['Multi-PIE 68', 68] : ['MediaPipe 478', 478];
+  const rest = use.points < total ? `; the other ${total - use.points} from the registration` : '';
+  // On FLAME's real template FLAME's own files lie ~3 mm from the registration's points (median); a file for another mesh, ~80 mm.
+  const far = use.medianMm > 10 ? ': far apart, is the file for this FLAME model?' : '';
+  return `${name}: ${use.file} (${use.points} points${rest}), ${use.medianMm.toFixed(2)} mm from the registration's (median; max ${use.maxMm.toFixed(1)} mm)${far}.`;
 }
 
 /** One sentence on how well FLAME reproduces the ARKit shapes carried over from the default model. */
@@ -72,10 +93,10 @@ function arkitSummary(errors: ArkitShapeError[]): string {
 
 /** The parsed arguments, or undefined when help was asked for. */
 function parseArgs(argv: string[]): ImportFlameArgs | undefined {
-  const args = parseCommandArgs(argv, USAGE, { '--uv': 'uv', '-o': 'out', '--out': 'out', '--masks': 'masks' });
+  const args = parseCommandArgs(argv, USAGE, { '--uv': 'uv', '-o': 'out', '--out': 'out', '--masks': 'masks', '--landmarks': 'landmarks' });
   if (!args) return undefined;
-  const { positional, options } = args;
+  const { positional, options, repeated } = args;
   if (positional.length !== 1) throw usageError(positional.length === 0 ? 'Give the FLAME model file.' : `One model file, please (got ${positional.join(', ')}).`, USAGE);
   if (!options.uv) throw usageError("Give FLAME's UV template with --uv head_template.obj (it comes with FLAME's texture space download).", USAGE);
-  return { input: positional[0]!, uv: options.uv, out: options.out ?? 'flame.glb', ...(options.masks && { masks: options.masks }) };
+  return { input: positional[0]!, uv: options.uv, out: options.out ?? 'flame.glb', landmarks: repeated.landmarks ?? [], ...(options.masks && { masks: options.masks }) };
 }

@@ -1,9 +1,12 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { importFlameCommand } from '../../scripts/cli/importFlame.js';
 import { parseObj } from '../../src/authoring/geometry/parseObj.js';
-import type { FaceModel } from '../../src/core/model/FaceModel.js';
+import type { FaceModel, SurfaceEmbedding } from '../../src/core/model/FaceModel.js';
+import type { FlameModel } from '../../src/authoring/flame/FlameModel.js';
+import { placeOnModel, readFlameLandmarkFile, replacePoints } from '../../src/authoring/flame/flameLandmarkFiles.js';
+import { readFlameModel } from '../../src/authoring/flame/readFlameModel.js';
 import { FaceModelEvaluator, type FaceCoefficients } from '../../src/core/model/FaceModelEvaluator.js';
 import { readFaceModel } from '../../src/core/model/readFaceModel.js';
 import { NdArray } from '../../src/authoring/pickle/NdArray.js';
@@ -209,5 +212,95 @@ describe('import-flame: files that are not what they should be', () => {
   it('explains its usage when arguments are missing', async () => {
     await expect(importFlameCommand([path('flame2023.pkl')])).rejects.toMatchObject({ code: 'invalid-input', message: expect.stringMatching(/--uv/) });
     await expect(importFlameCommand([path('missing.pkl'), '--uv', path('head_template.obj')])).rejects.toMatchObject({ code: 'invalid-input' });
+  });
+});
+
+describe("import-flame --landmarks: FLAME's own landmark embeddings", () => {
+  interface Given { faces: number[]; barycentrics: number[]; indices?: number[] }
+  let given: { multipie: Given; mediapipe: Given };
+  let flameFaces: Uint32Array;
+  let baseline: FaceModel; // the registration's landmarks only
+  let model: FaceModel; // with DECA's landmark_embedding.npy and FLAME's mediapipe_landmark_embedding.npz
+  let summary: string;
+  const flame2023 = () => path('flame2023.pkl');
+  const importing = (landmarks: string[], out = 'landmarks.glb') =>
+    runImport([flame2023(), '--uv', path('head_template.obj'), '-o', path(out), ...landmarks.flatMap((file) => ['--landmarks', path(file)])]);
+
+  beforeAll(async () => {
+    runPython('make_flame_landmark_files.py', [flame2023(), fixtures.dir]);
+    given = JSON.parse(readFileSync(path('landmarks.json'), 'utf8'));
+    flameFaces = readFlameModel(readPickle(new Uint8Array(readFileSync(flame2023())))).faces;
+    // The plain import of the same file above (run it here when that block was filtered out).
+    if (!existsSync(path('flame2023.pkl.glb'))) await importing([], 'flame2023.pkl.glb');
+    baseline = await readFaceModel(new Uint8Array(readFileSync(path('flame2023.pkl.glb'))));
+    summary = await importing(['landmark_embedding.npy', 'mediapipe_landmark_embedding.npz']);
+    model = await readFaceModel(new Uint8Array(readFileSync(path('landmarks.glb'))));
+  }, 180_000);
+
+  /** Point `point` of `embedding` holds FLAME triangle `face` with `weights`: its corners' copies in FLAME's order, on one of the model's triangles. */
+  function expectFlamePoint(on: FaceModel, embedding: SurfaceEmbedding, point: number, face: number, weights: number[]): void {
+    const vertices = Array.from(embedding.vertices.subarray(3 * point, 3 * point + 3));
+    expect(vertices.map((v) => on.sourceVertex![v])).toEqual(Array.from(flameFaces.subarray(3 * face, 3 * face + 3)));
+    Array.from(embedding.weights.subarray(3 * point, 3 * point + 3)).forEach((w, k) => expect(Math.abs(w - weights[k]!)).toBeLessThan(1e-6));
+    const corners = new Set(vertices);
+    let onTriangle = false;
+    for (let t = 0; t < on.triangles.length && !onTriangle; t += 3) onTriangle = [0, 1, 2].every((k) => corners.has(on.triangles[t + k]!));
+    expect(onTriangle).toBe(true);
+  }
+
+  it('says in the summary which points came from which file and how far they lie from the registration’s', () => {
+    expect(summary.split('\n')).toHaveLength(1);
+    // The fixture's points are random triangles of the face, far from the registration's: the summary says so.
+    expect(summary).toMatch(/Multi-PIE 68: landmark_embedding\.npy \(68 points\), \d+\.\d\d mm from the registration's \(median; max \d+\.\d mm\): far apart, is the file for this FLAME model\?/);
+    expect(summary).toMatch(/MediaPipe 478: mediapipe_landmark_embedding\.npz \(105 points; the other 373 from the registration\), \d+\.\d\d mm/);
+  });
+
+  it("puts DECA's 68 points exactly where the file says: FLAME's triangle, corner order and barycentrics", () => {
+    given.multipie.faces.forEach((face, i) => expectFlamePoint(model, model.multipie68!, i, face, given.multipie.barycentrics.slice(3 * i, 3 * i + 3)));
+  });
+
+  it("replaces MediaPipe's 105 points the file names and keeps the registration's other 373", () => {
+    const indices = given.mediapipe.indices!;
+    indices.forEach((point, i) => expectFlamePoint(model, model.mediapipe478!, point, given.mediapipe.faces[i]!, given.mediapipe.barycentrics.slice(3 * i, 3 * i + 3)));
+    const named = new Set(indices);
+    const others = Array.from({ length: 478 }, (_, p) => p).filter((p) => !named.has(p));
+    expect(others).toHaveLength(373);
+    const row = (e: SurfaceEmbedding, p: number) => [...e.vertices.subarray(3 * p, 3 * p + 3), ...e.weights.subarray(3 * p, 3 * p + 3)];
+    for (const p of others) expect(row(model.mediapipe478!, p)).toEqual(row(baseline.mediapipe478!, p));
+    expect(Array.from(model.fittingRegion)).toEqual(Array.from(baseline.fittingRegion));
+  });
+
+  it("reads FLAME's static embedding (Python 2 text pickle) as points 17–67, the jaw line's 17 left to the registration", () => {
+    const file = readFlameLandmarkFile(new Uint8Array(readFileSync(path('flame_static_embedding.pkl'))));
+    expect(file).toMatchObject({ scheme: 'multipie68', keys: 'lmk_face_idx, lmk_b_coords' });
+    expect(Array.from(file.points)).toEqual(Array.from({ length: 51 }, (_, i) => 17 + i));
+    const flame = { faces: flameFaces, vertexCount: FLAME_VERTICES } as FlameModel;
+    const { embedding, use } = replacePoints(baseline.multipie68!, file, placeOnModel(file, flame, baseline), baseline);
+    expect(use).toMatchObject({ scheme: 'multipie68', points: 51 });
+    for (let i = 17; i < 68; i++) expectFlamePoint(baseline, embedding, i, given.multipie.faces[i]!, given.multipie.barycentrics.slice(3 * i, 3 * i + 3));
+    expect(embedding.vertices.subarray(0, 51)).toEqual(baseline.multipie68!.vertices.subarray(0, 51));
+    expect(embedding.weights.subarray(0, 51)).toEqual(baseline.multipie68!.weights.subarray(0, 51));
+  });
+
+  it.each([
+    ['a FLAME model', 'generic_model.pkl', /landmarks file \(--landmarks\) generic_model\.pkl: This is a FLAME model, not a landmark embedding/],
+    ['the masks file', 'FLAME_masks.pkl', /No landmark embedding in it \(its keys: face, left_eyeball.*expected lmk_face_idx and lmk_b_coords/],
+    ['a plain array', 'bad_plain_array.npy', /It holds a float32 array of shape \[68, 3\], not a landmark embedding/],
+    ['a triangle index out of range', 'bad_face_index.pkl', /refers to FLAME triangle 9976, but the FLAME model has 9976 \(0…9975\)/],
+    ['barycentrics of the wrong shape', 'bad_shape.npz', /'lmk_b_coords' has shape \[105, 2\], expected \[105\]\[3\]/],
+    ['a MediaPipe index out of range', 'bad_mediapipe_index.npz', /'landmark_indices' names MediaPipe point 478; MediaPipe has 478/],
+    ['50 Multi-PIE points', 'bad_count.pkl', /'lmk_face_idx' holds 50 landmarks; a Multi-PIE embedding on FLAME has 51 or 68/],
+    ['an OBJ', 'head_template.obj', /Neither a Python pickle nor a numpy \.npy or \.npz file/],
+  ])('rejects %s with a model-format error naming the file, before registering', async (_, file, message) => {
+    const started = performance.now();
+    const error = await importing([file], 'rejected.glb').catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'model-format', message: expect.stringMatching(message), details: { file: expect.stringContaining(file) } });
+    expect((error as Error).message).toMatch(/Pass|corrupt/);
+    expect(performance.now() - started).toBeLessThan(8000);
+  });
+
+  it('refuses two files for the same landmarks', async () => {
+    const error = await importing(['flame_static_embedding.pkl', 'landmark_embedding.npy'], 'rejected.glb').catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'invalid-input', message: expect.stringMatching(/flame_static_embedding\.pkl and landmark_embedding\.npy both define the Multi-PIE 68 landmarks/) });
   });
 });

@@ -44,7 +44,7 @@ describe('readPickle', () => {
   });
   afterAll(() => fixtures.remove());
 
-  it.each(['py2_protocol2', 'protocol4', 'protocol5'])('reads %s exactly as Python loads it', (name) => {
+  it.each(['py2_protocol2', 'py2_protocol0', 'protocol0', 'protocol4', 'protocol5'])('reads %s exactly as Python loads it', (name) => {
     expect(plain(load(`${name}.pkl`))).toEqual(manifest[name]);
   });
 

@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readNpy as readNpyBytes } from '../../src/authoring/pickle/readNpy.js';
 import { FIXTURE_SCRIPTS } from '../flame/pythonFixtures.js';
 
 /** The interpreter with torch and omegaconf: the system one (Debian's python3-torch), where present. */
@@ -80,33 +81,11 @@ export interface NpyArray {
   data: Float32Array;
 }
 
-/** Parses a .npy file (format 1.0-3.0, C order, '<f4'; '<f8' is narrowed to float32). */
+/** Parses a .npy file as float32 (the package's reader: any numeric dtype, C or Fortran order). */
 export function parseNpy(bytes: Uint8Array): NpyArray {
-  const magic = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
-  if (!magic.every((b, i) => bytes[i] === b)) throw new Error('not a .npy file');
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const major = bytes[6]!;
-  const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
-  const start = major === 1 ? 10 : 12;
-  const header = new TextDecoder('latin1').decode(bytes.subarray(start, start + headerLength));
-  const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
-  const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
-  const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (descr === undefined || fortran === undefined || shapeText === undefined) throw new Error(`bad .npy header: ${header}`);
-  if (fortran === 'True') throw new Error('Fortran-order .npy is not supported');
-  const shape = shapeText.split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number);
-  const count = shape.reduce((a, b) => a * b, 1);
-  const offset = start + headerLength;
-  const data = new Float32Array(count);
-  if (descr === '<f4') {
-    // Copy: the payload need not be 4-byte aligned within `bytes`.
-    new Uint8Array(data.buffer).set(bytes.subarray(offset, offset + 4 * count));
-  } else if (descr === '<f8') {
-    for (let i = 0; i < count; i++) data[i] = view.getFloat64(offset + 8 * i, true);
-  } else {
-    throw new Error(`unsupported .npy dtype ${descr}`);
-  }
-  return { shape, data };
+  const array = readNpyBytes(bytes);
+  if (array.unreadable) throw new Error(`unsupported .npy dtype: ${array.unreadable}`);
+  return { shape: array.shape, data: array.data instanceof Float32Array ? array.data : Float32Array.from(array.toNumbers()) };
 }
 
 export function readNpy(path: string): NpyArray {

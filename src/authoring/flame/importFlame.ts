@@ -4,6 +4,7 @@ import type { FaceModel } from '../../core/model/FaceModel.js';
 import { asNdArray } from '../pickle/knownObjects.js';
 import { describePyValue, type PyValue } from '../pickle/pyValues.js';
 import { readPickle } from '../pickle/readPickle.js';
+import { placeOnModel, readFlameLandmarkFile, replacePoints, type LandmarkFileUse } from './flameLandmarkFiles.js';
 import { flameLandmarks, type FlameLandmarks, type LandmarkSources } from './flameLandmarks.js';
 import { flameToFaceModel } from './flameToFaceModel.js';
 import { readFlameModel } from './readFlameModel.js';
@@ -24,6 +25,12 @@ export interface FlameFiles {
    * not tracked.
    */
   readonly landmarks?: LandmarkSources;
+  /**
+   * FLAME's own landmark embeddings (`--landmarks`; see `flameLandmarkFiles`): a Multi-PIE one
+   * (68 points, or the 51 without the jaw line) and/or MediaPipe's (105 points). Their points
+   * replace the registration's; the rest stay. Needs `landmarks`.
+   */
+  readonly landmarkFiles?: readonly { readonly name: string; readonly bytes: Uint8Array }[];
 }
 
 /** A FLAME face model and, when it was registered, how well the default model's face fitted FLAME's (mm). */
@@ -32,6 +39,8 @@ export interface ImportedFlame {
   registration?: FlameLandmarks['report'];
   /** How well FLAME reproduces each ARKit shape carried over from the default model. */
   arkitErrors?: FlameLandmarks['arkitErrors'];
+  /** How each of `landmarkFiles` was used, in their order. */
+  landmarkFiles?: (LandmarkFileUse & { file: string })[];
 }
 
 /**
@@ -43,14 +52,37 @@ export function importFlame(files: FlameFiles): ImportedFlame {
   const uvTemplate = inFile('UV template (--uv)', () => parseUvTemplate(files.uvTemplate));
   const faceMask = files.masks && inFile('masks file (--masks)', () => readFaceMask(readPickle(files.masks!), flame.vertexCount));
   const model = flameToFaceModel(flame, uvTemplate, { source: files.source, ...(faceMask && { faceMask }) });
-  if (!files.landmarks) return { model };
+  // FLAME's own landmark files are read and placed before the (slow) registration, so a wrong one fails at once.
+  const given = (files.landmarkFiles ?? []).map(({ name, bytes }) =>
+    inFile(`landmarks file (--landmarks) ${name}`, () => {
+      const file = readFlameLandmarkFile(bytes);
+      return { name, file, placed: placeOnModel(file, flame, model) };
+    }),
+  );
+  for (const scheme of ['multipie68', 'mediapipe478'] as const) {
+    const same = given.filter((g) => g.file.scheme === scheme);
+    if (same.length > 1) throw new TrackerError('invalid-input', `${same.map((g) => g.name).join(' and ')} both define the ${SCHEME_NAMES[scheme]} landmarks: pass one of them.`);
+  }
+  if (!files.landmarks) {
+    if (given.length > 0) throw new TrackerError('invalid-input', "FLAME's landmark files complete the landmarks the registration computes: pass the default model and MediaPipe's canonical face (landmarks) with them.");
+    return { model };
+  }
   const landmarks = flameLandmarks(model, files.landmarks);
+  const embeddings = { multipie68: landmarks.multipie68, mediapipe478: landmarks.mediapipe478 };
+  const uses = given.map(({ name, file, placed }) => {
+    const { embedding, use } = replacePoints(embeddings[file.scheme], file, placed, model);
+    embeddings[file.scheme] = embedding;
+    return { ...use, file: name };
+  });
   return {
-    model: { ...model, mediapipe478: landmarks.mediapipe478, multipie68: landmarks.multipie68, arkitMap: landmarks.arkitMap, arkitProjection: landmarks.arkitProjection, ...(faceMask ? {} : { fittingRegion: landmarks.fittingRegion }) },
+    model: { ...model, ...embeddings, arkitMap: landmarks.arkitMap, arkitProjection: landmarks.arkitProjection, ...(faceMask ? {} : { fittingRegion: landmarks.fittingRegion }) },
     registration: landmarks.report,
     arkitErrors: landmarks.arkitErrors,
+    ...(uses.length > 0 && { landmarkFiles: uses }),
   };
 }
+
+const SCHEME_NAMES = { multipie68: 'Multi-PIE 68', mediapipe478: "MediaPipe's" } as const;
 
 function parseUvTemplate(text: string): ObjMesh {
   try {

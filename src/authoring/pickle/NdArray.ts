@@ -66,6 +66,8 @@ export class NdArray implements PyObject {
   data: NumericArray = new Float64Array(0);
   /** What made the elements unreadable (e.g. "dtype 'U5'"); `data` is then empty. */
   unreadable?: string;
+  /** An object array's elements in C order (what `np.save` of a dict holds: one, in a 0-d array). */
+  objects?: PyValue[];
 
   /** Reads numpy's raw buffer: `bytes` holds the elements in C order, or Fortran order when `fortranOrder`. */
   static fromBytes(bytes: Uint8Array, dtype: NumpyDType, shape: number[], fortranOrder: boolean): NdArray {
@@ -83,7 +85,7 @@ export class NdArray implements PyObject {
         `A numpy array in the pickle is corrupt: shape [${shape.join(', ')}] of ${name} needs ${size * itemSize} bytes, it holds ${bytes.byteLength}.`,
       );
     }
-    const copy = bytes.slice();
+    const copy = new Uint8Array(bytes); // a copy with its own buffer (a Node Buffer's slice() is a view)
     const bigEndian = dtype.byteOrder === '>' || (dtype.byteOrder === '=' && !HOST_LITTLE_ENDIAN);
     if (itemSize > 1 && bigEndian === HOST_LITTLE_ENDIAN) swapBytes(copy, itemSize);
     array.dtype = name;
@@ -117,6 +119,7 @@ export class NdArray implements PyObject {
       // Object arrays pickle their elements as a list.
       this.shape = shape as number[];
       this.unreadable = `dtype '${dtype.descr}' (Python objects)`;
+      if (Array.isArray(raw)) this.objects = raw;
       return;
     }
     const built = NdArray.fromBytes(bytes, dtype, shape as number[], fortran === true || fortran === 1);

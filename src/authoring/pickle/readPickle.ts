@@ -14,7 +14,7 @@ export interface ReadPickleOptions {
 }
 
 /**
- * Loads a Python pickle (protocols 2–5) into a plain JS object graph (see `pyValues.ts`),
+ * Loads a Python pickle (protocols 0–5) into a plain JS object graph (see `pyValues.ts`),
  * without running any code: classes are looked up in a fixed table (numpy arrays, scipy
  * sparse matrices, chumpy arrays, a few builtins) and everything else becomes a `PyInstance`.
  * Python 2 `str` loads as a latin-1 string, as Python 3 does with `encoding='latin1'`.
@@ -42,10 +42,10 @@ class PickleMachine {
   }
 
   run(): PyValue {
-    if (this.bytes[0] !== 0x80) {
-      modelFormatError(
-        `Not a Python pickle of protocol 2 or newer (it starts with ${hex(this.bytes[0])} instead of 0x80). Pass the .pkl file exactly as downloaded.`,
-      );
+    // Protocol 2+ starts with PROTO; protocols 0 and 1 (Python 2's text pickles) with a value or a MARK.
+    const first = this.bytes[0];
+    if (first !== 0x80 && !(first !== undefined && PROTOCOL_0_FIRST_OPCODES.includes(String.fromCharCode(first)))) {
+      modelFormatError(`Not a Python pickle (it starts with ${hex(first)}, which no pickle does). Pass the .pkl file exactly as downloaded.`);
     }
     for (;;) {
       const at = this.pos;
@@ -78,6 +78,25 @@ class PickleMachine {
       case 0x8a: s.push(signedLittleEndian(this.take(this.u8()))); break; // LONG1
       case 0x8b: s.push(signedLittleEndian(this.take(this.length(4)))); break; // LONG4
       case 0x47: s.push(this.view.getFloat64(this.advance(8), false)); break; // BINFLOAT (big-endian)
+      // Protocol 0's text forms (Python 2's pickle.dump default): one value per line.
+      case 0x49: s.push(this.textInt(this.line())); break; // INT (also I00 / I01: False / True)
+      case 0x4c: s.push(this.textInt(this.line().replace(/L$/, ''))); break; // LONG
+      case 0x46: s.push(this.textFloat(this.line())); break; // FLOAT
+      case 0x53: s.push(latin1Decode(this.quotedString(this.line()))); break; // STRING: a Python 2 str's repr
+      case 0x56: s.push(rawUnicodeEscapeDecode(this.line())); break; // UNICODE
+      case 0x70: this.memo.set(this.textIndex(this.line()), this.top()); break; // PUT
+      case 0x67: s.push(this.recall(this.textIndex(this.line()))); break; // GET
+      case 0x69: { // INST: "module\nname\n", the arguments since the MARK
+        const module = this.line();
+        const cls = this.global(module, this.line());
+        s.push(cls.call(this.popMark()));
+        break;
+      }
+      case 0x6f: { // OBJ: MARK class args…
+        const [cls, ...args] = this.popMark();
+        s.push(this.call(cls ?? null, args));
+        break;
+      }
       // Python 2 str: latin-1, as encoding='latin1' loads it.
       case 0x55: s.push(latin1Decode(this.take(this.u8()))); break; // SHORT_BINSTRING
       case 0x54: s.push(latin1Decode(this.take(this.length(4)))); break; // BINSTRING
@@ -251,6 +270,60 @@ class PickleMachine {
     return text;
   }
 
+  /** Protocol 0's decimal integers: "I42", "L42L", and "I00" / "I01" for False / True. */
+  private textInt(text: string): number | bigint | boolean {
+    if (text === '00') return false;
+    if (text === '01') return true;
+    if (!/^[+-]?\d+$/.test(text)) this.corrupt(`an integer written as '${text}'`);
+    const value = BigInt(text);
+    return value >= Number.MIN_SAFE_INTEGER && value <= Number.MAX_SAFE_INTEGER ? Number(value) : value;
+  }
+
+  private textFloat(text: string): number {
+    const special: Record<string, number> = { nan: NaN, inf: Infinity, '-inf': -Infinity };
+    const value = special[text.toLowerCase()] ?? Number(text);
+    if (Number.isNaN(value) && text.toLowerCase() !== 'nan') this.corrupt(`a float written as '${text}'`);
+    return value;
+  }
+
+  private textIndex(text: string): number {
+    if (!/^\d+$/.test(text)) this.corrupt(`a memo index written as '${text}'`);
+    return Number(text);
+  }
+
+  /** A Python 2 str as repr wrote it ('…' or "…", backslash escapes) → its bytes. */
+  private quotedString(text: string): Uint8Array {
+    const quote = text[0];
+    if (text.length < 2 || (quote !== "'" && quote !== '"') || text[text.length - 1] !== quote) this.corrupt('a STRING that is not quoted');
+    const out: number[] = [];
+    const body = text.slice(1, -1);
+    for (let i = 0; i < body.length; i++) {
+      const c = body[i]!;
+      if (c !== '\\') {
+        out.push(c.charCodeAt(0));
+        continue;
+      }
+      const e = body[++i];
+      if (e === 'x') {
+        const byte = body.slice(i + 1, i + 3);
+        if (!/^[0-9a-fA-F]{2}$/.test(byte)) this.corrupt(`a STRING with the escape \\x${byte}`);
+        out.push(parseInt(byte, 16));
+        i += 2;
+      } else if (e !== undefined && e >= '0' && e <= '7') {
+        const octal = /^[0-7]{1,3}/.exec(body.slice(i))![0];
+        out.push(parseInt(octal, 8) & 0xff);
+        i += octal.length - 1;
+      } else if (e !== undefined && e in SIMPLE_ESCAPES) {
+        out.push(SIMPLE_ESCAPES[e]!);
+      } else {
+        // Python keeps an unknown escape as it is.
+        out.push(0x5c);
+        if (e !== undefined) out.push(e.charCodeAt(0));
+      }
+    }
+    return Uint8Array.from(out);
+  }
+
   private corrupt(what: string): never {
     modelFormatError(`Unreadable pickle: ${what} (before byte ${this.pos}). The file is corrupt or not a Python pickle.`);
   }
@@ -263,6 +336,16 @@ function signedLittleEndian(bytes: Uint8Array): number | bigint {
   for (let i = bytes.length - 1; i >= 0; i--) value = (value << 8n) | BigInt(bytes[i]!);
   if (bytes[bytes.length - 1]! & 0x80) value -= 1n << BigInt(8 * bytes.length);
   return value >= Number.MIN_SAFE_INTEGER && value <= Number.MAX_SAFE_INTEGER ? Number(value) : value;
+}
+
+/** The opcodes a protocol 0 or 1 pickle can start with (a value, a MARK, an empty container, a global). */
+const PROTOCOL_0_FIRST_OPCODES = '(}])cdlNSVILFKJMUTXGi';
+
+const SIMPLE_ESCAPES: Record<string, number> = { '\\': 0x5c, "'": 0x27, '"': 0x22, n: 0x0a, r: 0x0d, t: 0x09, a: 0x07, b: 0x08, f: 0x0c, v: 0x0b };
+
+/** Protocol 0's UNICODE line: raw-unicode-escape (bytes as code points, \uXXXX and \UXXXXXXXX escapes). */
+function rawUnicodeEscapeDecode(text: string): string {
+  return text.replace(/\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})/g, (_, u: string | undefined, U: string | undefined) => String.fromCodePoint(parseInt((u ?? U)!, 16)));
 }
 
 function hex(byte: number | undefined): string {
