@@ -6,7 +6,7 @@
  * Needs the npm registry (to install Vite, TypeScript and three) and a built dist/.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -147,6 +147,10 @@ describe('the packed package in a fresh app', () => {
     };
     expect(cli(['--help'])).toMatchObject({ code: 0, out: expect.stringContaining('npx pixel3dmm-web track <video>') });
     expect(cli([])).toMatchObject({ code: 2, out: expect.stringContaining('Usage:') });
+    // The importers load from the installed package too (their readers are bundled into the CLI).
+    writeFileSync(join(app, 'page.ckpt'), '<!doctype html>');
+    expect(cli(['import-pixel3dmm', 'page.ckpt', 'page.ckpt'])).toMatchObject({ code: 1, out: expect.stringContaining('[prior-format] page.ckpt is not a PyTorch checkpoint') });
+    expect(cli(['import-flame', '--help'])).toMatchObject({ code: 0, out: expect.stringContaining('usage: npx pixel3dmm-web import-flame') });
     const clip = join(app, 'clip.mp4');
     execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', sample, '-frames:v', '30', '-an', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', clip]);
     const track = cli(['track', clip, '--out', 'out']);
