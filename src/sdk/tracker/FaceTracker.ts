@@ -56,7 +56,23 @@ export class FaceTracker extends EventTarget {
       options.onProgress?.(p);
       tracker.dispatchEvent(new CustomEvent('progress', { detail: p }));
     };
-    const fetch = (url: string | URL, kind: FileKind) => fetchAsset(String(url), { kind, onProgress, cache: options.cache !== false });
+    // One download failing (or options.signal aborting) cancels the others: none is left running.
+    const downloads = new AbortController();
+    const cancelDownloads = () => downloads.abort();
+    options.signal?.addEventListener('abort', cancelDownloads);
+    const fetch = (url: string | URL, kind: FileKind) =>
+      fetchAsset(String(url), {
+        kind,
+        onProgress,
+        cache: options.cache !== false,
+        stallTimeoutMs: options.downloadStallTimeoutMs,
+        retries: options.downloadRetries,
+        signal: downloads.signal,
+      }).catch((error: unknown) => {
+        // Promise.all reports the first failure; the siblings' cancellations follow it, handled.
+        downloads.abort();
+        throw error;
+      });
     const assets = packageAssetUrls(options.assetBaseUrl);
     const prior = typeof options.prior === 'object' ? options.prior : undefined;
     const onnx = prior && (typeof prior.onnx === 'object' && 'uv' in prior.onnx ? [prior.onnx.uv, prior.onnx.normals] : [prior.onnx as string | URL]);
@@ -67,7 +83,7 @@ export class FaceTracker extends EventTarget {
       fetch(assets.mediapipeWasm, 'wasm'),
       prior ? fetch(assets.ortWasm, 'wasm') : undefined,
       ...(onnx ?? []).map((url) => fetch(url, 'onnx')),
-    ]);
+    ]).finally(() => options.signal?.removeEventListener('abort', cancelDownloads));
     const delegate = options.delegate ?? 'CPU';
     const placement = options.landmarks ?? 'auto';
     const init: WorkerInit = {
@@ -99,6 +115,10 @@ export class FaceTracker extends EventTarget {
       fallbacks.push(`MediaPipe could not run in the worker (${e.message}); it runs on the main thread, costing the page its time per frame.`);
     }
     if (placement === 'main-thread') tracker.pageLandmarks = await startPageLandmarks(init);
+    if (options.signal?.aborted) {
+      tracker.dispose();
+      throw new TrackerError('disposed', 'FaceTracker.create() was cancelled (its AbortSignal was aborted) while the tracker started.');
+    }
     tracker.info = {
       model: ready.model,
       landmarks: { runtime: init.landmarksInWorker ? 'worker' : 'main-thread', delegate },

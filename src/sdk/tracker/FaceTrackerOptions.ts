@@ -48,6 +48,19 @@ export interface FaceTrackerOptions {
   /** Keep downloaded model files in Cache Storage (default true). */
   cache?: boolean;
   onProgress?: (progress: LoadProgress) => void;
+  /**
+   * A download that receives no byte for this long, in ms, is abandoned (retried, then a
+   * `model-fetch` error naming the URL and the bytes that arrived). Default 30 000; 0: never.
+   * A stall, not a total-time limit: a big file on a slow link finishes while bytes keep coming.
+   */
+  downloadStallTimeoutMs?: number;
+  /** Further attempts after a stalled, cut-off or failed (network, HTTP 5xx) download; default 2, after 1 s then 2 s. */
+  downloadRetries?: number;
+  /**
+   * Cancels `create`: aborting it stops the downloads in progress (and a tracker that started
+   * meanwhile is disposed); `create` rejects with a `disposed` TrackerError.
+   */
+  signal?: AbortSignal;
 }
 
 /** The ViT prior: ONNX model(s) of the prior contract (docs/architecture.md, "The prior contract"). */
