@@ -7,6 +7,7 @@ export { openCamera } from './sdk/tracker/openCamera.js';
 export { openVideoFile, type DecodedFrame, type VideoFile, type VideoFileInfo } from './sdk/tracker/decodeVideoFile.js';
 export type { LoadProgress } from './sdk/tracker/fetchAsset.js';
 export type { TrackerStatsSnapshot } from './sdk/tracker/TrackerStats.js';
+export type { FrameStreamOptions } from './sdk/tracker/FrameStreams.js';
 export type { PriorBackendChoice, PriorRuntimeInfo } from './workers/priorProtocol.js';
 export type { NormalsSpace } from './core/fit/types.js';
 export { TrackerError, type TrackerErrorCode } from './core/errors.js';

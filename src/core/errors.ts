@@ -13,6 +13,7 @@ export type TrackerErrorCode =
   | 'worker-crashed'
   | 'invalid-input'
   | 'invalid-state'
+  | 'listener-error'
   | 'disposed';
 
 export class TrackerError extends Error {

@@ -14,7 +14,7 @@ import {
 } from './FaceTrackerOptions.js';
 import { FramePump, type PumpedFrame } from './FramePump.js';
 import { packageAssetUrls } from './packageAssets.js';
-import { FrameStreams } from './FrameStreams.js';
+import { FrameStreams, type FrameStreamOptions } from './FrameStreams.js';
 import { TrackerStats } from './TrackerStats.js';
 import { toTrackerError, TrackingWorkerConnection, type ConnectionEvents } from './TrackingWorkerConnection.js';
 import { playSource, type PlayingSource, type TrackerSource } from './videoSource.js';
@@ -42,9 +42,20 @@ export class FaceTracker extends EventTarget {
   private readonly stats = new TrackerStats();
   private statsTimer?: ReturnType<typeof setInterval>;
   private readonly streams = new FrameStreams();
+  /** Set while start() waits for its source; stop() bumps `generation` so that start gives it up. */
+  private starting = false;
+  private generation = 0;
+  /** Rejects with `disposed` on dispose(): a call waiting on the (terminated) worker ends instead of hanging. */
+  private readonly whenDisposed: Promise<never>;
+  private rejectDisposed: (error: TrackerError) => void = () => undefined;
+  /** The app's listeners, each wrapped so that one that throws is reported once and the tracker goes on. */
+  private readonly wrappedListeners = new Map<string, Map<EventListenerOrEventListenerObject, EventListener>>();
+  private readonly reportedListeners = new WeakSet<object>();
 
   private constructor() {
     super();
+    this.whenDisposed = new Promise<never>((_, reject) => (this.rejectDisposed = reject));
+    this.whenDisposed.catch(() => undefined);
   }
 
   /** Downloads (or reads from cache) the models, starts the worker and waits until it is ready. */
@@ -137,25 +148,47 @@ export class FaceTracker extends EventTarget {
 
   /**
    * Starts tracking a playing video element, a MediaStream, or (no argument / `{ camera }`) the
-   * user's camera. Rejects with `camera-denied` / `camera-missing` when the camera can't be used.
+   * user's camera. Rejects with `camera-denied` / `camera-missing` when the camera can't be used,
+   * with `invalid-state` when the tracker is already started (or starting: `stop()` first, then
+   * `start()` the other source), with `disposed` after `dispose()` (also when disposed while the
+   * camera opens). A `stop()` while the camera opens makes `start()` resolve without tracking.
    */
   async start(source: TrackerSource = { camera: true }): Promise<void> {
     this.assertAlive();
-    this.stop();
+    if (this.pump || this.starting) {
+      throw new TrackerError('invalid-state', 'The tracker is already started; call stop() before start() (e.g. to switch to another camera or video).');
+    }
+    this.starting = true;
+    const generation = this.generation;
+    let playing: PlayingSource;
     try {
-      this.source = await playSource(source);
+      playing = await playSource(source);
     } catch (error) {
+      if (generation === this.generation) this.starting = false;
       if (error instanceof TrackerError) this.emit('error', error);
       throw error;
     }
+    if (generation !== this.generation || this.disposed) {
+      // stop() or dispose() came while the source opened: release it, never start the pump.
+      playing.release();
+      this.assertAlive();
+      return;
+    }
+    this.starting = false;
+    this.source = playing;
     this.pump = new FramePump(this.source.video, (f) => this.trackPumped(f), this.info.frameTransport === 'VideoFrame');
     this.pump.start();
     this.stats.reset();
-    this.statsTimer = setInterval(() => this.emit('stats', this.stats.snapshot(this.pump?.dropped ?? 0)), 1000);
+    this.statsTimer = setInterval(() => this.emit('stats', this.stats.snapshot(this.pump?.dropped ?? 0, this.streams.dropped)), 1000);
   }
 
-  /** Stops tracking; the tracker can `start()` again. Releases a camera it opened itself. */
+  /**
+   * Stops tracking; the tracker can `start()` again. Releases a camera it opened itself. A no-op
+   * when the tracker is not started (before `start()`, twice, after `dispose()`).
+   */
   stop(): void {
+    this.generation++;
+    this.starting = false;
     this.pump?.stop();
     this.pump = undefined;
     clearInterval(this.statsTimer);
@@ -166,9 +199,15 @@ export class FaceTracker extends EventTarget {
   /**
    * Offline mode: tracks exactly this frame and resolves with its result (null: no face). No
    * frame is dropped; use it to process a file frame by frame. Takes ownership of `frame`.
+   * Rejects with `invalid-state` while live tracking runs (`stop()` first: the two would mix two
+   * clocks in one fit), with `disposed` after `dispose()`, also for a call still in flight then.
    */
   async track(frame: VideoFrame | ImageBitmap, videoTime: number): Promise<FaceFrame | null> {
     this.assertAlive();
+    if (this.pump || this.starting) {
+      frame.close();
+      throw new TrackerError('invalid-state', 'track() is offline mode and cannot run while live tracking runs; call stop() first.');
+    }
     assertUsableFrame(frame);
     if (!Number.isFinite(videoTime)) throw new TrackerError('invalid-input', `videoTime must be a number of seconds, got ${videoTime}.`);
     return this.trackFrame({ frame, timeMs: videoTime * 1000, videoTime, grabMs: 0 });
@@ -181,9 +220,14 @@ export class FaceTracker extends EventTarget {
     this.faceVisible = false;
   }
 
-  /** The `frame` events as an async iterator; ends when the tracker is disposed. */
-  frames(): AsyncIterableIterator<FaceFrame> {
-    return this.streams.open();
+  /**
+   * The `frame` events as an async iterator. It holds at most `maxQueued` unread frames (default
+   * 3): a consumer slower than the tracker gets the newest frames, the older ones are dropped and
+   * counted in the `stats` event's `framesDroppedByConsumers`. It ends (`done`) after `dispose()`
+   * once the frames it holds are read; called after `dispose()`, it returns an ended iterator.
+   */
+  frames(options?: FrameStreamOptions): AsyncIterableIterator<FaceFrame> {
+    return this.streams.open(options);
   }
 
   /** Stops everything and terminates the worker. The tracker cannot be used afterwards. */
@@ -191,6 +235,7 @@ export class FaceTracker extends EventTarget {
     if (this.disposed) return;
     this.stop();
     this.disposed = true;
+    this.rejectDisposed(this.crashed ?? new TrackerError('disposed', 'The tracker was disposed while this call was in flight.'));
     this.connection?.close();
     this.connection = undefined;
     this.pageLandmarks?.close();
@@ -205,7 +250,23 @@ export class FaceTracker extends EventTarget {
   ): void;
   override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
   override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void {
-    super.addEventListener(type, listener, options);
+    if (!listener) return;
+    const key = listenerKey(type, options);
+    let byListener = this.wrappedListeners.get(key);
+    if (!byListener) this.wrappedListeners.set(key, (byListener = new Map()));
+    let wrapped = byListener.get(listener);
+    if (!wrapped) {
+      wrapped = (event: Event) => {
+        try {
+          if (typeof listener === 'function') listener.call(this, event);
+          else listener.handleEvent(event);
+        } catch (error) {
+          this.onListenerThrew(type, listener, error);
+        }
+      };
+      byListener.set(listener, wrapped);
+    }
+    super.addEventListener(type, wrapped, options);
   }
 
   override removeEventListener<K extends keyof FaceTrackerEventMap>(
@@ -215,7 +276,35 @@ export class FaceTracker extends EventTarget {
   ): void;
   override removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
   override removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void {
-    super.removeEventListener(type, listener, options);
+    if (!listener) return;
+    const byListener = this.wrappedListeners.get(listenerKey(type, options));
+    const wrapped = byListener?.get(listener);
+    byListener?.delete(listener);
+    super.removeEventListener(type, wrapped ?? listener, options);
+  }
+
+  /**
+   * An app's listener threw: the tracker goes on, and reports it once per listener (a
+   * `listener-error` event; the first error of an `error` listener goes to the page's error
+   * handler instead, as an uncaught error would), never once per frame.
+   */
+  private onListenerThrew(type: string, listener: object, error: unknown): void {
+    if (this.reportedListeners.has(listener)) return;
+    this.reportedListeners.add(listener);
+    if (type === 'error') {
+      if (typeof reportError === 'function') reportError(error);
+      return;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    this.emit(
+      'error',
+      new TrackerError(
+        'listener-error',
+        `A '${type}' event listener threw (${message}); the tracker keeps going. Later errors of this listener are not reported again: fix the listener.`,
+        { event: type },
+        { cause: error },
+      ),
+    );
   }
 
   private async connect(workerUrl: string, init: WorkerInit): Promise<WorkerReady> {
@@ -268,7 +357,8 @@ export class FaceTracker extends EventTarget {
       landmarks = { face: this.pageLandmarks.detect(f.frame, f.timeMs, width, height) };
       mainThreadMs = performance.now() - t;
     }
-    const result = await this.connection.track(f.frame, { timeMs: f.timeMs, videoTime: f.videoTime }, landmarks);
+    // dispose() terminates the worker and its reply never comes: end the call instead of hanging.
+    const result = await Promise.race([this.connection.track(f.frame, { timeMs: f.timeMs, videoTime: f.videoTime }, landmarks), this.whenDisposed]);
     const t0 = performance.now() - mainThreadMs;
     if (!result) {
       const lost: FaceLostDetail = { timeMs: f.timeMs, videoTime: f.videoTime };
@@ -288,13 +378,20 @@ export class FaceTracker extends EventTarget {
     return result;
   }
 
+  /** No event after dispose(): a frame still in flight then is not reported. */
   private emit<K extends keyof FaceTrackerEventMap>(type: K, detail: FaceTrackerEventMap[K]['detail']): void {
+    if (this.disposed) return;
     this.dispatchEvent(new CustomEvent(type, { detail }));
   }
 
   private assertAlive(): void {
     if (this.disposed) throw this.crashed ?? new TrackerError('disposed', 'This tracker was disposed; create a new one with FaceTracker.create().');
   }
+}
+
+/** Listeners are told apart by type and capture flag, as EventTarget does. */
+function listenerKey(type: string, options?: boolean | EventListenerOptions): string {
+  return `${type}|${typeof options === 'boolean' ? options : !!options?.capture}`;
 }
 
 /** MediaPipe on the main thread (loaded only when needed, so the worker path never pays for it). */

@@ -1,8 +1,32 @@
+import { TrackerError } from '../../core/errors.js';
 import type { FaceFrame } from '../../core/FaceFrame.js';
 
-/** `tracker.frames()`: the `frame` events as async iterators, each queueing frames until read; all end on `close()`. */
+/**
+ * How many frames a `frames()` iterator holds for a consumer that has not read them yet. Three
+ * frames (100 ms at 30 fps) absorb a consumer's short stalls (a GC pause, one slow frame) without
+ * a drop; a consumer slower than that for good gets the newest frames, never a growing backlog
+ * of old ones, so its memory and latency stay bounded.
+ */
+export const DEFAULT_FRAMES_QUEUED = 3;
+
+export interface FrameStreamOptions {
+  /** Frames held for this iterator before the oldest is dropped (newest wins); ≥ 1, default 3. */
+  maxQueued?: number;
+}
+
+/**
+ * `tracker.frames()`: the `frame` events as async iterators. Each holds at most `maxQueued`
+ * unread frames: when a new frame arrives at a full queue, the oldest is dropped (newest wins) and
+ * counted in `dropped`. All iterators end on `close()` (after the frames they still hold); an
+ * iterator opened after `close()` is already ended.
+ */
 export class FrameStreams {
   private readonly sinks = new Set<(frame: FaceFrame | null) => void>();
+  private closed = false;
+  /** Frames dropped so far by all iterators together (one per frame an iterator dropped). */
+  dropped = 0;
+  /** The most frames any iterator has held at once (for tests: never above its bound). */
+  maxHeld = 0;
 
   /** Hands a frame to every open iterator. */
   push(frame: FaceFrame): void {
@@ -11,33 +35,47 @@ export class FrameStreams {
 
   /** Ends every iterator (after the frames they still hold). */
   close(): void {
+    this.closed = true;
     for (const sink of this.sinks) sink(null);
     this.sinks.clear();
   }
 
-  open(): AsyncIterableIterator<FaceFrame> {
+  open(options: FrameStreamOptions = {}): AsyncIterableIterator<FaceFrame> {
+    const bound = options.maxQueued ?? DEFAULT_FRAMES_QUEUED;
+    if (!Number.isInteger(bound) || bound < 1) throw new TrackerError('invalid-input', `frames({ maxQueued }) must be a whole number ≥ 1, got ${bound}.`);
     const queue: FaceFrame[] = [];
-    let wake: (() => void) | undefined;
-    let done = false;
+    const waiting: (() => void)[] = [];
+    let done = this.closed;
+    const wakeAll = () => waiting.splice(0).forEach((wake) => wake());
     const sink = (frame: FaceFrame | null) => {
-      if (frame) queue.push(frame);
-      else done = true;
-      wake?.();
+      if (frame) {
+        queue.push(frame);
+        if (queue.length > bound) {
+          queue.shift();
+          this.dropped++;
+        }
+        this.maxHeld = Math.max(this.maxHeld, queue.length);
+      } else {
+        done = true;
+      }
+      wakeAll();
     };
-    this.sinks.add(sink);
+    if (!done) this.sinks.add(sink);
     const sinks = this.sinks;
     return {
       [Symbol.asyncIterator]() {
         return this;
       },
       async next(): Promise<IteratorResult<FaceFrame>> {
-        while (queue.length === 0 && !done) await new Promise<void>((r) => (wake = r));
+        while (queue.length === 0 && !done) await new Promise<void>((r) => waiting.push(r));
         const value = queue.shift();
         return value ? { value, done: false } : { value: undefined, done: true };
       },
       async return(): Promise<IteratorResult<FaceFrame>> {
         sinks.delete(sink);
         done = true;
+        queue.length = 0;
+        wakeAll();
         return { value: undefined, done: true };
       },
     };

@@ -6,6 +6,13 @@ export interface TrackerStatsSnapshot {
   fps: number;
   /** Frames dropped so far because the worker was busy (newest frame wins). */
   dropped: number;
+  /**
+   * Frames (a count, since the tracker was created) that `tracker.frames()` iterators dropped
+   * because their consumer read more slowly than the tracker produced: each iterator holds a few
+   * unread frames (3 by default), and a new frame at a full queue drops the oldest (newest wins).
+   * Two slow iterators missing the same frame count it twice. The `frame` event never drops.
+   */
+  framesDroppedByConsumers: number;
   /** Grab-to-event latency, ms. */
   latencyMsP50: number;
   latencyMsP95: number;
@@ -46,11 +53,12 @@ export class TrackerStats {
     push(this.fit, frame.timings.fitMs);
   }
 
-  snapshot(dropped: number): TrackerStatsSnapshot {
+  snapshot(dropped: number, framesDroppedByConsumers: number): TrackerStatsSnapshot {
     const now = performance.now();
     return {
       fps: this.times.filter((t) => now - t <= 1000).length,
       dropped,
+      framesDroppedByConsumers,
       latencyMsP50: quantile(this.latency, 0.5),
       latencyMsP95: quantile(this.latency, 0.95),
       mainThreadMsP95: quantile(this.mainThread, 0.95),
