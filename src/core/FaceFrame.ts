@@ -72,6 +72,6 @@ export interface FaceFrame {
   /** Posed mesh vertices in camera space (model units), when the tracker was created with `outputs.vertices`. */
   vertices?: Float32Array;
   timings: FrameTimings;
-  /** Fit diagnostics. */
-  fit: { iterations: number; landmarkRmsPx: number; denseCount: number; normalCount: number; identityFrozen: boolean };
+  /** Fit diagnostics; `reinitialised`: the pose was solved afresh (first frame, or first after a lost face), identity kept (`FitStats`). */
+  fit: { iterations: number; landmarkRmsPx: number; denseCount: number; normalCount: number; identityFrozen: boolean; reinitialised: boolean };
 }

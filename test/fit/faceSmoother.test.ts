@@ -13,7 +13,7 @@ function fit(t: number, expression: number, rotation: ArrayLike<number> = [0, 0,
     identity: new Float32Array(2),
     expression: Float32Array.of(expression, 0),
     camera: { focalPx: 800, cx: 320, cy: 240, width: 640, height: 480 },
-    stats: { iterations: 3, energy: 1, landmarkRmsPx: 0.1, denseCount: 0, normalCount: 0, identityFrozen: true, ms: 1 },
+    stats: { iterations: 3, energy: 1, landmarkRmsPx: 0.1, denseCount: 0, normalCount: 0, identityFrozen: true, reinitialised: false, ms: 1 },
   };
 }
 

@@ -166,6 +166,9 @@ describe('FaceFitter on a small synthetic model', () => {
     expect(found.stats.landmarkRmsPx).toBeLessThan(0.5);
     expect(kit.error.medianMm(found, jump)).toBeLessThan(0.5);
     expect(found.stats.identityFrozen).toBe(true); // kept across a lost face
+    expect(found.stats.reinitialised).toBe(true);
+    expect(run.fits[0]!.stats.reinitialised).toBe(true);
+    expect(run.fits.at(-1)!.stats.reinitialised).toBe(false); // warm-started while tracked
 
     fitter.reset();
     const fresh = fitter.fit(kit.observe(truths[0]!, 32));

@@ -226,6 +226,7 @@ export class FaceFitter {
       denseCount,
       normalCount,
       identityFrozen: this.person.frozen,
+      reinitialised: reinit,
       ms: performance.now() - t0,
     }, this.options.blendshapePrior ? observation.blendshapes : undefined);
   }

@@ -82,6 +82,12 @@ export interface FitStats {
   normalCount: number;
   /** Whether identity is frozen (converged across frames). */
   identityFrozen: boolean;
+  /**
+   * Whether this frame's pose was solved afresh from the landmarks (the first frame, the first after
+   * a lost face, or a retry after a diverged solve) rather than warm-started from the last frame.
+   * Identity and focal length are kept across a re-initialisation; `reset()` alone forgets them.
+   */
+  reinitialised: boolean;
   /** Solve time, ms. */
   ms: number;
 }

@@ -142,6 +142,7 @@ export class TrackingPipeline {
         denseCount: fit.stats.denseCount,
         normalCount: fit.stats.normalCount,
         identityFrozen: fit.stats.identityFrozen,
+        reinitialised: fit.stats.reinitialised,
       },
     };
     if (fit.jointRotations) frame.jointRotations = fit.jointRotations;
