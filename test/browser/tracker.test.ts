@@ -244,6 +244,83 @@ describe('FaceTracker in the page', () => {
     expect(result.tracked).toBe(true);
   });
 
+  it('a worker crashing twice: one restart after a back-off, then one final worker-crashed, a disposed tracker, no worker, the take kept', async () => {
+    const page = await session.open('/test/browser/pages/blank.html');
+    const result = await page.evaluate(async () => {
+      const { FaceTracker, Recorder } = (window as unknown as { pixel3dmm: typeof import('../../src/index.js') & typeof import('../../src/record.js') }).pixel3dmm;
+      const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+      const tracker = await FaceTracker.create({ cache: false });
+      const errors: { code: string; restarted: unknown; final: unknown; at: number }[] = [];
+      tracker.addEventListener('error', (e) => errors.push({ code: e.detail.code, restarted: e.detail.details.restarted, final: e.detail.details.final, at: performance.now() }));
+      let frames = 0;
+      let firstCrashAt = Infinity;
+      let firstFrameAfterCrashAt = 0;
+      tracker.addEventListener('frame', () => {
+        frames++;
+        if (!firstFrameAfterCrashAt && performance.now() > firstCrashAt + 100) firstFrameAfterCrashAt = performance.now();
+      });
+      const recorder = new Recorder(tracker);
+      const video = await (window as unknown as { playSampleVideo(): Promise<HTMLVideoElement> }).playSampleVideo();
+      video.loop = true;
+      const iterator = tracker.frames();
+      await tracker.start(video);
+      await sleep(1200);
+      // Simulate an uncaught error in the worker (what a crash looks like from the page), live.
+      const crash = () => (tracker as unknown as { connection: { worker: Worker } }).connection.worker.dispatchEvent(new ErrorEvent('error', { message: 'simulated crash' }));
+      const framesBeforeCrash = frames;
+      firstCrashAt = performance.now();
+      crash();
+      await sleep(200);
+      const framesDuringBackoff = frames - framesBeforeCrash;
+      // The restarted worker initialises again (model, MediaPipe): wait for live frames to come back.
+      for (let t = 0; t < 100 && frames - framesBeforeCrash - framesDuringBackoff < 10; t++) await sleep(100);
+      const framesAfterRestart = frames - framesBeforeCrash - framesDuringBackoff;
+      const resumedAfterMs = firstFrameAfterCrashAt - firstCrashAt;
+      const recordedBeforeSecondCrash = recorder.frameCount;
+      crash();
+      const framesAtSecondCrash = frames;
+      await sleep(1500);
+      const framesAfterSecondCrash = frames - framesAtSecondCrash;
+      const outcome = (p: Promise<unknown>) => p.then(() => 'resolved', (e: { code?: string; details?: { reason?: string } }) => `rejected:${e.code}:${e.details?.reason}`);
+      const startAfter = await outcome(tracker.start(video));
+      const trackAfter = await outcome(tracker.track(new VideoFrame(video), 1));
+      // The frames() iterator hands out what it still holds (at most 3), then ends: a for-await loop finishes.
+      const drain = async () => {
+        let held = 0;
+        for await (const _ of iterator) held++;
+        return held;
+      };
+      const iteratorDrained = await Promise.race([drain(), sleep(1000).then(() => 'hung')]);
+      const take = recorder.stop();
+      tracker.dispose();
+      return {
+        errors: errors.map(({ code, restarted, final }) => ({ code, restarted, final })),
+        restarts: tracker.info.workerRestarts,
+        framesBeforeCrash, framesDuringBackoff, framesAfterRestart, resumedAfterMs, framesAfterSecondCrash,
+        startAfter, trackAfter, iteratorDrained, recordedBeforeSecondCrash, takeFrames: take.frames.length,
+      };
+    });
+    // One restart notice, then the final error: no further error (no loop, no per-frame errors).
+    expect(result.errors).toEqual([
+      { code: 'worker-crashed', restarted: true, final: false },
+      { code: 'worker-crashed', restarted: false, final: true },
+    ]);
+    expect(result.restarts).toBe(1);
+    expect(result.framesBeforeCrash).toBeGreaterThan(10);
+    expect(result.framesDuringBackoff).toBeLessThanOrEqual(1); // the back-off: no worker for 500 ms
+    expect(result.framesAfterRestart).toBeGreaterThanOrEqual(10); // the restarted worker tracks live again
+    expect(result.resumedAfterMs).toBeGreaterThanOrEqual(500);
+    console.log(`live frames resumed ${Math.round(result.resumedAfterMs)} ms after the first crash`);
+    expect(result.framesAfterSecondCrash).toBe(0); // frames stop
+    expect(result.startAfter).toBe('rejected:disposed:worker-crashed');
+    expect(result.trackAfter).toBe('rejected:disposed:worker-crashed');
+    expect(result.iteratorDrained).toBeLessThanOrEqual(3);
+    // The recording keeps every frame from before the final crash.
+    expect(result.takeFrames).toBe(result.recordedBeforeSecondCrash);
+    expect(result.takeFrames).toBeGreaterThan(result.framesBeforeCrash);
+    await expect.poll(() => page.workers().length, { timeout: 5000 }).toBe(0);
+  });
+
   it('caches only verified files: a deployment that served HTML recovers once fixed, and a cached file is revalidated', async () => {
     const page = await session.open('/test/browser/pages/blank.html');
     const glb = readFileSync(join(repoRoot, 'models/face-default.glb'));

@@ -322,7 +322,11 @@ export class FaceTracker extends EventTarget {
     return connection.start();
   }
 
-  /** A restarted worker is reported; a fatal crash disposes the tracker. */
+  /**
+   * A crash is reported once: a restarted worker (after a short back-off) as a `worker-crashed`
+   * error with `details.restarted`; a second crash as one `worker-crashed` with `details.final`,
+   * after which the tracker is disposed (no worker left, frames stop, calls reject with `disposed`).
+   */
   private onWorkerCrash(error: TrackerError, restarted: boolean): void {
     if (this.disposed) return;
     if (restarted) {
@@ -339,14 +343,17 @@ export class FaceTracker extends EventTarget {
     try {
       await this.trackFrame(f);
     } catch (error) {
-      this.emit('error', toTrackerError(error));
+      const e = toTrackerError(error);
+      // A frame lost to a worker crash: the crash itself is reported (once), not each frame.
+      if (e.details.frameLostToCrash) return;
+      this.emit('error', e);
     }
   }
 
   private async trackFrame(f: PumpedFrame): Promise<FaceFrame | null> {
     if (!this.connection) {
       f.frame.close();
-      throw this.crashed ?? new TrackerError('disposed', 'The tracker was disposed.');
+      throw this.disposedError();
     }
     let mainThreadMs = 0;
     let landmarks: { face: DetectedFace | null } | undefined;
@@ -385,7 +392,18 @@ export class FaceTracker extends EventTarget {
   }
 
   private assertAlive(): void {
-    if (this.disposed) throw this.crashed ?? new TrackerError('disposed', 'This tracker was disposed; create a new one with FaceTracker.create().');
+    if (this.disposed) throw this.disposedError();
+  }
+
+  /** What a call after dispose() gets: `disposed`, also after a fatal worker crash (then naming it, as `cause`). */
+  private disposedError(): TrackerError {
+    if (!this.crashed) return new TrackerError('disposed', 'This tracker was disposed; create a new one with FaceTracker.create().');
+    return new TrackerError(
+      'disposed',
+      'This tracker was disposed after its tracking worker crashed twice (see the worker-crashed error event); create a new one with FaceTracker.create().',
+      { reason: 'worker-crashed' },
+      { cause: this.crashed },
+    );
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * The page's side of the tracking worker: starts it with the model bytes, hands it frames, and
- * restarts it once if it crashes (a second crash is fatal).
+ * restarts it once if it crashes, after a short back-off (a second crash is fatal: one final
+ * `worker-crashed`, the connection closed, no worker left, never a restart loop).
  */
 import * as Comlink from 'comlink';
 import { TrackerError } from '../../core/errors.js';
@@ -17,9 +18,20 @@ export interface ConnectionEvents {
   onPriorStopped(event: PriorStoppedEvent): void;
 }
 
+/**
+ * Wait before restarting a crashed worker. Long enough that a passing cause (memory pressure, the
+ * browser reclaiming a process, a GPU process restart) has a moment to clear instead of killing
+ * the fresh worker at once; short enough that live tracking resumes within about half a second
+ * (~15 frames at 30 fps; the frame pump keeps only the newest frame meanwhile, so no burst).
+ */
+export const WORKER_RESTART_DELAY_MS = 500;
+
 export class TrackingWorkerConnection {
   /** Times the worker crashed and was restarted. */
   restarts = 0;
+  /** Rejects the calls in flight on the current worker when it crashes (its replies never come). */
+  private lost = deferredLoss();
+  private restartTimer?: ReturnType<typeof setTimeout>;
   private worker?: Worker;
   private remote?: Comlink.Remote<TrackingWorkerApi>;
   /** Settles when the current worker has initialised (a restarted one takes a moment). */
@@ -31,12 +43,14 @@ export class TrackingWorkerConnection {
     /** Kept whole, so a restarted worker can be initialised again: each start sends copies. */
     private readonly init: WorkerInit,
     private readonly events: ConnectionEvents,
+    private readonly restartDelayMs = WORKER_RESTART_DELAY_MS,
   ) {}
 
   /** Starts the worker and waits until it is ready; rejects (and terminates it) when it cannot start. */
   async start(): Promise<WorkerReady> {
     const worker = startModuleWorker(this.workerUrl, 'pixel3dmm-tracking');
     this.worker = worker;
+    this.lost = deferredLoss();
     // A worker that fails before it is ready (script missing, crash in init) fails this start-up;
     // one that fails later is restarted (onCrash).
     let failStartup: (error: TrackerError) => void = () => undefined;
@@ -44,8 +58,9 @@ export class TrackingWorkerConnection {
     let started = false;
     worker.addEventListener('error', (e) => {
       const message = e.message || 'uncaught error in the tracking worker';
-      if (started) this.onCrash(message);
-      else failStartup(new TrackerError('worker-crashed', `The tracking worker failed to start (${message}). Check that ${this.workerUrl} is served.`));
+      if (started) {
+        if (worker === this.worker) this.onCrash(message);
+      } else failStartup(new TrackerError('worker-crashed', `The tracking worker failed to start (${message}). Check that ${this.workerUrl} is served.`));
     });
     const remote = Comlink.wrap<TrackingWorkerApi>(worker);
     this.remote = remote;
@@ -67,9 +82,14 @@ export class TrackingWorkerConnection {
   /** Tracks one frame (transferred to the worker, which closes it); null when no face is found. */
   async track(frame: VideoFrame | ImageBitmap, meta: FrameMeta, landmarks?: { face: DetectedFace | null }): Promise<FaceFrame | null> {
     await this.ready;
-    if (!this.remote) throw new TrackerError('disposed', 'The tracking worker was stopped.');
+    const remote = this.remote;
+    if (!remote) {
+      frame.close();
+      throw new TrackerError('disposed', 'The tracking worker was stopped.');
+    }
     try {
-      return await this.remote.track(Comlink.transfer(frame, [frame as unknown as Transferable]), meta, landmarks);
+      // A crash of the worker ends the call (its reply would never come) instead of hanging it.
+      return await Promise.race([remote.track(Comlink.transfer(frame, [frame as unknown as Transferable]), meta, landmarks), this.lost.promise]);
     } catch (error) {
       throw toTrackerError(error);
     }
@@ -82,6 +102,8 @@ export class TrackingWorkerConnection {
   /** Ends the worker (and the prior worker it started); everything they hold goes with them. */
   close(): void {
     this.closed = true;
+    clearTimeout(this.restartTimer);
+    this.lost.reject(new TrackerError('disposed', 'The tracking worker was stopped while this frame was being tracked.'));
     this.remote?.[Comlink.releaseProxy]();
     this.remote = undefined;
     this.worker?.terminate();
@@ -91,18 +113,50 @@ export class TrackingWorkerConnection {
   private onCrash(message: string): void {
     if (this.closed) return;
     this.worker?.terminate();
+    this.remote?.[Comlink.releaseProxy]();
+    this.remote = undefined;
+    this.worker = undefined;
+    this.lost.reject(new TrackerError('worker-crashed', `The tracking worker crashed (${message}) while this frame was being tracked; the frame is lost.`, { frameLostToCrash: true }));
     if (this.restarts >= 1) {
       this.close();
-      this.events.onCrash(new TrackerError('worker-crashed', `The tracking worker crashed again (${message}); the tracker has stopped. Create a new tracker.`), false);
+      this.events.onCrash(this.finalError(`crashed again (${message})`), false);
       return;
     }
     this.restarts++;
-    this.events.onCrash(new TrackerError('worker-crashed', `The tracking worker crashed (${message}); it was restarted.`, { restarted: true }), true);
-    void this.start().catch((error) => {
-      this.close();
-      this.events.onCrash(toTrackerError(error), false);
+    this.events.onCrash(
+      new TrackerError('worker-crashed', `The tracking worker crashed (${message}); it is restarted in ${this.restartDelayMs} ms and tracking goes on.`, {
+        restarted: true,
+        final: false,
+        restartDelayMs: this.restartDelayMs,
+      }),
+      true,
+    );
+    // Calls arriving meanwhile wait for the restarted worker (track() awaits `ready`).
+    this.ready = new Promise<void>((resolve) => (this.restartTimer = setTimeout(resolve, this.restartDelayMs)))
+      .then(() => (this.closed ? undefined : this.start()))
+      .catch((error: unknown) => {
+        if (this.closed) return;
+        this.close();
+        this.events.onCrash(this.finalError(`crashed and could not be restarted (${toTrackerError(error).message})`), false);
+      });
+  }
+
+  /** The one error of a crash the connection does not recover from: it is closed, no worker is left. */
+  private finalError(what: string): TrackerError {
+    return new TrackerError('worker-crashed', `The tracking worker ${what}; the tracker has stopped and was disposed. Create a new tracker with FaceTracker.create().`, {
+      restarted: false,
+      final: true,
+      restarts: this.restarts,
     });
   }
+}
+
+/** A promise that only ever rejects (when the worker it stands for crashes); unobserved rejections are handled. */
+function deferredLoss(): { promise: Promise<never>; reject: (error: TrackerError) => void } {
+  let reject: (error: TrackerError) => void = () => undefined;
+  const promise = new Promise<never>((_, r) => (reject = r));
+  promise.catch(() => undefined);
+  return { promise, reject };
 }
 
 /** Copies of the init's model bytes, with their buffers to transfer: the originals stay for a restart. */
