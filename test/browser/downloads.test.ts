@@ -14,13 +14,13 @@ import { repoRoot, startBrowserSession, type BrowserSession } from './harness.js
 const glb = readFileSync(join(repoRoot, 'models/face-default.glb'));
 const STALL_AFTER = 65536;
 
-type Fault = 'stall' | 'cut' | 'trickle';
+type Fault = 'stall' | 'cut' | 'trickle' | '404' | '500';
 
 /**
- * `/model.glb?fault=stall|cut|trickle&times=N&key=K`: the first N requests for key K (all, without
- * `times`) suffer the fault, later ones get the file. `stall` sends the headers and 64 KiB, then
- * nothing; `cut` half the file, then closes the connection; `trickle` the whole file in 12 pieces
- * 300 ms apart.
+ * `/model.glb?fault=stall|cut|trickle|404|500&times=N&key=K`: the first N requests for key K (all,
+ * without `times`) suffer the fault, later ones get the file. `stall` sends the headers and 64 KiB,
+ * then nothing; `cut` half the file, then closes the connection; `trickle` the whole file in 12
+ * pieces 300 ms apart; `404` and `500` answer with that HTTP status and a short text body.
  */
 async function startFaultServer() {
   const requests = new Map<string, number>();
@@ -49,6 +49,12 @@ async function startFaultServer() {
       if (!res.writableFinished && !cutting) abandoned.set(key, (abandoned.get(key) ?? 0) + 1);
     });
     if (!faulty) return void res.end(glb);
+    if (fault === '404' || fault === '500') {
+      res.statusCode = Number(fault);
+      res.setHeader('Content-Type', 'text/plain');
+      res.removeHeader('Content-Length');
+      return void res.end(fault === '404' ? 'not found' : 'internal server error');
+    }
     if (fault === 'stall') return void res.write(glb.subarray(0, STALL_AFTER));
     if (fault === 'cut') {
       cutting = true;
@@ -181,6 +187,32 @@ describe('model downloads under network faults', () => {
     expect(always.details).toMatchObject({ url: model, reason: 'cut-off', attempts: 2 });
     expect(faults.requests('cut')).toBe(2);
     expect(always.unhandled).toEqual([]);
+  });
+
+  it('fails a 404 at once with model-fetch naming the URL, the status and what to check (no retry)', async () => {
+    const model = faults.modelUrl('404', 'missing');
+    const out = await createInPage(session, model, { downloadRetries: 2 });
+    expect(out.result).toBe('model-fetch');
+    expect(out.message).toContain(model);
+    expect(out.message).toMatch(/HTTP 404 Not Found\. No file at that URL: check it \(FaceTracker\.create's `model`, `landmarker`, `prior\.onnx` or `assetBaseUrl` option\)/);
+    expect(out.details).toMatchObject({ url: model, status: 404, attempts: 1 });
+    expect(faults.requests('missing')).toBe(1); // a missing file does not appear by asking again
+    expect(out.unhandled).toEqual([]);
+  });
+
+  it('retries an HTTP 500 with back-off, succeeds when the server recovers, and fails with model-fetch (status 500) when it does not', async () => {
+    const once = await createInPage(session, faults.modelUrl('500', 'error-once', 1), { downloadRetries: 1 });
+    expect(once.result).toBe('created');
+    expect(faults.requests('error-once')).toBe(2);
+    const model = faults.modelUrl('500', 'error');
+    const out = await createInPage(session, model, { downloadRetries: 2 });
+    expect(out.result).toBe('model-fetch');
+    expect(out.message).toContain(model);
+    expect(out.message).toMatch(/HTTP 500 Internal Server Error \(attempt 3 of 3\)\. The server failed or is overloaded: try again later/);
+    expect(out.details).toMatchObject({ url: model, status: 500, attempts: 3 });
+    expect(faults.requests('error')).toBe(3);
+    expect(out.ms).toBeGreaterThanOrEqual(3000); // the back-off: 1 s, then 2 s
+    expect(out.unhandled).toEqual([]);
   });
 
   it('lets a slow but steady download finish although it takes longer than the stall timeout', async () => {

@@ -127,9 +127,10 @@ async function download(url: string, options: FetchAssetOptions, attempt: number
     if (!response) response = await fetch(url, { signal: controller.signal });
     if (!response.ok) {
       const status = response.status;
-      const error = new TrackerError('model-fetch', `Could not download ${url}: HTTP ${status} ${response.statusText}${tries}. Check that the file is served at that URL.`, { url, status, attempts: attempt });
+      const transient = status >= 500 || status === 408 || status === 429;
+      const error = new TrackerError('model-fetch', `Could not download ${url}: HTTP ${status} ${response.statusText}${transient ? tries : ''}. ${httpAdvice(status, transient)}`, { url, status, attempts: attempt });
       response.body?.cancel().catch(() => undefined);
-      throw status >= 500 || status === 408 || status === 429 ? new TransientFailure(error) : error;
+      throw transient ? new TransientFailure(error) : error;
     }
     const type = response.headers.get('Content-Type') ?? '';
     if (/^text\/html/i.test(type)) {
@@ -170,6 +171,16 @@ async function download(url: string, options: FetchAssetOptions, attempt: number
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', cancel);
   }
+}
+
+/** What to do about an HTTP error answer. */
+function httpAdvice(status: number, transient: boolean): string {
+  if (transient) return 'The server failed or is overloaded: try again later; if it goes on, the server needs fixing.';
+  if (status === 404 || status === 410) {
+    return "No file at that URL: check it (FaceTracker.create's `model`, `landmarker`, `prior.onnx` or `assetBaseUrl` option) and that the file is deployed there.";
+  }
+  if (status === 401 || status === 403) return 'The server refuses to serve it: check its access rules for this page (login, allowed origins).';
+  return 'Check that the file is served at that URL.';
 }
 
 function throwIfAborted(url: string, signal: AbortSignal | undefined): void {
