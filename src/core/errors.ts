@@ -5,6 +5,7 @@
 export type TrackerErrorCode =
   | 'camera-denied'
   | 'camera-missing'
+  | 'camera-ended'
   | 'model-fetch'
   | 'model-format'
   | 'prior-format'

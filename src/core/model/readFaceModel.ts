@@ -23,7 +23,7 @@ export async function readFaceModel(bytes: Uint8Array): Promise<FaceModel> {
   try {
     doc = await io.readBinary(bytes);
   } catch (cause) {
-    modelFormatError(`Face model file is corrupt: ${(cause as Error).message}`);
+    modelFormatError(`The face model file is damaged (${(cause as Error).message}): replace it with an intact copy (download or export it again; check that the server and the build copy it unchanged).`);
   }
   const mesh = doc.getRoot().listMeshes().find((m) => (m.getExtras() as { pixel3dmm?: unknown }).pixel3dmm);
   if (!mesh) {

@@ -13,6 +13,7 @@ import {
   type FaceTrackerOptions,
 } from './FaceTrackerOptions.js';
 import { FramePump, type PumpedFrame } from './FramePump.js';
+import { namedFileError } from './namedFileError.js';
 import { packageAssetUrls } from './packageAssets.js';
 import { FrameStreams, type FrameStreamOptions } from './FrameStreams.js';
 import { TrackerStats } from './TrackerStats.js';
@@ -114,18 +115,12 @@ export class FaceTracker extends EventTarget {
     const fallbacks = frameTransport === 'ImageBitmap' ? ['VideoFrame is missing: frames cross to the worker as ImageBitmaps (one extra copy).'] : [];
     let ready: WorkerReady;
     try {
-      ready = await tracker.connect(workerUrl, init);
+      ready = await tracker.startWorkers(workerUrl, init, placement, fallbacks);
     } catch (error) {
-      // MediaPipe could not start in the worker: if it starts on the main thread, this browser
-      // cannot run it in a worker, and the page detects landmarks itself.
-      const e = toTrackerError(error);
-      if (placement !== 'auto' || e.details.stage !== 'landmarker') throw e;
-      init.landmarksInWorker = false;
-      tracker.pageLandmarks = await startPageLandmarks(init);
-      ready = await tracker.connect(workerUrl, init);
-      fallbacks.push(`MediaPipe could not run in the worker (${e.message}); it runs on the main thread, costing the page its time per frame.`);
+      // Nothing that did start (a worker, MediaPipe on the page) is left running.
+      tracker.dispose();
+      throw namedFileError(toTrackerError(error), { model: String(options.model ?? assets.faceModel), landmarker: String(options.landmarker ?? assets.landmarker), prior: (onnx ?? []).map(String) });
     }
-    if (placement === 'main-thread') tracker.pageLandmarks = await startPageLandmarks(init);
     if (options.signal?.aborted) {
       tracker.dispose();
       throw new TrackerError('disposed', 'FaceTracker.create() was cancelled (its AbortSignal was aborted) while the tracker started.');
@@ -149,9 +144,11 @@ export class FaceTracker extends EventTarget {
   /**
    * Starts tracking a playing video element, a MediaStream, or (no argument / `{ camera }`) the
    * user's camera. Rejects with `camera-denied` / `camera-missing` when the camera can't be used,
-   * with `invalid-state` when the tracker is already started (or starting: `stop()` first, then
-   * `start()` the other source), with `disposed` after `dispose()` (also when disposed while the
-   * camera opens). A `stop()` while the camera opens makes `start()` resolve without tracking.
+   * with `invalid-input` for a stream without a live video track, with `invalid-state` when the
+   * tracker is already started (or starting: `stop()` first, then `start()` the other source),
+   * with `disposed` after `dispose()` (also when disposed while the camera opens). A `stop()` while
+   * the camera opens makes `start()` resolve without tracking. When the camera or stream ends while
+   * tracking (unplugged), the tracker stops and emits a `camera-ended` error: `start()` again.
    */
   async start(source: TrackerSource = { camera: true }): Promise<void> {
     this.assertAlive();
@@ -162,7 +159,7 @@ export class FaceTracker extends EventTarget {
     const generation = this.generation;
     let playing: PlayingSource;
     try {
-      playing = await playSource(source);
+      playing = await playSource(source, (error) => this.onSourceEnded(generation, error));
     } catch (error) {
       if (generation === this.generation) this.starting = false;
       if (error instanceof TrackerError) this.emit('error', error);
@@ -307,6 +304,25 @@ export class FaceTracker extends EventTarget {
     );
   }
 
+  /** The tracking worker, and MediaPipe on the page where it runs there (by choice, or because it cannot run in a worker). */
+  private async startWorkers(workerUrl: string, init: WorkerInit, placement: NonNullable<FaceTrackerOptions['landmarks']>, fallbacks: string[]): Promise<WorkerReady> {
+    let ready: WorkerReady;
+    try {
+      ready = await this.connect(workerUrl, init);
+    } catch (error) {
+      // MediaPipe could not start in the worker: if it starts on the main thread, this browser
+      // cannot run it in a worker, and the page detects landmarks itself.
+      const e = toTrackerError(error);
+      if (placement !== 'auto' || e.details.stage !== 'landmarker') throw e;
+      init.landmarksInWorker = false;
+      this.pageLandmarks = await startPageLandmarks(init);
+      ready = await this.connect(workerUrl, init);
+      fallbacks.push(`MediaPipe could not run in the worker (${e.message}); it runs on the main thread, costing the page its time per frame.`);
+    }
+    if (placement === 'main-thread') this.pageLandmarks = await startPageLandmarks(init);
+    return ready;
+  }
+
   private async connect(workerUrl: string, init: WorkerInit): Promise<WorkerReady> {
     const events: ConnectionEvents = {
       onCrash: (error, restarted) => this.onWorkerCrash(error, restarted),
@@ -337,6 +353,13 @@ export class FaceTracker extends EventTarget {
     this.crashed = error;
     this.emit('error', error);
     this.dispose();
+  }
+
+  /** The camera (or stream) ended for good: stop, so that `start()` may open it again, and say so. */
+  private onSourceEnded(generation: number, error: TrackerError): void {
+    if (generation !== this.generation || this.disposed) return;
+    this.stop();
+    this.emit('error', error);
   }
 
   private async trackPumped(f: PumpedFrame): Promise<void> {
@@ -414,12 +437,12 @@ function listenerKey(type: string, options?: boolean | EventListenerOptions): st
 
 /** MediaPipe on the main thread (loaded only when needed, so the worker path never pays for it). */
 async function startPageLandmarks(init: WorkerInit): Promise<LandmarkDetector> {
-  const { LandmarkDetector } = await import('../../workers/tracking/LandmarkDetector.js');
+  const { LandmarkDetector, mediaPipeFailureReason } = await import('../../workers/tracking/LandmarkDetector.js');
   try {
     return await LandmarkDetector.create(init.landmarker, init.mediapipe, init.delegate);
   } catch (cause) {
     if (cause instanceof TrackerError) throw cause;
-    throw new TrackerError('model-format', `MediaPipe FaceLandmarker could not start: ${(cause as Error).message ?? cause}. Check the .task file.`);
+    throw new TrackerError('model-format', `MediaPipe FaceLandmarker could not start: ${mediaPipeFailureReason(cause)}. Check the .task file.`, { stage: 'landmarker' }, { cause });
   }
 }
 

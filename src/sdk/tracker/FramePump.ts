@@ -1,7 +1,9 @@
 /**
  * Grabs frames from a playing <video> (one per decoded video frame) and hands them to a
  * consumer that works one frame at a time. While the consumer is busy, only the newest frame
- * waits; an older waiting frame is dropped, so latency never builds up.
+ * waits; an older waiting frame is dropped, so latency never builds up. While the page is hidden
+ * it grabs nothing, and a frame waiting when the page was hidden is dropped: once the page is
+ * shown again the consumer gets only frames grabbed after that, never a backlog.
  */
 export interface PumpedFrame {
   frame: VideoFrame | ImageBitmap;
@@ -17,7 +19,10 @@ export class FramePump {
   private pending?: PumpedFrame;
   private busy = false;
   private running = false;
+  /** A video frame callback is requested (callbackId is its id). */
+  private scheduled = false;
   private callbackId = 0;
+  private readonly document: Document;
   /** Frames dropped because the consumer was busy. */
   dropped = 0;
 
@@ -25,33 +30,69 @@ export class FramePump {
     private readonly video: HTMLVideoElement,
     private readonly consume: (f: PumpedFrame) => Promise<void>,
     private readonly useVideoFrame = typeof VideoFrame !== 'undefined',
-  ) {}
+  ) {
+    this.document = video.ownerDocument;
+  }
 
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.document.addEventListener('visibilitychange', this.onVisibilityChange);
     this.schedule();
   }
 
   stop(): void {
     this.running = false;
-    this.video.cancelVideoFrameCallback?.(this.callbackId);
-    this.pending?.frame.close();
-    this.pending = undefined;
+    this.document.removeEventListener('visibilitychange', this.onVisibilityChange);
+    this.unschedule();
+    this.dropPending();
+  }
+
+  /**
+   * Hidden: stop grabbing (a browser stops video frame callbacks in a hidden page anyway; one that
+   * does not would have the consumer track frames nobody sees) and drop the waiting frame, which
+   * would be stale by the time the page is shown. Shown: grab again, from the current frame.
+   */
+  private readonly onVisibilityChange = () => {
+    if (!this.running) return;
+    if (this.hidden()) {
+      this.unschedule();
+      this.dropPending();
+    } else {
+      this.schedule();
+    }
+  };
+
+  private hidden(): boolean {
+    return this.document.visibilityState === 'hidden';
   }
 
   private schedule(): void {
-    if (!this.running) return;
+    if (!this.running || this.scheduled || this.hidden()) return;
+    this.scheduled = true;
     this.callbackId = this.video.requestVideoFrameCallback((_now, metadata) => {
+      this.scheduled = false;
       void this.grab(metadata.mediaTime);
       this.schedule();
     });
+  }
+
+  private unschedule(): void {
+    if (this.scheduled) this.video.cancelVideoFrameCallback?.(this.callbackId);
+    this.scheduled = false;
+  }
+
+  private dropPending(): void {
+    this.pending?.frame.close();
+    this.pending = undefined;
   }
 
   private async grab(videoTime: number): Promise<void> {
     const t0 = performance.now();
     if (this.video.videoWidth === 0) return;
     const frame = this.useVideoFrame ? new VideoFrame(this.video, { timestamp: Math.round(videoTime * 1e6) }) : await createImageBitmap(this.video);
+    // Stopped or hidden while an ImageBitmap was made: nobody wants this frame any more.
+    if (!this.running || this.hidden()) return frame.close();
     const grabbed: PumpedFrame = { frame, timeMs: t0, videoTime, grabMs: 0 };
     grabbed.grabMs = performance.now() - t0;
     if (this.busy) {

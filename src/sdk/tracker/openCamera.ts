@@ -10,11 +10,16 @@ export async function openCamera(constraints: MediaTrackConstraints = { facingMo
   } catch (cause) {
     const name = (cause as DOMException).name;
     if (name === 'NotAllowedError' || name === 'SecurityError') {
-      throw new TrackerError('camera-denied', 'Camera permission was denied. Allow camera access for this site and try again.', { name }, { cause });
+      throw new TrackerError('camera-denied', 'Camera permission was denied. Allow camera access for this site (the camera icon in the address bar, or the site settings), then start again.', { name }, { cause });
     }
-    if (name === 'NotFoundError' || name === 'OverconstrainedError' || name === 'NotReadableError') {
-      throw new TrackerError('camera-missing', `No usable camera (${name}): connect a camera or close the app that holds it, then try again.`, { name }, { cause });
-    }
-    throw new TrackerError('camera-missing', `The camera could not be opened: ${(cause as Error).message}`, { name }, { cause });
+    throw new TrackerError('camera-missing', CAMERA_MISSING_ADVICE[name] ?? `The camera could not be opened (${name}: ${(cause as Error).message}). Check that it is connected and not in use by another app, then start again.`, { name }, { cause });
   }
 }
+
+/** What the user can do, by getUserMedia's error name. */
+const CAMERA_MISSING_ADVICE: Record<string, string> = {
+  NotFoundError: 'No camera was found. Connect a camera (or enable it in the system settings), then start again.',
+  NotReadableError: 'The camera is in use by another app or could not be started. Close the other app (or tab) that uses it, or reconnect the camera, then start again.',
+  OverconstrainedError: 'No camera can deliver the requested settings (the constraints passed to start()). Relax them, e.g. drop an exact deviceId, width or height, then start again.',
+  AbortError: 'The camera could not be started (the system stopped it). Reconnect the camera or restart the browser, then start again.',
+};

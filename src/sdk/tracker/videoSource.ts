@@ -1,3 +1,4 @@
+import { TrackerError } from '../../core/errors.js';
 import { openCamera } from './openCamera.js';
 
 /** What `FaceTracker.start` tracks: a playing video element, a MediaStream, or the user's camera. */
@@ -10,17 +11,24 @@ export interface PlayingSource {
   release(): void;
 }
 
-/** Plays `source` in a video element (one made here unless it is one). Rejects with `camera-denied` / `camera-missing`. */
-export async function playSource(source: TrackerSource): Promise<PlayingSource> {
-  if (source instanceof HTMLVideoElement) return { video: source, release: () => undefined };
-  const ownStream = !(source instanceof MediaStream);
-  const stream = source instanceof MediaStream ? source : await openCamera(source.camera === true ? undefined : source.camera);
+/**
+ * Plays `source` in a video element (one made here unless it is one). Rejects with
+ * `camera-denied` / `camera-missing`, or `invalid-input` for a stream without a live video
+ * track. When the stream's video ends (the camera unplugged, a screen share stopped), its
+ * frames stop for good: `onEnded` gets a `camera-ended` error, once.
+ */
+export async function playSource(source: TrackerSource, onEnded: (error: TrackerError) => void): Promise<PlayingSource> {
+  const ownStream = !(source instanceof MediaStream || source instanceof HTMLVideoElement);
+  const stream = ownStream ? await openCamera(source.camera === true ? undefined : source.camera) : source instanceof MediaStream ? source : source.srcObject;
+  const stopWatching = stream instanceof MediaStream ? watchVideoEnd(stream, ownStream, onEnded) : () => undefined;
+  if (source instanceof HTMLVideoElement) return { video: source, release: stopWatching };
   const video = document.createElement('video');
   video.muted = true;
   video.playsInline = true;
   video.srcObject = stream;
   const release = () => {
-    if (ownStream) stream.getTracks().forEach((t) => t.stop());
+    stopWatching();
+    if (ownStream) (stream as MediaStream).getTracks().forEach((t) => t.stop());
     video.srcObject = null;
   };
   try {
@@ -30,4 +38,26 @@ export async function playSource(source: TrackerSource): Promise<PlayingSource> 
     throw error;
   }
   return { video, release };
+}
+
+/**
+ * Calls `onEnded` when the last live video track of `stream` ends. A track only fires 'ended'
+ * when its source goes away (not on the page's own `track.stop()`), and then no frame, nor any
+ * requestVideoFrameCallback, ever comes again: without this the tracker would wait forever.
+ */
+function watchVideoEnd(stream: MediaStream, ownCamera: boolean, onEnded: (error: TrackerError) => void): () => void {
+  const tracks = stream.getVideoTracks().filter((t) => t.readyState === 'live');
+  if (tracks.length === 0) {
+    if (ownCamera) stream.getTracks().forEach((t) => t.stop());
+    throw new TrackerError('invalid-input', 'The MediaStream passed to start() has no live video track (it was stopped or has ended); pass a stream with a live video track.');
+  }
+  const onTrackEnded = () => {
+    if (tracks.some((t) => t.readyState === 'live')) return;
+    stop();
+    const what = ownCamera ? 'The camera stopped delivering video (it was unplugged, switched off, or taken by the system or another app)' : "The video track of the stream being tracked ended (its camera was unplugged, its screen share stopped, or its source closed)";
+    onEnded(new TrackerError('camera-ended', `${what}; tracking stopped. Reconnect the camera, then call start() again.`, { label: tracks[0]!.label }));
+  };
+  const stop = () => tracks.forEach((t) => t.removeEventListener('ended', onTrackEnded));
+  tracks.forEach((t) => t.addEventListener('ended', onTrackEnded));
+  return stop;
 }

@@ -72,7 +72,7 @@ export function readPriorSpec(models: PriorModelBytes, faceModelUvLayout: string
     try {
       metadata = readOnnxMetadata(bytes);
     } catch (cause) {
-      throw formatError(`The ${label} is not an ONNX file (${(cause as Error).message}).`);
+      throw formatError(`The ${label} is not an ONNX file, or a damaged one (${(cause as Error).message}): replace it with an intact copy (download or convert it again).`);
     }
     const uvLayout = metadata.get(PRIOR_METADATA_KEYS.uvLayout);
     if (!uvLayout) {

@@ -4,6 +4,15 @@ import { TrackerError } from '../../core/errors.js';
 import type { DetectedFace } from '../protocol.js';
 import type { WasmRuntime } from '../wasmRuntime.js';
 
+/**
+ * What a MediaPipe start-up failure says, without the C++ source-location trace its WASM appends
+ * (a dozen lines of source file names that tell a user nothing).
+ */
+export function mediaPipeFailureReason(cause: unknown): string {
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return message.split(/\s*=== Source Location Trace/)[0]!.trim();
+}
+
 /** The globals through which MediaPipe's task API starts its WASM module (Emscripten's protocol). */
 interface EmscriptenScope {
   ModuleFactory?: unknown;

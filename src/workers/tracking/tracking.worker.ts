@@ -9,7 +9,7 @@ import { describeFaceModel } from '../../core/model/FaceModel.js';
 import { readFaceModel } from '../../core/model/readFaceModel.js';
 import type { TrackingWorkerApi, WorkerInit, WorkerReady } from '../protocol.js';
 import { toWorkerError } from '../wireError.js';
-import { LandmarkDetector } from './LandmarkDetector.js';
+import { LandmarkDetector, mediaPipeFailureReason } from './LandmarkDetector.js';
 import { PriorStage } from './prior/PriorStage.js';
 import { TrackingPipeline } from './TrackingPipeline.js';
 
@@ -27,8 +27,7 @@ const api: TrackingWorkerApi = {
       if (init.landmarksInWorker) {
         detector = await LandmarkDetector.create(init.landmarker, init.mediapipe, init.delegate).catch((cause) => {
           if (cause instanceof TrackerError) throw cause; // its files could not be loaded: no other thread would do better
-          const reason = (cause as Error).message ?? String(cause);
-          throw new TrackerError('model-format', `MediaPipe FaceLandmarker could not start in the worker: ${reason}. Check the .task file.`, { stage: 'landmarker' });
+          throw new TrackerError('model-format', `MediaPipe FaceLandmarker could not start in the worker: ${mediaPipeFailureReason(cause)}. Check the .task file.`, { stage: 'landmarker' });
         });
       }
       prior = await priorReady;
