@@ -88,10 +88,10 @@ describe('damaged model files', () => {
     ['a face model with a damaged JSON chunk', { model: url('damaged-json.glb') }, 'damaged-json.glb', /^Could not use \S+damaged-json\.glb: The face model file is damaged \(.+\): replace it/],
   ])('rejects %s with model-format naming the file, and leaves no worker', async (_, options, file, message) => {
     const out = await create(options);
+    expect(out.workers).toBe(0);
     expect(out.result).toBe('model-format');
     expect(out.message).toMatch(message);
     expect(String(out.details?.url)).toContain(file);
-    expect(out.workers).toBe(0);
   });
 
   it.each([
@@ -99,12 +99,12 @@ describe('damaged model files', () => {
     ['on the page, after the worker started', 'main-thread'],
   ])('rejects a damaged MediaPipe task that fails %s with model-format naming the file, without MediaPipe\'s C++ trace, and leaves no worker', async (_, landmarks) => {
     const out = await create({ landmarker: url('damaged.task'), landmarks });
+    expect(out.workers).toBe(0);
     expect(out.result).toBe('model-format');
     expect(out.message).toMatch(/^Could not use \S+damaged\.task: MediaPipe FaceLandmarker could not start.*Unable to read the file in zip archive.*Check the \.task file\.$/s);
     expect(out.message).not.toMatch(/Source Location Trace|third_party/);
     expect(out.details).toMatchObject({ stage: 'landmarker' });
     expect(String(out.details?.url)).toContain('damaged.task');
-    expect(out.workers).toBe(0);
   });
 
   it.each([
@@ -112,9 +112,9 @@ describe('damaged model files', () => {
     ['a truncated prior', 'truncated.onnx'],
   ])('rejects %s with prior-format naming the file, and leaves no worker (the prior worker included)', async (_, file) => {
     const out = await create({ prior: { onnx: url(file) } });
+    expect(out.workers).toBe(0);
     expect(out.result).toBe('prior-format');
     expect(out.message).toMatch(new RegExp(`^Could not use \\S+${file.replace('.', '\\.')}: The prior model is not an ONNX file, or a damaged one \\(.+\\): replace it with an intact copy`));
     expect(String(out.details?.url)).toContain(file);
-    expect(out.workers).toBe(0);
   });
 });
