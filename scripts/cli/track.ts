@@ -64,7 +64,8 @@ export async function trackVideo(videoPath: string, outDir: string, options: Tra
   const routes: Record<string, string> = { '/__input/': dirname(videoPath) };
   if (options.modelPath) routes['/__model/'] = dirname(options.modelPath);
   // The browser first: without one there is nothing to serve (and no server left open to hang on).
-  const browser = options.browser ?? (await launchChromium({ webgpu: false }));
+  // WebGL (the overlay's, and MediaPipe's in the worker): where there is no GPU, Chrome 137+ falls back to SwiftShader only when allowed to.
+  const browser = options.browser ?? (await launchChromium({ webgpu: false, extraArgs: ['--enable-unsafe-swiftshader'] }));
   const closeBrowser = () => (options.browser ? Promise.resolve() : browser.close());
   const server = await serveDirectory(packageRoot(), routes).catch(async (error) => {
     await closeBrowser();
@@ -74,8 +75,7 @@ export async function trackVideo(videoPath: string, outDir: string, options: Tra
   const csv = createWriteStream(`${outDir}/arkit.csv`);
   csv.write(`frame,videoTime,${ARKIT_BLENDSHAPES.join(',')}\n`);
   const progress = options.onProgress ?? terminalProgress();
-  // The MP4 arrives in chunks at byte offsets (its index last, over the start): written in place.
-  const videoFile = options.video ? openSync(`${outDir}/overlay.mp4`, 'w') : undefined;
+  let videoFile: number | undefined;
   const page = await browser.newPage();
   try {
     const pageErrors: string[] = [];
@@ -89,6 +89,8 @@ export async function trackVideo(videoPath: string, outDir: string, options: Tra
       }
     });
     await page.exposeFunction('emitProgress', progress);
+    // The MP4 arrives in chunks at byte offsets (its index last, over the start): written in place.
+    if (options.video) videoFile = openSync(`${outDir}/overlay.mp4`, 'w');
     await page.exposeFunction('emitVideoBytes', (position: number, base64: string) => {
       const bytes = Buffer.from(base64, 'base64');
       writeSync(videoFile!, bytes, 0, bytes.length, position);
