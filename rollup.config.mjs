@@ -66,7 +66,8 @@ const onwarn = (warning, warn) => {
 const minifyDependencyChunks = {
   name: 'minify-dependency-chunks',
   async renderChunk(code, chunk) {
-    if (chunk.isEntry || !chunk.moduleIds.every((id) => id.includes('/node_modules/'))) return null;
+    // Virtual modules ('\0…': the empty stand-in for Mediabunny's Node-only imports) are the plugins', not ours.
+    if (chunk.isEntry || !chunk.moduleIds.every((id) => id.includes('/node_modules/') || id.startsWith('\0'))) return null;
     return { code: (await minify(code, { module: true, format: { comments: /^!|@license|@preserve/ } })).code, map: null };
   },
 };
@@ -96,10 +97,18 @@ const bundles = [
   {
     // The page the `track` command drives: the SDK bundled whole, so it needs no import map.
     // It imports the package's entry points, kept external: the page loads dist/index.js, record.js and core.js.
+    // What it draws and encodes with (three.js, Mediabunny) goes in one chunk beside it, minified.
     input: { 'track-page': 'scripts/cli/trackPage.ts' },
     external: (id) => ENTRY_FILES.has(id),
-    output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', inlineDynamicImports: true, paths: (id) => ENTRY_FILES.get(id) ?? id },
-    plugins: [nodeResolve({ browser: true }), commonjs(), ts({ declaration: false, outDir: 'dist', rootDir: '.' }), trackPageHtml],
+    output: {
+      dir: 'dist',
+      format: 'es',
+      entryFileNames: '[name].js',
+      chunkFileNames: '[name]-[hash].js',
+      manualChunks: (id) => (id.includes('/node_modules/') ? 'track-page-vendor' : undefined),
+      paths: (id) => ENTRY_FILES.get(id) ?? id,
+    },
+    plugins: [nodeResolve({ browser: true }), commonjs(), ts({ declaration: false, outDir: 'dist', rootDir: '.' }), trackPageHtml, minifyDependencyChunks],
   },
   {
     input: { cli: 'scripts/cli/main.ts' },

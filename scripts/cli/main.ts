@@ -4,7 +4,7 @@
  */
 const COMMANDS: Record<string, { summary: string; run: () => Promise<(argv: string[]) => Promise<void>> }> = {
   track: {
-    summary: 'track <video> --out <dir>   track the face in a video file; writes frames.jsonl, arkit.csv, overlay.png and the take (json, csv, glb)',
+    summary: 'track <video> --out <dir> [--video]   track the face in a video file; writes frames.jsonl, arkit.csv, overlay.png, the take (json, csv, glb) and with --video overlay.mp4',
     run: async () => (await import('./track.js')).trackCommand,
   },
   'import-flame': {

@@ -6,6 +6,8 @@ export interface TrackPageOptions {
   /** Frames in the overlay contact sheet. */
   sheetFrames: number;
   smoothing: boolean;
+  /** Also encode every frame's overlay as an MP4 (sent to Node through `emitVideoBytes`). */
+  video: boolean;
 }
 
 export interface TrackPageResult {
@@ -19,6 +21,8 @@ export interface TrackPageResult {
   trackingSeconds: number;
   /** data:image/png;base64,… */
   overlayPng: string;
+  /** overlay.mp4, when asked for: its codec (Mediabunny's name: 'avc', 'vp9' or 'av1') and frame count. */
+  video?: { codec: string; frames: number };
   expressionNames: string[];
   units: string;
   /** The frames as a take, in the SDK's export formats (absent when no frame had a face). */

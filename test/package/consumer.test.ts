@@ -136,7 +136,7 @@ describe('the packed package in a fresh app', () => {
     expectTracked(await runApp(browser, `${server.url}/static.html`));
   }, 180_000);
 
-  it('installs a CLI that starts: usage, and track on one second of the sample video', () => {
+  it('installs a CLI that starts: usage, and track (with --video) on one second of the sample video', () => {
     const cli = (args: string[]) => {
       try {
         return { code: 0, out: execFileSync('npx', ['pixel3dmm-web', ...args], { cwd: app, encoding: 'utf8', stdio: 'pipe' }) };
@@ -153,10 +153,13 @@ describe('the packed package in a fresh app', () => {
     expect(cli(['import-flame', '--help'])).toMatchObject({ code: 0, out: expect.stringContaining('usage: npx pixel3dmm-web import-flame') });
     const clip = join(app, 'clip.mp4');
     execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', sample, '-frames:v', '30', '-an', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', clip]);
-    const track = cli(['track', clip, '--out', 'out']);
+    const track = cli(['track', clip, '--out', 'out', '--video']);
     expect(track.code, track.out).toBe(0);
     const lines = readFileSync(join(app, 'out/frames.jsonl'), 'utf8').trim().split('\n');
     expect(lines.length).toBe(30);
     for (const file of ['arkit.csv', 'overlay.png', 'take.json', 'take.csv', 'take.glb']) expect(existsSync(join(app, 'out', file)), file).toBe(true);
+    // The overlay video's drawing and encoding (a chunk beside the page) ship in the package too.
+    const probe = ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', join(app, 'out/overlay.mp4')];
+    expect(execFileSync('ffprobe', probe, { encoding: 'utf8' }).trim()).toBe('30');
   }, 180_000);
 });
