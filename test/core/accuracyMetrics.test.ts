@@ -1,0 +1,75 @@
+/**
+ * The accuracy benchmark's math (bench/accuracy/metrics.ts) on synthetic points whose answers are
+ * known by construction: a shifted copy, a jittered still head, a turning head.
+ */
+import { describe, expect, it } from 'vitest';
+import { correlation, mediapipeTo68, moves, nme, normalisedMeanJitter, outerEyeCornerDistance, restingFrames, stillSteps } from '../../bench/accuracy/metrics.js';
+import { MULTIPIE68_TO_MEDIAPIPE } from '../../src/authoring/registration/multipie68.js';
+
+/** 68 points on a grid, outer eye corners (36, 45) 100 px apart. */
+function face68(): Float32Array {
+  const p = Float32Array.from({ length: 136 }, (_, k) => (k % 2 ? 200 + 3 * Math.floor(k / 2) : 100 + 7 * (Math.floor(k / 2) % 9)));
+  p.set([150, 250], 72);
+  p.set([250, 250], 90);
+  return p;
+}
+
+/** A deterministic pseudo-random sequence in [-1, 1]. */
+function noise(seed: number): () => number {
+  let s = seed;
+  return () => ((s = (s * 16807) % 2147483647) / 2147483647) * 2 - 1;
+}
+
+describe('accuracy metrics', () => {
+  it('maps MediaPipe points to 68 by the table, and takes the outer-eye-corner distance', () => {
+    const points478 = Float32Array.from({ length: 956 }, (_, k) => k);
+    const mapped = mediapipeTo68(points478);
+    expect(mapped[2 * 36]).toBe(2 * MULTIPIE68_TO_MEDIAPIPE[36]!);
+    expect(mapped[2 * 67 + 1]).toBe(2 * MULTIPIE68_TO_MEDIAPIPE[67]! + 1);
+    expect(outerEyeCornerDistance(face68())).toBeCloseTo(100, 6);
+  });
+
+  it('NME: a 3 px shift of the inner points over 100 px between the eye corners is 3 %; the jaw does not count', () => {
+    const reference = face68();
+    const shifted = reference.map((v, k) => (k >= 34 && k % 2 === 0 ? v + 3 : v));
+    expect(nme(shifted, reference)).toBeCloseTo(0.03, 6);
+    const jawOff = reference.map((v, k) => (k < 34 ? v + 50 : v));
+    expect(nme(jawOff, reference)).toBe(0);
+  });
+
+  it('NMJ: a still head with ±0.5 px noise is still everywhere and its jitter is the mean step; a turning head is not still', () => {
+    const rand = noise(7);
+    const base = face68();
+    const still = Array.from({ length: 40 }, () => base.map((v) => v + 0.5 * rand()));
+    const sizes = still.map(() => 100);
+    const steps = stillSteps(still, sizes);
+    expect(steps.filter(Boolean).length).toBe(40 - 5);
+    let expected = 0;
+    for (let i = 3; i < 38; i++) {
+      let sum = 0;
+      for (let p = 0; p < 68; p++) sum += Math.hypot(still[i]![2 * p]! - still[i - 1]![2 * p]!, still[i]![2 * p + 1]! - still[i - 1]![2 * p + 1]!);
+      expected += sum / 68 / 100;
+    }
+    expect(normalisedMeanJitter(still, sizes, steps)).toBeCloseTo(expected / 35, 9);
+    // Half the noise: half the jitter.
+    const calmer = still.map((frame) => frame.map((v, k) => (v + base[k]!) / 2));
+    expect(normalisedMeanJitter(calmer, sizes, steps) / normalisedMeanJitter(still, sizes, steps)).toBeCloseTo(0.5, 6);
+    // 2 px a frame sideways: 10 px across a window, over 2 % of the face.
+    const turning = Array.from({ length: 40 }, (_, i) => base.map((v, k) => (k % 2 ? v : v + 2 * i)));
+    expect(stillSteps(turning, sizes).some(Boolean)).toBe(false);
+    expect(normalisedMeanJitter(turning, sizes, stillSteps(turning, sizes))).toBeNaN();
+  });
+
+  it('resting frames are the lowest tenth of the score sums; correlation and moving shapes', () => {
+    const sums = Array.from({ length: 100 }, (_, i) => (i * 37) % 100);
+    const resting = restingFrames(sums);
+    expect(resting.filter(Boolean).length).toBe(11);
+    expect(sums.filter((_, i) => resting[i]).every((s) => s <= 10)).toBe(true);
+    const a = Array.from({ length: 50 }, (_, i) => Math.sin(i / 5));
+    expect(correlation(a, a.map((v) => 0.3 * v + 0.1))).toBeCloseTo(1, 9);
+    expect(correlation(a, a.map((v) => -v))).toBeCloseTo(-1, 9);
+    expect(correlation(a, a.map(() => 0.2))).toBeNaN();
+    expect(moves(a.map((v) => 0.5 + 0.04 * v))).toBe(false);
+    expect(moves(a.map((v) => 0.5 + 0.2 * v))).toBe(true);
+  });
+});
