@@ -76,6 +76,26 @@ export function normalisedMeanJitter(points: readonly Points[], faceSizes: reado
 }
 
 /**
+ * Jitter where the head moves too (most of the example clips never hold still): each point's
+ * distance from the midpoint of its neighbours in time, |p(i−1) − 2·p(i) + p(i+1)| / 2, i.e. half
+ * its second difference, averaged over the points and over frames i whose neighbours are the
+ * adjacent frames (`consecutive`), over the face size. Steady motion (constant velocity) adds
+ * nothing; independent noise of std σ per coordinate gives √(3/2)·σ·√(π/2) ≈ 1.53·σ.
+ */
+export function accelerationJitter(points: readonly Points[], faceSizes: readonly number[], consecutive: readonly boolean[]): number {
+  let sum = 0, count = 0;
+  for (let i = 1; i + 1 < points.length; i++) {
+    if (!consecutive[i] || !consecutive[i + 1]) continue;
+    const [a, b, c] = [points[i - 1]!, points[i]!, points[i + 1]!];
+    let frame = 0;
+    for (let k = 0; k < b.length / 2; k++) frame += Math.hypot(a[2 * k]! - 2 * b[2 * k]! + c[2 * k]!, a[2 * k + 1]! - 2 * b[2 * k + 1]! + c[2 * k + 1]!) / 2;
+    sum += frame / (b.length / 2) / faceSizes[i]!;
+    count++;
+  }
+  return count ? sum / count : NaN;
+}
+
+/**
  * Resting frames: MediaPipe's score sum (its `_neutral` left out) at most the clip's
  * `fraction`-quantile, i.e. the frames where MediaPipe sees the least expression.
  */

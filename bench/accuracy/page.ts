@@ -17,8 +17,16 @@ export interface FrameRecord {
   fitted68?: number[];
   arkit?: number[];
   mediapipeScores: number[];
-  /** face-api's 68 points, on the frames it ran on (every `detectEvery`-th) where it found a face. */
+  /** face-api's 68 points, on the frames it ran on (every `detectEvery`-th) where it found a face; filled in from the detector's cache. */
   faceApi68?: number[];
+}
+
+/** What `trackClip` is asked to do: run face-api on every `detectEvery`-th frame, or (`detectEvery` 0) not at all. */
+export interface ClipOptions {
+  detectEvery: number;
+  tfBackend: string;
+  /** A still image is tracked as a static clip of this many frames (10), face-api on its last. */
+  repeatImage?: number;
 }
 
 export interface ClipRun {
@@ -26,7 +34,8 @@ export interface ClipRun {
   frameCount: number;
   width: number;
   height: number;
-  backend: string;
+  /** face-api's tfjs backend; absent when it did not run. */
+  backend?: string;
   trackMs: number;
   detectMs: number;
 }
@@ -34,7 +43,7 @@ export interface ClipRun {
 declare global {
   interface Window {
     accuracyBench: {
-      trackClip(url: string, options: { detectEvery: number; repeatImage?: number; tfBackend: string }): Promise<ClipRun>;
+      trackClip(url: string, options: ClipOptions): Promise<ClipRun>;
     };
   }
 }
@@ -42,11 +51,13 @@ declare global {
 const round = (values: ArrayLike<number>) => Array.from(values, (v) => Math.round(v * 100) / 100);
 
 /** The part of tfjs used here (face-api re-exports it; its types need tfjs's, not installed). */
-const tf = faceapi.tf as unknown as { setBackend(name: string): Promise<boolean>; ready(): Promise<void>; getBackend(): string };
+const tf = faceapi.tf as unknown as { setBackend(name: string): Promise<boolean>; ready(): Promise<void>; getBackend(): string; setWasmPaths(prefix: string): void };
 
 let detectorReady: Promise<string> | undefined;
 function loadDetector(backend: string): Promise<string> {
   detectorReady ??= (async () => {
+    // The WASM backend's binaries come from @tensorflow/tfjs-backend-wasm (the version face-api bundles).
+    if (backend === 'wasm') tf.setWasmPaths('/node_modules/@tensorflow/tfjs-backend-wasm/dist/');
     await tf.setBackend(backend);
     await tf.ready();
     const models = '/node_modules/@vladmandic/face-api/model';
@@ -84,8 +95,8 @@ async function* decodedFrames(url: string, repeatImage: number): AsyncGenerator<
   for (let index = 0; index < repeatImage; index++) yield { frame: new VideoFrame(bitmap, { timestamp: index * 33_333 }), videoTime: index / 30, index };
 }
 
-async function trackClip(url: string, options: { detectEvery: number; repeatImage?: number; tfBackend: string }): Promise<ClipRun> {
-  const backend = await loadDetector(options.tfBackend);
+async function trackClip(url: string, options: ClipOptions): Promise<ClipRun> {
+  const backend = options.detectEvery > 0 ? await loadDetector(options.tfBackend) : undefined;
   const tracker = await FaceTracker.create({ cache: false, prior: 'landmarks', ...PACKAGE_ASSETS });
   const canvas = document.createElement('canvas');
   const context = canvas.getContext('2d', { willReadFrequently: true })!;
@@ -98,7 +109,7 @@ async function trackClip(url: string, options: { detectEvery: number; repeatImag
       canvas.width = frame.displayWidth;
       canvas.height = frame.displayHeight;
       const lastOfImage = repeat - 1;
-      const detectHere = /\.(jpe?g|png)$/i.test(url) ? index === lastOfImage : index % options.detectEvery === 0;
+      const detectHere = backend !== undefined && (/\.(jpe?g|png)$/i.test(url) ? index === lastOfImage : index % options.detectEvery === 0);
       if (detectHere) context.drawImage(frame, 0, 0);
       let start = performance.now();
       const f = await tracker.track(frame, videoTime);
@@ -119,7 +130,7 @@ async function trackClip(url: string, options: { detectEvery: number; repeatImag
   } finally {
     tracker.dispose();
   }
-  return { frames, frameCount, width: canvas.width, height: canvas.height, backend, trackMs, detectMs };
+  return { frames, frameCount, width: canvas.width, height: canvas.height, ...(backend && { backend }), trackMs, detectMs };
 }
 
 window.accuracyBench = { trackClip };

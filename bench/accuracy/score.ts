@@ -1,6 +1,6 @@
 /** Scores one tracked clip (the page's `ClipRun`) with the figures of `metrics.ts`. */
 import { ARKIT_BLENDSHAPES, MEDIAPIPE_BLENDSHAPES } from '../../src/core/arkit.js';
-import { correlation, mean, median, mediapipeTo68, moves, nme, normalisedMeanJitter, outerEyeCornerDistance, restingFrames, stillSteps } from './metrics.js';
+import { accelerationJitter, correlation, mean, median, mediapipeTo68, moves, nme, normalisedMeanJitter, outerEyeCornerDistance, restingFrames, stillSteps } from './metrics.js';
 import type { ClipRun } from './page.js';
 
 export interface ClipScore {
@@ -18,6 +18,10 @@ export interface ClipScore {
   jitterRaw: number;
   jitterFitted: number;
   jitterRatio: number;
+  /** `accelerationJitter` over every frame (defined where the head never holds still). */
+  accelJitterRaw: number;
+  accelJitterFitted: number;
+  accelJitterRatio: number;
   restArkitSum: number;
   restArkitSumMediapipe: number;
   /** Median per-shape correlation with MediaPipe's scores, over the shapes that move. */
@@ -54,6 +58,9 @@ export function scoreClip(run: ClipRun, video: boolean): ClipScore {
   const still = !video ? frames.map(() => false) : stillSteps(frames.map((f) => f.mediapipe), faceSizes).map((s, i) => s && frames[i + 2]!.index - frames[i - 3]!.index === 5);
   const jitterRaw = normalisedMeanJitter(frames.map((f) => f.mediapipe), faceSizes, still);
   const jitterFitted = normalisedMeanJitter(frames.map((f) => f.fitted478), faceSizes, still);
+  const consecutive = frames.map((f, i) => video && i > 0 && f.index === frames[i - 1]!.index + 1);
+  const accelJitterRaw = accelerationJitter(frames.map((f) => f.mediapipe), faceSizes, consecutive);
+  const accelJitterFitted = accelerationJitter(frames.map((f) => f.fitted478), faceSizes, consecutive);
 
   const mediapipeSums = frames.map((f) => f.mediapipeScores.reduce((s, v, k) => (MEDIAPIPE_BLENDSHAPES[k] === '_neutral' ? s : s + v), 0));
   const resting = restingFrames(mediapipeSums);
@@ -84,6 +91,9 @@ export function scoreClip(run: ClipRun, video: boolean): ClipScore {
     jitterRaw,
     jitterFitted,
     jitterRatio: jitterFitted / jitterRaw,
+    accelJitterRaw,
+    accelJitterFitted,
+    accelJitterRatio: accelJitterFitted / accelJitterRaw,
     restArkitSum,
     restArkitSumMediapipe,
     arkitCorr: median(shapeCorr.map(([, c]) => c)),

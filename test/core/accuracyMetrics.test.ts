@@ -3,7 +3,7 @@
  * known by construction: a shifted copy, a jittered still head, a turning head.
  */
 import { describe, expect, it } from 'vitest';
-import { correlation, mediapipeTo68, moves, nme, normalisedMeanJitter, outerEyeCornerDistance, restingFrames, stillSteps } from '../../bench/accuracy/metrics.js';
+import { accelerationJitter, correlation, mediapipeTo68, moves, nme, normalisedMeanJitter, outerEyeCornerDistance, restingFrames, stillSteps } from '../../bench/accuracy/metrics.js';
 import { MULTIPIE68_TO_MEDIAPIPE } from '../../src/authoring/registration/multipie68.js';
 
 /** 68 points on a grid, outer eye corners (36, 45) 100 px apart. */
@@ -58,6 +58,24 @@ describe('accuracy metrics', () => {
     const turning = Array.from({ length: 40 }, (_, i) => base.map((v, k) => (k % 2 ? v : v + 2 * i)));
     expect(stillSteps(turning, sizes).some(Boolean)).toBe(false);
     expect(normalisedMeanJitter(turning, sizes, stillSteps(turning, sizes))).toBeNaN();
+  });
+
+  it('acceleration jitter: steady motion adds none, noise of std σ gives about 1.53 σ, frames after a gap are skipped', () => {
+    const base = face68();
+    const sizes = Array.from({ length: 400 }, () => 100);
+    const all = sizes.map(() => true);
+    all[0] = false;
+    const steady = sizes.map((_, i) => base.map((v, k) => (k % 2 ? v - 0.5 * i : v + 3 * i)));
+    expect(accelerationJitter(steady, sizes, all)).toBeCloseTo(0, 9);
+    // Gaussian noise (Box–Muller on the deterministic sequence), σ = 1 px.
+    const rand = noise(11);
+    const gaussian = () => Math.sqrt(-2 * Math.log((rand() + 1) / 2 + 1e-12)) * Math.cos(Math.PI * (rand() + 1));
+    const noisy = steady.map((frame) => frame.map((v) => v + gaussian()));
+    expect(accelerationJitter(noisy, sizes, all) * 100).toBeCloseTo(1.53, 1);
+    // A jump at a gap (frame 200 not consecutive) is not counted.
+    const jumped = noisy.map((frame, i) => (i >= 200 ? frame.map((v) => v + 40) : frame));
+    const gap = all.map((c, i) => c && i !== 200);
+    expect(accelerationJitter(jumped, sizes, gap)).toBeCloseTo(accelerationJitter(noisy, sizes, gap), 6);
   });
 
   it('resting frames are the lowest tenth of the score sums; correlation and moving shapes', () => {
