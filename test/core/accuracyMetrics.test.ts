@@ -1,10 +1,14 @@
 /**
  * The accuracy benchmark's math (bench/accuracy/metrics.ts) on synthetic points whose answers are
- * known by construction: a shifted copy, a jittered still head, a turning head.
+ * known by construction: a shifted copy, a jittered still head, a turning head; and a clip's
+ * scoring (bench/accuracy/score.ts) on a synthetic clip.
  */
 import { describe, expect, it } from 'vitest';
 import { accelerationJitter, correlation, mediapipeTo68, moves, nme, normalisedMeanJitter, outerEyeCornerDistance, restingFrames, stillSteps } from '../../bench/accuracy/metrics.js';
+import type { ClipRun } from '../../bench/accuracy/page.js';
+import { scoreClip } from '../../bench/accuracy/score.js';
 import { MULTIPIE68_TO_MEDIAPIPE } from '../../src/authoring/registration/multipie68.js';
+import { ARKIT_BLENDSHAPES, MEDIAPIPE_BLENDSHAPES } from '../../src/core/arkit.js';
 
 /** 68 points on a grid, outer eye corners (36, 45) 100 px apart. */
 function face68(): Float32Array {
@@ -89,5 +93,43 @@ describe('accuracy metrics', () => {
     expect(correlation(a, a.map(() => 0.2))).toBeNaN();
     expect(moves(a.map((v) => 0.5 + 0.04 * v))).toBe(false);
     expect(moves(a.map((v) => 0.5 + 0.2 * v))).toBe(true);
+  });
+});
+
+describe('accuracy clip scoring', () => {
+  /** A synthetic clip: 478 points on a grid drifting 0.1 px a frame with ±0.05 px of wobble, MediaPipe's jawOpen opening and closing, the fit copying MediaPipe. */
+  function clip(): ClipRun {
+    const jaw = MEDIAPIPE_BLENDSHAPES.indexOf('jawOpen'), arkitJaw = ARKIT_BLENDSHAPES.indexOf('jawOpen');
+    const frames = Array.from({ length: 30 }, (_, index) => {
+      const mediapipe = Array.from({ length: 956 }, (_, k) => (k % 2 ? 100 + 10 * Math.floor(k / 40) : 100 + 10 * ((k / 2) % 20) + 0.1 * index) + 0.05 * Math.sin(7 * index + k));
+      const mediapipeScores = MEDIAPIPE_BLENDSHAPES.map((_, s) => (s === jaw ? 0.5 + 0.4 * Math.sin(index / 3) : 0.01));
+      const arkit = ARKIT_BLENDSHAPES.map((_, a) => (a === arkitJaw ? 0.2 + 0.5 * mediapipeScores[jaw]! : 0.05));
+      // face-api 2 px to the right of MediaPipe's points, on every other frame.
+      const faceApi68 = index % 2 ? undefined : Array.from(mediapipeTo68(mediapipe), (v, k) => (k % 2 ? v : v + 2));
+      return { index, t: index / 30, mediapipe, fitted478: mediapipe, fitted68: Array.from(mediapipeTo68(mediapipe)), arkit, mediapipeScores, ...(faceApi68 && { faceApi68 }) };
+    });
+    return { frames, frameCount: 30, width: 640, height: 480, trackMs: 0, detectMs: 0 };
+  }
+
+  it('a fit that copies MediaPipe scores ratio 1 everywhere; the ARKit figures follow the names across the two orders', () => {
+    const run = clip();
+    const s = scoreClip(run, true);
+    const eyeCorners = outerEyeCornerDistance(mediapipeTo68(run.frames[0]!.mediapipe));
+    expect(s.detected).toBe(15);
+    expect(s.nmeMediapipe).toBeCloseTo(2 / eyeCorners, 4);
+    expect(s.accelJitterRaw).toBeGreaterThan(0);
+    expect([s.nmeRatioFitted, s.nmeRatio68, s.jitterRatio, s.accelJitterRatio]).toEqual([1, 1, 1, 1]);
+    expect(s.stillSteps).toBe(30 - 5);
+    expect(s.shapeCorr).toEqual([['jawOpen', expect.closeTo(1, 9)]]);
+    // Resting: the lowest tenth of MediaPipe's sums, where jawOpen is near 0.1.
+    const resting = run.frames.filter((f) => f.mediapipeScores[MEDIAPIPE_BLENDSHAPES.indexOf('jawOpen')]! < 0.2);
+    expect(resting.length).toBeGreaterThan(0);
+    expect(s.restArkitSum).toBeLessThan(0.2 + 0.5 * 0.2 + 51 * 0.05 + 1e-6);
+    expect(s.restArkitSumMediapipe).toBeLessThan(0.2 + 51 * 0.01 + 1e-6);
+  });
+
+  it('a still image has no jitter figures', () => {
+    const s = scoreClip(clip(), false);
+    expect([s.stillSteps, s.jitterRaw, s.accelJitterRaw]).toEqual([0, NaN, NaN]);
   });
 });
