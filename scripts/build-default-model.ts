@@ -14,6 +14,7 @@ import { parseObj } from '../src/authoring/geometry/parseObj.js';
 import type { FaceModel } from '../src/core/model/FaceModel.js';
 import { FaceModelEvaluator, type FaceCoefficients } from '../src/core/model/FaceModelEvaluator.js';
 import { readFaceModel } from '../src/core/model/readFaceModel.js';
+import { multipie68FromMediapipe } from '../src/authoring/registration/multipie68.js';
 import { writeFaceModel } from '../src/authoring/writeFaceModel.js';
 import { buildIctFaceModel, splitIctMesh } from './default-model/buildIctFaceModel.js';
 import { embedMediapipe, residualSummary } from './default-model/mediapipeEmbedding.js';
@@ -40,7 +41,10 @@ const mesh = await splitIctMesh(kit);
 const mediapipe = parseObj(readFileSync(join(root, 'models/mediapipe/face_model_with_iris.obj'), 'utf8')).positions;
 const withoutMediapipe = buildIctFaceModel(kit, mesh, { identityCount: IDENTITY_COUNT });
 const embedded = embedMediapipe(mediapipe, withoutMediapipe);
-const model: FaceModel = { ...withoutMediapipe, mediapipe478: embedded.embedding };
+// ICT's own 68 landmark vertices (used above for the embedding's rigid start) sit off the iBUG
+// 300-W convention (e.g. the eyes' and mouth's corners); the shipped 68 are MediaPipe's points
+// at the standard correspondence (docs/architecture.md, "The 68-point convention").
+const model: FaceModel = { ...withoutMediapipe, mediapipe478: embedded.embedding, multipie68: multipie68FromMediapipe(embedded.embedding) };
 
 const bytes = await writeFaceModel(model, { compress: true });
 writeFileSync(out.model, bytes);

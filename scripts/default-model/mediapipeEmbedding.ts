@@ -2,21 +2,10 @@ import { quantile } from '../../src/authoring/geometry/alignPointsToSurface.js';
 import { fitShapeToPoints } from '../../src/authoring/geometry/fitShapeToPoints.js';
 import { applySimilarity, fitSimilarity } from '../../src/authoring/geometry/similarityTransform.js';
 import { TriangleGrid } from '../../src/authoring/geometry/TriangleGrid.js';
+import { MULTIPIE68_INNER_FIRST, MULTIPIE68_TO_MEDIAPIPE } from '../../src/authoring/registration/multipie68.js';
 import { embedPoints, mediapipeSkinWeights, type PointEmbedding } from '../../src/authoring/registration/embedPoints.js';
 import type { FaceModel } from '../../src/core/model/FaceModel.js';
 import { FaceModelEvaluator } from '../../src/core/model/FaceModelEvaluator.js';
-
-/**
- * MediaPipe face-mesh index of each of the 68 Multi-PIE (iBUG 300-W) landmarks: the widely used
- * correspondence (jaw 0–16, brows 17–26, nose 27–35, eyes 36–47, mouth 48–67).
- */
-const MULTIPIE68_TO_MEDIAPIPE = [
-  162, 234, 93, 58, 172, 136, 149, 148, 152, 377, 378, 365, 397, 288, 323, 454, 389,
-  71, 63, 105, 66, 107, 336, 296, 334, 293, 301,
-  168, 197, 5, 4, 75, 97, 2, 326, 305,
-  33, 160, 158, 133, 153, 144, 362, 385, 387, 263, 373, 380,
-  61, 39, 37, 0, 267, 269, 291, 405, 314, 17, 84, 181, 78, 82, 13, 312, 308, 317, 14, 87,
-] as const;
 
 /** MediaPipe's iris points: 468–472 the subject's right iris (centre first), 473–477 the left. */
 const RIGHT_IRIS = [468, 469, 470, 471, 472];
@@ -82,7 +71,7 @@ export function residualSummary(residualsMm: ArrayLike<number>): { medianMm: num
 function multipieSimilarity(mediapipe: Float32Array, model: FaceModel) {
   const evaluator = new FaceModelEvaluator(model);
   const multipie = evaluator.evaluate(evaluator.embedded(model.multipie68!), {});
-  const inner = MULTIPIE68_TO_MEDIAPIPE.map((m, i) => [m, i] as const).filter(([, i]) => i >= 17);
+  const inner = MULTIPIE68_TO_MEDIAPIPE.map((m, i) => [m, i] as const).filter(([, i]) => i >= MULTIPIE68_INNER_FIRST);
   return fitSimilarity(
     inner.flatMap(([m]) => [0, 1, 2].map((c) => mediapipe[3 * m + c]!)),
     inner.flatMap(([, i]) => [0, 1, 2].map((c) => multipie[3 * i + c]!)),

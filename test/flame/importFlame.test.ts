@@ -11,6 +11,7 @@ import { FaceModelEvaluator, type FaceCoefficients } from '../../src/core/model/
 import { readFaceModel } from '../../src/core/model/readFaceModel.js';
 import { NdArray } from '../../src/authoring/pickle/NdArray.js';
 import { readPickle } from '../../src/authoring/pickle/readPickle.js';
+import { multipie68FromMediapipe } from '../../src/authoring/registration/multipie68.js';
 import { runPython, tempDir } from './pythonFixtures.js';
 
 const FLAME_VERTICES = 5023;
@@ -111,6 +112,8 @@ describe.each([
     // Registered from the default model (on this synthetic ellipsoid head, the points land on its front).
     expect(model.mediapipe478!.vertices).toHaveLength(478 * 3);
     expect(model.multipie68!.vertices).toHaveLength(68 * 3);
+    // The 68 are MediaPipe's points at the iBUG 300-W correspondence, as in the default model.
+    expect(model.multipie68).toEqual(multipie68FromMediapipe(model.mediapipe478!));
   });
 
   it('splits vertices at UV seams and maps every split vertex back to one of FLAME’s 5023', () => {

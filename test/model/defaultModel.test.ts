@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { embeddingResidualsMm, residualSummary } from '../../scripts/default-model/mediapipeEmbedding.js';
+import { MULTIPIE68_TO_MEDIAPIPE } from '../../src/authoring/registration/multipie68.js';
 import { ARKIT_BLENDSHAPES, arkitMapFromNames } from '../../src/core/arkit.js';
 import { parseObj } from '../../src/authoring/geometry/parseObj.js';
 import type { FaceModel, SurfaceEmbedding } from '../../src/core/model/FaceModel.js';
@@ -121,6 +122,15 @@ describe('bundled default face model (ICT FaceKit)', () => {
     const rest = ev.evaluate(basis, {});
     expect(closed[3 * 386 + 1]! - rest[3 * 386 + 1]!).toBeLessThan(-0.3);
     expect(Math.abs(closed[3 * 159 + 1]! - rest[3 * 159 + 1]!)).toBeLessThan(0.01);
+  });
+
+  it("puts the 68 Multi-PIE (iBUG 300-W) points on MediaPipe's points at the standard correspondence, for any identity and expression", () => {
+    const ev = new FaceModelEvaluator(model);
+    const coefficients = { identity: sample.identity_coefficients.slice(0, model.identity.names.length), expression: model.expression.names.map((n) => (n === 'jawOpen' ? 0.5 : n === 'mouthSmileLeft' ? 0.7 : 0)) };
+    const points478 = ev.evaluate(ev.embedded(model.mediapipe478!), coefficients);
+    const points68 = ev.evaluate(ev.embedded(model.multipie68!), coefficients);
+    const offsetsCm = MULTIPIE68_TO_MEDIAPIPE.map((m, i) => Math.hypot(...[0, 1, 2].map((c) => points68[3 * i + c]! - points478[3 * m + c]!)));
+    expect(Math.max(...offsetsCm)).toBeLessThan(1e-4);
   });
 
   it("reproduces the float model with upstream's sample identity within the quantization tolerance", () => {

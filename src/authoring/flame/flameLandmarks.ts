@@ -1,16 +1,17 @@
 /**
  * What the tracker needs of a FLAME model beyond FLAME's own files: MediaPipe's 478 landmark
  * embedding, the Multi-PIE 68 and a fitting region. The bundled default model, registered onto
- * the user's FLAME template (see `registerReference`), gives the 68 points and the face region,
- * and a first placement of MediaPipe's points; MediaPipe's canonical face is then embedded on
- * FLAME itself from there (`embedPoints`: FLAME's identity fitted to it), so that FLAME's zero
- * expression is MediaPipe's neutral face, whatever FLAME's own mean face looks like.
+ * the user's FLAME template (see `registerReference`), gives the face region and a first
+ * placement of MediaPipe's points; MediaPipe's canonical face is then embedded on FLAME itself
+ * from there (`embedPoints`: FLAME's identity fitted to it), so that FLAME's zero expression is
+ * MediaPipe's neutral face, whatever FLAME's own mean face looks like. The 68 points are
+ * MediaPipe's at the standard correspondence (`multipie68FromMediapipe`), as in the default model.
  */
 import type { FaceModel, SurfaceEmbedding } from '../../core/model/FaceModel.js';
 import { quantile } from '../geometry/alignPointsToSurface.js';
-import { TriangleGrid } from '../geometry/TriangleGrid.js';
 import { fitSimilarity } from '../geometry/similarityTransform.js';
 import { embedPoints, mediapipeSkinWeights } from '../registration/embedPoints.js';
+import { multipie68FromMediapipe } from '../registration/multipie68.js';
 import { mediapipeRegions, registerReference, transferEmbedding, verticesNearRegion, type RegistrationTarget } from '../registration/registerReference.js';
 import type { ArkitMap } from '../../core/arkit.js';
 import type { ArkitProjection } from '../../core/arkitProjection.js';
@@ -58,8 +59,6 @@ export function flameLandmarks(flame: FaceModel, sources: LandmarkSources): Flam
     fitWeights: skinWeights,
     pointStd: CANONICAL_POINT_STD_MM / mm,
   });
-  const skin = new TriangleGrid(target.positions, target.triangles, target.skinTriangles);
-  const multipie = transferEmbedding(registration, reference.multipie68!, Array.from({ length: 68 }, () => skin), target, flame.metersPerUnit);
   const skinVertices = new Set<number>();
   for (let i = 0; i < target.skinTriangles.length; i++) for (let k = 0; k < 3; k++) skinVertices.add(flame.triangles[3 * target.skinTriangles[i]! + k]!);
   const fittingRegion = verticesNearRegion(registration, reference, reference.fittingRegion, target, Uint32Array.from(skinVertices).sort(), FACE_REGION_MM / mm);
@@ -67,7 +66,7 @@ export function flameLandmarks(flame: FaceModel, sources: LandmarkSources): Flam
   const face = Array.from(registration.faceDistancesMm), points = Array.from(mediapipe.residualsMm.subarray(0, 468));
   return {
     mediapipe478: mediapipe.embedding,
-    multipie68: multipie.embedding,
+    multipie68: multipie68FromMediapipe(mediapipe.embedding),
     fittingRegion,
     arkitProjection: arkit.projection,
     arkitMap: arkit.eyeLooks,
