@@ -1,0 +1,114 @@
+/**
+ * `npm run bench -- blendshapes [fresh]`: how honest the default model's ARKit-52 weights are
+ * against MediaPipe's own scores (bench/blendshapeMetrics.ts: resting sums, still shapes at rest,
+ * correlation of moving shapes, antagonist pairs), on six clips: the sample video and
+ * pixel3dmm-ex1..5 (bench/blendshapeClips.ts; ex3–ex5 held back: never tuned on).
+ *
+ * MediaPipe's points and scores are recorded once per clip by `track` (needs `npm run build`),
+ * then replayed in Node through `FaceFitter` and `FaceSmoother` as the tracking worker runs them
+ * (a frame without a face: `faceLost` and a smoother reset). Also the landmark RMS (px, median
+ * over frames) and the fit's time (performance.now() around `fit()`, p95 over every frame of
+ * every clip, after a warm-up pass), so a change to the weights can be weighed against both.
+ *
+ * Per-clip lines start with '#'. Last line: {"rest_arkit_sum_median", "rest_arkit_sum_mediapipe_median"
+ * (medians over the clips), "still_shapes_above_active" (count over the clips), "arkit_corr_median"
+ * (held-back clips' moving shapes), "arkit_corr_median_tuned", "antagonist_frames_pct",
+ * "antagonist_frames_pct_mediapipe", "landmark_rms_px_median", "fit_ms_p95", …}.
+ */
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { quantile } from '../src/authoring/geometry/alignPointsToSurface.js';
+import { FaceFitter } from '../src/core/fit/FaceFitter.js';
+import type { FaceFitterOptions } from '../src/core/fit/FaceFitterOptions.js';
+import type { FrameObservation } from '../src/core/fit/types.js';
+import { readFaceModel } from '../src/core/model/readFaceModel.js';
+import type { FaceModel } from '../src/core/model/FaceModel.js';
+import { FaceSmoother } from '../src/core/smoothing/FaceSmoother.js';
+import type { FrameRecord } from '../scripts/cli/trackProtocol.js';
+import { CLIPS, clipRecords, type Clip } from './blendshapeClips.js';
+import { clipHonesty, type ClipHonesty } from './blendshapeMetrics.js';
+
+const root = new URL('..', import.meta.url).pathname;
+
+export interface Replay {
+  arkit: Float32Array[];
+  mediapipe: Float32Array[];
+  rmsPx: number[];
+  ms: number[];
+}
+
+/** The clip's frames through a fresh fitter and smoother, as the tracking worker runs them. */
+export function replay(model: FaceModel, clip: Clip, records: FrameRecord[], options: FaceFitterOptions = {}): Replay {
+  const fitter = new FaceFitter(model, options), smoother = new FaceSmoother();
+  const out: Replay = { arkit: [], mediapipe: [], rmsPx: [], ms: [] };
+  let lastFrame = -1;
+  for (const r of records) {
+    if (lastFrame >= 0 && r.frame !== lastFrame + 1) {
+      fitter.faceLost();
+      smoother.reset();
+    }
+    lastFrame = r.frame;
+    const observation: FrameObservation = {
+      timeMs: r.timeMs!,
+      width: clip.width,
+      height: clip.height,
+      landmarks: Float32Array.from(r.mediapipeLandmarks2d!),
+      blendshapes: Float32Array.from(r.mediapipeBlendshapes!),
+    };
+    const t0 = performance.now();
+    const fit = smoother.filter(fitter.fit(observation));
+    out.ms.push(performance.now() - t0);
+    out.arkit.push(fit.arkit!);
+    out.mediapipe.push(observation.blendshapes!);
+    out.rmsPx.push(fit.stats.landmarkRmsPx);
+  }
+  return out;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const fresh = process.argv[2] === 'fresh';
+  const model = await readFaceModel(new Uint8Array(readFileSync(`${root}models/face-default.glb`)));
+  const clips = [];
+  for (const clip of CLIPS) clips.push({ clip, records: await clipRecords(clip, fresh) });
+  replay(model, clips[0]!.clip, clips[0]!.records); // JIT warm-up
+  const results: { clip: Clip; honesty: ClipHonesty; run: Replay }[] = clips.map(({ clip, records }) => {
+    const run = replay(model, clip, records);
+    return { clip, run, honesty: clipHonesty(run.arkit, run.mediapipe) };
+  });
+
+  const round = (v: number, digits = 2) => Number(v.toFixed(digits));
+  const median = (values: number[]) => quantile(values, 0.5);
+  console.log('# clip                 frames rest  sum_fit sum_mp  still>0.1  corr_med  antag%_fit antag%_mp  rms_px');
+  for (const { clip, honesty: h, run } of results) {
+    console.log(
+      `# ${(clip.name + (clip.heldBack ? '*' : '')).padEnd(20)} ${String(h.frames).padStart(6)} ${String(h.restingFrames).padStart(4)}  ${h.restSumFitted.toFixed(2).padStart(7)} ${h.restSumMediapipe.toFixed(2).padStart(6)}  ${String(h.stillShapesAboveActive.length).padStart(9)}  ${h.movingCorrelationMedian.toFixed(2).padStart(8)}  ${h.antagonistFramesPct.toFixed(1).padStart(10)} ${h.antagonistFramesPctMediapipe.toFixed(1).padStart(9)}  ${median(run.rmsPx).toFixed(2).padStart(6)}`,
+    );
+    const moving = h.shapes.filter((s) => s.moving).map((s) => `${s.name} ${s.correlation.toFixed(2)}`);
+    console.log(`#   moving (corr): ${moving.join(', ') || 'none'}`);
+    if (h.stillShapesAboveActive.length > 0) console.log(`#   still shapes resting above 0.1: ${h.shapes.filter((s) => !s.moving && s.fittedRest > 0.1).map((s) => `${s.name} ${s.fittedRest.toFixed(2)} (MediaPipe ${s.mediapipeRest.toFixed(2)})`).join(', ')}`);
+  }
+  console.log('# * held back (not tuned on)');
+  const heldBack = results.filter((r) => r.clip.heldBack), tuned = results.filter((r) => !r.clip.heldBack);
+  const correlations = (rs: typeof results) => rs.flatMap((r) => r.honesty.shapes.filter((s) => s.moving && !Number.isNaN(s.correlation)).map((s) => s.correlation));
+  const allMs = results.flatMap((r) => r.run.ms);
+  const frames = results.reduce((n, r) => n + r.honesty.frames, 0);
+  const framesWeighted = (key: 'antagonistFramesPct' | 'antagonistFramesPctMediapipe') => results.reduce((s, r) => s + r.honesty[key] * r.honesty.frames, 0) / frames;
+  console.log(
+    JSON.stringify({
+      rest_arkit_sum_median: round(median(results.map((r) => r.honesty.restSumFitted))),
+      rest_arkit_sum_mediapipe_median: round(median(results.map((r) => r.honesty.restSumMediapipe))),
+      clips_rest_sum_above_mediapipe: results.filter((r) => r.honesty.restSumFitted > r.honesty.restSumMediapipe).length,
+      still_shapes_above_active: results.reduce((n, r) => n + r.honesty.stillShapesAboveActive.length, 0),
+      arkit_corr_median: round(median(correlations(heldBack))),
+      arkit_corr_median_tuned: round(median(correlations(tuned))),
+      moving_shapes_below_0_8: correlations(results).filter((c) => c < 0.8).length,
+      moving_shapes: correlations(results).length,
+      antagonist_frames_pct: round(framesWeighted('antagonistFramesPct'), 1),
+      antagonist_frames_pct_mediapipe: round(framesWeighted('antagonistFramesPctMediapipe'), 1),
+      landmark_rms_px_median: round(median(results.flatMap((r) => r.run.rmsPx)), 3),
+      fit_ms_p95: round(quantile(allMs, 0.95)),
+      fit_ms_p50: round(quantile(allMs, 0.5)),
+      frames,
+    }),
+  );
+}
