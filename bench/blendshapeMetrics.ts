@@ -6,7 +6,7 @@
  * put in that order by `mediapipeInArkitOrder` (`tongueOut`, which MediaPipe does not score, is
  * NaN there and left out of every comparison).
  */
-import { ARKIT_BLENDSHAPES, mediapipeScoreIndex, type ArkitBlendshape } from '../src/core/arkit.js';
+import { ARKIT_ANTAGONISTS, ARKIT_BLENDSHAPES, mediapipeScoreIndex, type ArkitBlendshape } from '../src/core/arkit.js';
 import { quantile } from '../src/authoring/geometry/alignPointsToSurface.js';
 
 /** The rules' thresholds. */
@@ -19,30 +19,6 @@ export const HONESTY_RULES = {
   active: 0.1,
 } as const;
 
-/**
- * Pairs of shapes that pull the same part of the face opposite ways: at most one of each should
- * be active. Not in the list on purpose: jawOpen/mouthClose (ARKit's mouthClose is the lips held
- * shut while the jaw opens: it only occurs with jawOpen), eyeSquint/eyeBlink (a squint closes
- * the lid part way), browDown/browInnerUp (a frown of worry moves both).
- */
-export const ANTAGONIST_PAIRS: readonly (readonly [ArkitBlendshape, ArkitBlendshape])[] = [
-  ['mouthSmileLeft', 'mouthFrownLeft'],
-  ['mouthSmileRight', 'mouthFrownRight'],
-  ['mouthPucker', 'mouthStretchLeft'],
-  ['mouthPucker', 'mouthStretchRight'],
-  ['mouthLeft', 'mouthRight'],
-  ['jawLeft', 'jawRight'],
-  ['eyeWideLeft', 'eyeSquintLeft'],
-  ['eyeWideRight', 'eyeSquintRight'],
-  ['eyeWideLeft', 'eyeBlinkLeft'],
-  ['eyeWideRight', 'eyeBlinkRight'],
-  ['eyeLookUpLeft', 'eyeLookDownLeft'],
-  ['eyeLookUpRight', 'eyeLookDownRight'],
-  ['eyeLookInLeft', 'eyeLookOutLeft'],
-  ['eyeLookInRight', 'eyeLookOutRight'],
-  ['browDownLeft', 'browOuterUpLeft'],
-  ['browDownRight', 'browOuterUpRight'],
-];
 
 const rowOf = (name: ArkitBlendshape) => (ARKIT_BLENDSHAPES as readonly string[]).indexOf(name);
 
@@ -85,10 +61,10 @@ export function moves(series: readonly number[]): boolean {
   return quantile(series, 0.95) - quantile(series, 0.05) > HONESTY_RULES.movingRange;
 }
 
-/** Per frame, the antagonist pairs (indices into ANTAGONIST_PAIRS) with both shapes active. */
+/** Per frame, the antagonist pairs (indices into ARKIT_ANTAGONISTS) with both shapes active. */
 export function activeAntagonists(weights: ArrayLike<number>): number[] {
   const out: number[] = [];
-  ANTAGONIST_PAIRS.forEach(([a, b], pair) => {
+  ARKIT_ANTAGONISTS.forEach(([a, b], pair) => {
     if (weights[rowOf(a)]! > HONESTY_RULES.active && weights[rowOf(b)]! > HONESTY_RULES.active) out.push(pair);
   });
   return out;

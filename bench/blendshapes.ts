@@ -10,6 +10,9 @@
  * over frames) and the fit's time (performance.now() around `fit()`, p95 over every frame of
  * every clip, after a warm-up pass), so a change to the weights can be weighed against both.
  *
+ * The same figures for the settings before (`BEFORE`: a weaker, marginless prior on the non-eye
+ * shapes, antagonists kept) come last, as `before_*` and ratios.
+ *
  * Per-clip lines start with '#'. Last line: {"rest_arkit_sum_median", "rest_arkit_sum_mediapipe_median"
  * (medians over the clips), "still_shapes_above_active" (count over the clips), "arkit_corr_median"
  * (held-back clips' moving shapes), "arkit_corr_median_tuned", "antagonist_frames_pct",
@@ -29,6 +32,9 @@ import { CLIPS, clipRecords, type Clip } from './blendshapeClips.js';
 import { clipHonesty, type ClipHonesty } from './blendshapeMetrics.js';
 
 const root = new URL('..', import.meta.url).pathname;
+
+/** The fitter's blendshape settings before issue 15 (for the `before_*` figures and ratios, same process). */
+const BEFORE: FaceFitterOptions = { weights: { blendshapeOther: 100, blendshapeMargin: 0 }, separateAntagonists: false };
 
 export interface Replay {
   arkit: Float32Array[];
@@ -71,17 +77,20 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const clips = [];
   for (const clip of CLIPS) clips.push({ clip, records: await clipRecords(clip, fresh) });
   replay(model, clips[0]!.clip, clips[0]!.records); // JIT warm-up
-  const results: { clip: Clip; honesty: ClipHonesty; run: Replay }[] = clips.map(({ clip, records }) => {
-    const run = replay(model, clip, records);
-    return { clip, run, honesty: clipHonesty(run.arkit, run.mediapipe) };
-  });
+  const evaluate = (options: FaceFitterOptions) =>
+    clips.map(({ clip, records }) => {
+      const run = replay(model, clip, records, options);
+      return { clip, run, honesty: clipHonesty(run.arkit, run.mediapipe) };
+    });
+  const results: { clip: Clip; honesty: ClipHonesty; run: Replay }[] = evaluate({});
+  const before = evaluate(BEFORE);
 
   const round = (v: number, digits = 2) => Number(v.toFixed(digits));
   const median = (values: number[]) => quantile(values, 0.5);
-  console.log('# clip                 frames rest  sum_fit sum_mp  still>0.1  corr_med  antag%_fit antag%_mp  rms_px');
-  for (const { clip, honesty: h, run } of results) {
+  console.log('# clip                 frames rest  sum_fit sum_mp  still>0.1  corr_med  antag%_fit antag%_mp  rms_px (before)');
+  for (const [i, { clip, honesty: h, run }] of results.entries()) {
     console.log(
-      `# ${(clip.name + (clip.heldBack ? '*' : '')).padEnd(20)} ${String(h.frames).padStart(6)} ${String(h.restingFrames).padStart(4)}  ${h.restSumFitted.toFixed(2).padStart(7)} ${h.restSumMediapipe.toFixed(2).padStart(6)}  ${String(h.stillShapesAboveActive.length).padStart(9)}  ${h.movingCorrelationMedian.toFixed(2).padStart(8)}  ${h.antagonistFramesPct.toFixed(1).padStart(10)} ${h.antagonistFramesPctMediapipe.toFixed(1).padStart(9)}  ${median(run.rmsPx).toFixed(2).padStart(6)}`,
+      `# ${(clip.name + (clip.heldBack ? '*' : '')).padEnd(20)} ${String(h.frames).padStart(6)} ${String(h.restingFrames).padStart(4)}  ${h.restSumFitted.toFixed(2).padStart(7)} ${h.restSumMediapipe.toFixed(2).padStart(6)}  ${String(h.stillShapesAboveActive.length).padStart(9)}  ${h.movingCorrelationMedian.toFixed(2).padStart(8)}  ${h.antagonistFramesPct.toFixed(1).padStart(10)} ${h.antagonistFramesPctMediapipe.toFixed(1).padStart(9)}  ${median(run.rmsPx).toFixed(2).padStart(6)} (${median(before[i]!.run.rmsPx).toFixed(2)})`,
     );
     const moving = h.shapes.filter((s) => s.moving).map((s) => `${s.name} ${s.correlation.toFixed(2)}`);
     console.log(`#   moving (corr): ${moving.join(', ') || 'none'}`);
@@ -108,6 +117,13 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       landmark_rms_px_median: round(median(results.flatMap((r) => r.run.rmsPx)), 3),
       fit_ms_p95: round(quantile(allMs, 0.95)),
       fit_ms_p50: round(quantile(allMs, 0.5)),
+      before_rest_arkit_sum_median: round(median(before.map((r) => r.honesty.restSumFitted))),
+      before_still_shapes_above_active: before.reduce((n, r) => n + r.honesty.stillShapesAboveActive.length, 0),
+      before_arkit_corr_median: round(median(correlations(before.filter((r) => r.clip.heldBack)))),
+      before_antagonist_frames_pct: round(before.reduce((s, r) => s + r.honesty.antagonistFramesPct * r.honesty.frames, 0) / frames, 1),
+      before_landmark_rms_px_median: round(median(before.flatMap((r) => r.run.rmsPx)), 3),
+      landmark_rms_ratio_vs_before: round(median(results.flatMap((r) => r.run.rmsPx)) / median(before.flatMap((r) => r.run.rmsPx)), 3),
+      fit_ms_p95_ratio_vs_before: round(quantile(allMs, 0.95) / quantile(before.flatMap((r) => r.run.ms), 0.95)),
       frames,
     }),
   );

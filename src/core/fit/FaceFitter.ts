@@ -1,4 +1,4 @@
-import { applyArkitMap, ARKIT_BLENDSHAPES, arkitMapFromNames, type ArkitMap } from '../arkit.js';
+import { applyArkitMap, ARKIT_BLENDSHAPES, arkitMapFromNames, separateAntagonists, type ArkitMap } from '../arkit.js';
 import { ArkitProjector } from '../arkitProjection.js';
 import type { PinholeCamera } from '../camera.js';
 import { contourDirections, MEDIAPIPE_FACE_OVAL } from '../image/mediapipeContour.js';
@@ -289,7 +289,7 @@ export class FaceFitter {
   /** MediaPipe's scores as a prior: on the expressions of an ARKit-named model, or on the motion of the ARKit shapes of a projected one. */
   private addBlendshapeTerm(): BlendshapeTerm | undefined {
     if (!this.options.blendshapePrior) return undefined;
-    const weights = { eyes: this.options.weights.blendshapeEyes, other: this.options.weights.blendshapeOther };
+    const weights = { eyes: this.options.weights.blendshapeEyes, other: this.options.weights.blendshapeOther, margin: this.options.weights.blendshapeMargin };
     const named = arkitMapFromNames(this.model.expression.names);
     if (named) return this.energy.add(new NamedBlendshapeTerm(this.layout, named, weights));
     if (this.model.arkitProjection) return this.energy.add(new ArkitMotionTerm(this.layout, this.model.arkitProjection, weights));
@@ -419,6 +419,7 @@ export class FaceFitter {
     if (this.arkitMap || this.arkitProjector) {
       const arkit = this.arkitMap ? applyArkitMap(this.arkitMap, expression, fit.jointRotations) : new Float32Array(ARKIT_BLENDSHAPES.length);
       fit.arkit = this.arkitProjector ? this.arkitProjector.solve(expression, fit.jointRotations, arkit, scores) : arkit;
+      if (this.options.separateAntagonists) separateAntagonists(fit.arkit);
     }
     return fit;
   }
