@@ -74,7 +74,7 @@ export function replay(model: FaceModel, clip: Clip, records: FrameRecord[], opt
 if (import.meta.url === `file://${process.argv[1]}`) {
   const fresh = process.argv[2] === 'fresh';
   const model = await readFaceModel(new Uint8Array(readFileSync(`${root}models/face-default.glb`)));
-  const clips = [];
+  const clips: { clip: Clip; records: FrameRecord[] }[] = [];
   for (const clip of CLIPS) clips.push({ clip, records: await clipRecords(clip, fresh) });
   replay(model, clips[0]!.clip, clips[0]!.records); // JIT warm-up
   const evaluate = (options: FaceFitterOptions) =>
