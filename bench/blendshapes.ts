@@ -10,7 +10,7 @@
  * over frames) and the fit's time (performance.now() around `fit()`, p95 over every frame of
  * every clip, after a warm-up pass), so a change to the weights can be weighed against both.
  *
- * The same figures for the settings before (`BEFORE`: a weaker, marginless prior on the non-eye
+ * The same figures for the settings before (`BEFORE_HONEST_BLENDSHAPES`: a weaker, marginless prior on the non-eye
  * shapes, antagonists kept) come last, as `before_*` and ratios.
  *
  * Per-clip lines start with '#'. Last line: {"rest_arkit_sum_median", "rest_arkit_sum_mediapipe_median"
@@ -19,112 +19,69 @@
  * "antagonist_frames_pct_mediapipe", "landmark_rms_px_median", "fit_ms_p95", …}.
  */
 import { readFileSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
 import { quantile } from '../src/authoring/geometry/alignPointsToSurface.js';
-import { FaceFitter } from '../src/core/fit/FaceFitter.js';
 import type { FaceFitterOptions } from '../src/core/fit/FaceFitterOptions.js';
-import type { FrameObservation } from '../src/core/fit/types.js';
 import { readFaceModel } from '../src/core/model/readFaceModel.js';
-import type { FaceModel } from '../src/core/model/FaceModel.js';
-import { FaceSmoother } from '../src/core/smoothing/FaceSmoother.js';
 import type { FrameRecord } from '../scripts/cli/trackProtocol.js';
 import { CLIPS, clipRecords, type Clip } from './blendshapeClips.js';
 import { clipHonesty, type ClipHonesty } from './blendshapeMetrics.js';
+import { BEFORE_HONEST_BLENDSHAPES, replay, type RecordedFrame, type Replay } from './blendshapeReplay.js';
 
 const root = new URL('..', import.meta.url).pathname;
 
-/** The fitter's blendshape settings before issue 15 (for the `before_*` figures and ratios, same process). */
-const BEFORE: FaceFitterOptions = { weights: { blendshapeOther: 100, blendshapeMargin: 0 }, separateAntagonists: false };
+const fresh = process.argv[2] === 'fresh';
+const recorded = (r: FrameRecord): RecordedFrame => ({ frame: r.frame, timeMs: r.timeMs!, landmarks: r.mediapipeLandmarks2d!, blendshapes: r.mediapipeBlendshapes! });
+const model = await readFaceModel(new Uint8Array(readFileSync(`${root}models/face-default.glb`)));
+const clips: { clip: Clip; frames: RecordedFrame[] }[] = [];
+for (const clip of CLIPS) clips.push({ clip, frames: (await clipRecords(clip, fresh)).map(recorded) });
+replay(model, clips[0]!.frames, clips[0]!.clip.width, clips[0]!.clip.height); // JIT warm-up
+const evaluate = (options: FaceFitterOptions) =>
+  clips.map(({ clip, frames }) => {
+    const run = replay(model, frames, clip.width, clip.height, options);
+    return { clip, run, honesty: clipHonesty(run.arkit, run.mediapipe) };
+  });
+const results: { clip: Clip; honesty: ClipHonesty; run: Replay }[] = evaluate({});
+const before = evaluate(BEFORE_HONEST_BLENDSHAPES);
 
-export interface Replay {
-  arkit: Float32Array[];
-  mediapipe: Float32Array[];
-  rmsPx: number[];
-  ms: number[];
-}
-
-/** The clip's frames through a fresh fitter and smoother, as the tracking worker runs them. */
-export function replay(model: FaceModel, clip: Clip, records: FrameRecord[], options: FaceFitterOptions = {}): Replay {
-  const fitter = new FaceFitter(model, options), smoother = new FaceSmoother();
-  const out: Replay = { arkit: [], mediapipe: [], rmsPx: [], ms: [] };
-  let lastFrame = -1;
-  for (const r of records) {
-    if (lastFrame >= 0 && r.frame !== lastFrame + 1) {
-      fitter.faceLost();
-      smoother.reset();
-    }
-    lastFrame = r.frame;
-    const observation: FrameObservation = {
-      timeMs: r.timeMs!,
-      width: clip.width,
-      height: clip.height,
-      landmarks: Float32Array.from(r.mediapipeLandmarks2d!),
-      blendshapes: Float32Array.from(r.mediapipeBlendshapes!),
-    };
-    const t0 = performance.now();
-    const fit = smoother.filter(fitter.fit(observation));
-    out.ms.push(performance.now() - t0);
-    out.arkit.push(fit.arkit!);
-    out.mediapipe.push(observation.blendshapes!);
-    out.rmsPx.push(fit.stats.landmarkRmsPx);
-  }
-  return out;
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const fresh = process.argv[2] === 'fresh';
-  const model = await readFaceModel(new Uint8Array(readFileSync(`${root}models/face-default.glb`)));
-  const clips: { clip: Clip; records: FrameRecord[] }[] = [];
-  for (const clip of CLIPS) clips.push({ clip, records: await clipRecords(clip, fresh) });
-  replay(model, clips[0]!.clip, clips[0]!.records); // JIT warm-up
-  const evaluate = (options: FaceFitterOptions) =>
-    clips.map(({ clip, records }) => {
-      const run = replay(model, clip, records, options);
-      return { clip, run, honesty: clipHonesty(run.arkit, run.mediapipe) };
-    });
-  const results: { clip: Clip; honesty: ClipHonesty; run: Replay }[] = evaluate({});
-  const before = evaluate(BEFORE);
-
-  const round = (v: number, digits = 2) => Number(v.toFixed(digits));
-  const median = (values: number[]) => quantile(values, 0.5);
-  console.log('# clip                 frames rest  sum_fit sum_mp  still>0.1  corr_med  antag%_fit antag%_mp  rms_px (before)');
-  for (const [i, { clip, honesty: h, run }] of results.entries()) {
-    console.log(
-      `# ${(clip.name + (clip.heldBack ? '*' : '')).padEnd(20)} ${String(h.frames).padStart(6)} ${String(h.restingFrames).padStart(4)}  ${h.restSumFitted.toFixed(2).padStart(7)} ${h.restSumMediapipe.toFixed(2).padStart(6)}  ${String(h.stillShapesAboveActive.length).padStart(9)}  ${h.movingCorrelationMedian.toFixed(2).padStart(8)}  ${h.antagonistFramesPct.toFixed(1).padStart(10)} ${h.antagonistFramesPctMediapipe.toFixed(1).padStart(9)}  ${median(run.rmsPx).toFixed(2).padStart(6)} (${median(before[i]!.run.rmsPx).toFixed(2)})`,
-    );
-    const moving = h.shapes.filter((s) => s.moving).map((s) => `${s.name} ${s.correlation.toFixed(2)}`);
-    console.log(`#   moving (corr): ${moving.join(', ') || 'none'}`);
-    if (h.stillShapesAboveActive.length > 0) console.log(`#   still shapes resting above 0.1: ${h.shapes.filter((s) => !s.moving && s.fittedRest > 0.1).map((s) => `${s.name} ${s.fittedRest.toFixed(2)} (MediaPipe ${s.mediapipeRest.toFixed(2)})`).join(', ')}`);
-  }
-  console.log('# * held back (not tuned on)');
-  const heldBack = results.filter((r) => r.clip.heldBack), tuned = results.filter((r) => !r.clip.heldBack);
-  const correlations = (rs: typeof results) => rs.flatMap((r) => r.honesty.shapes.filter((s) => s.moving && !Number.isNaN(s.correlation)).map((s) => s.correlation));
-  const allMs = results.flatMap((r) => r.run.ms);
-  const frames = results.reduce((n, r) => n + r.honesty.frames, 0);
-  const framesWeighted = (key: 'antagonistFramesPct' | 'antagonistFramesPctMediapipe') => results.reduce((s, r) => s + r.honesty[key] * r.honesty.frames, 0) / frames;
+const round = (v: number, digits = 2) => Number(v.toFixed(digits));
+const median = (values: number[]) => quantile(values, 0.5);
+console.log('# clip                 frames rest  sum_fit sum_mp  still>0.1  corr_med  antag%_fit antag%_mp  rms_px (before)');
+for (const [i, { clip, honesty: h, run }] of results.entries()) {
   console.log(
-    JSON.stringify({
-      rest_arkit_sum_median: round(median(results.map((r) => r.honesty.restSumFitted))),
-      rest_arkit_sum_mediapipe_median: round(median(results.map((r) => r.honesty.restSumMediapipe))),
-      clips_rest_sum_above_mediapipe: results.filter((r) => r.honesty.restSumFitted > r.honesty.restSumMediapipe).length,
-      still_shapes_above_active: results.reduce((n, r) => n + r.honesty.stillShapesAboveActive.length, 0),
-      arkit_corr_median: round(median(correlations(heldBack))),
-      arkit_corr_median_tuned: round(median(correlations(tuned))),
-      moving_shapes_below_0_8: correlations(results).filter((c) => c < 0.8).length,
-      moving_shapes: correlations(results).length,
-      antagonist_frames_pct: round(framesWeighted('antagonistFramesPct'), 1),
-      antagonist_frames_pct_mediapipe: round(framesWeighted('antagonistFramesPctMediapipe'), 1),
-      landmark_rms_px_median: round(median(results.flatMap((r) => r.run.rmsPx)), 3),
-      fit_ms_p95: round(quantile(allMs, 0.95)),
-      fit_ms_p50: round(quantile(allMs, 0.5)),
-      before_rest_arkit_sum_median: round(median(before.map((r) => r.honesty.restSumFitted))),
-      before_still_shapes_above_active: before.reduce((n, r) => n + r.honesty.stillShapesAboveActive.length, 0),
-      before_arkit_corr_median: round(median(correlations(before.filter((r) => r.clip.heldBack)))),
-      before_antagonist_frames_pct: round(before.reduce((s, r) => s + r.honesty.antagonistFramesPct * r.honesty.frames, 0) / frames, 1),
-      before_landmark_rms_px_median: round(median(before.flatMap((r) => r.run.rmsPx)), 3),
-      landmark_rms_ratio_vs_before: round(median(results.flatMap((r) => r.run.rmsPx)) / median(before.flatMap((r) => r.run.rmsPx)), 3),
-      fit_ms_p95_ratio_vs_before: round(quantile(allMs, 0.95) / quantile(before.flatMap((r) => r.run.ms), 0.95)),
-      frames,
-    }),
+    `# ${(clip.name + (clip.heldBack ? '*' : '')).padEnd(20)} ${String(h.frames).padStart(6)} ${String(h.restingFrames).padStart(4)}  ${h.restSumFitted.toFixed(2).padStart(7)} ${h.restSumMediapipe.toFixed(2).padStart(6)}  ${String(h.stillShapesAboveActive.length).padStart(9)}  ${h.movingCorrelationMedian.toFixed(2).padStart(8)}  ${h.antagonistFramesPct.toFixed(1).padStart(10)} ${h.antagonistFramesPctMediapipe.toFixed(1).padStart(9)}  ${median(run.rmsPx).toFixed(2).padStart(6)} (${median(before[i]!.run.rmsPx).toFixed(2)})`,
   );
+  const moving = h.shapes.filter((s) => s.moving).map((s) => `${s.name} ${s.correlation.toFixed(2)}`);
+  console.log(`#   moving (corr): ${moving.join(', ') || 'none'}`);
+  if (h.stillShapesAboveActive.length > 0) console.log(`#   still shapes resting above 0.1: ${h.shapes.filter((s) => !s.moving && s.fittedRest > 0.1).map((s) => `${s.name} ${s.fittedRest.toFixed(2)} (MediaPipe ${s.mediapipeRest.toFixed(2)})`).join(', ')}`);
 }
+console.log('# * held back (not tuned on)');
+const heldBack = results.filter((r) => r.clip.heldBack), tuned = results.filter((r) => !r.clip.heldBack);
+const correlations = (rs: typeof results) => rs.flatMap((r) => r.honesty.shapes.filter((s) => s.moving && !Number.isNaN(s.correlation)).map((s) => s.correlation));
+const allMs = results.flatMap((r) => r.run.ms);
+const frames = results.reduce((n, r) => n + r.honesty.frames, 0);
+const framesWeighted = (key: 'antagonistFramesPct' | 'antagonistFramesPctMediapipe') => results.reduce((s, r) => s + r.honesty[key] * r.honesty.frames, 0) / frames;
+console.log(
+  JSON.stringify({
+    rest_arkit_sum_median: round(median(results.map((r) => r.honesty.restSumFitted))),
+    rest_arkit_sum_mediapipe_median: round(median(results.map((r) => r.honesty.restSumMediapipe))),
+    clips_rest_sum_above_mediapipe: results.filter((r) => r.honesty.restSumFitted > r.honesty.restSumMediapipe).length,
+    still_shapes_above_active: results.reduce((n, r) => n + r.honesty.stillShapesAboveActive.length, 0),
+    arkit_corr_median: round(median(correlations(heldBack))),
+    arkit_corr_median_tuned: round(median(correlations(tuned))),
+    moving_shapes_below_0_8: correlations(results).filter((c) => c < 0.8).length,
+    moving_shapes: correlations(results).length,
+    antagonist_frames_pct: round(framesWeighted('antagonistFramesPct'), 1),
+    antagonist_frames_pct_mediapipe: round(framesWeighted('antagonistFramesPctMediapipe'), 1),
+    landmark_rms_px_median: round(median(results.flatMap((r) => r.run.rmsPx)), 3),
+    fit_ms_p95: round(quantile(allMs, 0.95)),
+    fit_ms_p50: round(quantile(allMs, 0.5)),
+    before_rest_arkit_sum_median: round(median(before.map((r) => r.honesty.restSumFitted))),
+    before_still_shapes_above_active: before.reduce((n, r) => n + r.honesty.stillShapesAboveActive.length, 0),
+    before_arkit_corr_median: round(median(correlations(before.filter((r) => r.clip.heldBack)))),
+    before_antagonist_frames_pct: round(before.reduce((s, r) => s + r.honesty.antagonistFramesPct * r.honesty.frames, 0) / frames, 1),
+    before_landmark_rms_px_median: round(median(before.flatMap((r) => r.run.rmsPx)), 3),
+    landmark_rms_ratio_vs_before: round(median(results.flatMap((r) => r.run.rmsPx)) / median(before.flatMap((r) => r.run.rmsPx)), 3),
+    fit_ms_p95_ratio_vs_before: round(quantile(allMs, 0.95) / quantile(before.flatMap((r) => r.run.ms), 0.95)),
+    frames,
+  }),
+);
