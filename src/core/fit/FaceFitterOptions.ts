@@ -108,6 +108,16 @@ export interface FaceFitterOptions {
    * non-zero in `arkit`. The expression coefficients (and the mesh) are not changed. Default true.
    */
   separateAntagonists?: boolean;
+  /**
+   * Off by default. Takes the user's own resting face out of the ARKit weights
+   * (`NeutralCalibration`): each weight reads (w − n) / (1 − n) with n the user's weight at
+   * rest, so their neutral face reads 0 however MediaPipe and the fit see it. `weights`: a
+   * resting face recorded before (52 ARKit weights, e.g. `FaceFitter.neutralWeights` of an
+   * earlier session); else the median over the first `frames` frames (default 30) after the
+   * fitter starts or `reset()`s, or after `calibrateNeutral()`: ask the user to relax and look
+   * at the camera then. The expression coefficients (and the mesh) are not changed.
+   */
+  neutral?: { frames?: number; weights?: readonly number[] };
   /** Levenberg-Marquardt evaluations per frame (warm start). Default 5. */
   maxIterations?: number;
   /** Warm-start the head pose at constant velocity from the last two frames. Default true. */
@@ -133,7 +143,7 @@ export interface FaceFitterOptions {
 }
 
 /** The options with every default filled in: what `FaceFitter` runs with. */
-export interface ResolvedFitterOptions extends Required<Omit<FaceFitterOptions, 'focalPx' | 'weights' | 'identity' | 'arkitMap' | 'jointLimits'>> {
+export interface ResolvedFitterOptions extends Required<Omit<FaceFitterOptions, 'focalPx' | 'weights' | 'identity' | 'arkitMap' | 'jointLimits' | 'neutral'>> {
   weights: FitWeights;
   identity: IdentityPolicy;
   jointLimits: Readonly<Record<string, number>>;
