@@ -1,5 +1,6 @@
 /**
- * `npm run bench -- blendshapes [fresh]`: how honest the default model's ARKit-52 weights are
+ * `npm run bench -- blendshapes [fresh] [--model face.glb]`: how honest the ARKit-52 weights of the
+ * default model (or another with a MediaPipe embedding: a FLAME import, through its projection) are
  * against MediaPipe's own scores (bench/blendshapeMetrics.ts: resting sums, still shapes at rest,
  * correlation of moving shapes, antagonist pairs), on six clips: the sample video and
  * pixel3dmm-ex1..5 (bench/blendshapeClips.ts; ex3–ex5 held back: never tuned on).
@@ -29,9 +30,11 @@ import { BEFORE_HONEST_BLENDSHAPES, replay, type RecordedFrame, type Replay } fr
 
 const root = new URL('..', import.meta.url).pathname;
 
-const fresh = process.argv[2] === 'fresh';
+const args = process.argv.slice(2);
+const fresh = args.includes('fresh');
+const modelPath = args.includes('--model') ? args[args.indexOf('--model') + 1]! : `${root}models/face-default.glb`;
 const recorded = (r: FrameRecord): RecordedFrame => ({ frame: r.frame, timeMs: r.timeMs!, landmarks: r.mediapipeLandmarks2d!, blendshapes: r.mediapipeBlendshapes! });
-const model = await readFaceModel(new Uint8Array(readFileSync(`${root}models/face-default.glb`)));
+const model = await readFaceModel(new Uint8Array(readFileSync(modelPath)));
 const clips: { clip: Clip; frames: RecordedFrame[] }[] = [];
 for (const clip of CLIPS) clips.push({ clip, frames: (await clipRecords(clip, fresh)).map(recorded) });
 replay(model, clips[0]!.frames, clips[0]!.clip.width, clips[0]!.clip.height); // JIT warm-up
