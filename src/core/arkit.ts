@@ -100,7 +100,7 @@ export function separateAntagonists(weights: Float32Array): Float32Array {
 
 /**
  * A MediaPipe score less a margin, rescaled so that 1 stays 1: (score − margin) / (1 − margin),
- * negative below the margin. The blendshape priors' target (`FitWeights.blendshapeMargin`).
+ * negative below the margin. The blendshape priors' target (`FitWeights.blendshapeMarginEyes`, `blendshapeMarginOther`).
  */
 export function scoreBeyondMargin(score: number, margin: number): number {
   return (score - margin) / (1 - margin);

@@ -46,9 +46,8 @@ describe('ARKit weights on the sample video (default model)', () => {
   it("follows MediaPipe's score on every shape that moves in the clip", () => {
     const moving = honesty.shapes.filter((s) => s.moving);
     expect(moving.length).toBeGreaterThanOrEqual(12);
-    // Before: mouthRollUpper −0.38 (its motion explained by other mouth shapes). mouthRollUpper
-    // is still the least (0.77).
-    for (const s of moving) expect(s.correlation, s.name).toBeGreaterThan(0.7);
+    // Before: mouthRollUpper −0.38 (its motion explained by other mouth shapes); now the least, 0.84.
+    for (const s of moving) expect(s.correlation, s.name).toBeGreaterThan(0.8);
     expect(honesty.movingCorrelationMedian).toBeGreaterThan(0.9);
   });
 

@@ -308,7 +308,8 @@ export class FaceFitter {
   /** MediaPipe's scores as a prior: on the expressions of an ARKit-named model, or on the motion of the ARKit shapes of a projected one. */
   private addBlendshapeTerm(): BlendshapeTerm | undefined {
     if (!this.options.blendshapePrior) return undefined;
-    const weights = { eyes: this.options.weights.blendshapeEyes, other: this.options.weights.blendshapeOther, margin: this.options.weights.blendshapeMargin };
+    const w = this.options.weights;
+    const weights = { eyes: w.blendshapeEyes, other: w.blendshapeOther, eyesMargin: w.blendshapeMarginEyes, otherMargin: w.blendshapeMarginOther };
     const named = arkitMapFromNames(this.model.expression.names);
     if (named) return this.energy.add(new NamedBlendshapeTerm(this.layout, named, weights));
     if (this.model.arkitProjection) return this.energy.add(new ArkitMotionTerm(this.layout, this.model.arkitProjection, weights));
