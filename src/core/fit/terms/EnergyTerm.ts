@@ -19,6 +19,14 @@ export interface EnergyTerm {
   accumulate(state: FrameState, system?: NormalEquations, shared?: SharedEquations): number;
 }
 
+/** A blendshape prior's weights (per unit²) and score margins (`scoreBeyondMargin`), over the eye shapes and the rest. */
+export interface BlendshapePriorWeights {
+  eyes: number;
+  other: number;
+  eyesMargin: number;
+  otherMargin: number;
+}
+
 /** A prior from MediaPipe's blendshape scores, set each frame. */
 export interface BlendshapeTerm extends EnergyTerm {
   active: boolean;
