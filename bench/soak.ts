@@ -10,38 +10,13 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { launchChromium, serveDirectory } from '../scripts/cli/browser.js';
-import { Recorder, type RecordableTracker } from '../src/sdk/record/Recorder.js';
-import { syntheticFrame } from '../test/fixtures/synthetic.js';
+import { recordLongTake } from '../test/fixtures/longTake.js';
 import { runSoak } from './soak/driver.js';
 
 const root = new URL('..', import.meta.url).pathname;
 if (!existsSync(`${root}dist/tracking-worker.js`)) throw new Error('Run `npm run build` first.');
 const frames = Number(process.argv[2] ?? 10_000);
-
-/** Bytes a Recorder holds per frame of the default model's size (53 expressions, ARKit, eyes), over 54,000 frames. */
-function takeBytesPerFrame(): number {
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
-  const held = () => {
-    gc();
-    gc();
-    const m = process.memoryUsage();
-    return m.heapUsed + m.arrayBuffers;
-  };
-  const tracker = new EventTarget() as EventTarget & RecordableTracker;
-  const expressionNames = Array.from({ length: 53 }, (_, i) => `e${i}`);
-  (tracker as { info: unknown }).info = { model: { name: 'ict', units: 'cm', metersPerUnit: 0.01, identityCount: 100, expressionNames } };
-  const recorder = new Recorder(tracker);
-  const count = 54_000;
-  const before = held();
-  for (let k = 0; k < count; k++) tracker.dispatchEvent(new CustomEvent('frame', { detail: syntheticFrame(100, 53, k) }));
-  const perFrame = (held() - before) / count;
-  recorder.stop();
-  return perFrame;
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'p3dmm-soak-'));
 const camera = join(dir, 'camera.y4m');
@@ -63,7 +38,8 @@ try {
   });
   report.errorMessages.forEach((e) => console.log(`error: ${e}`));
   report.cycleFailures.forEach((e) => console.log(`cycle failed: ${e}`));
-  const bytesPerFrame = takeBytesPerFrame();
+  // A Recorder's memory per frame, of the default model's size, over 30 minutes of frames (54,000).
+  const { bytesPerFrame } = recordLongTake(54_000);
   console.log(`take: ${bytesPerFrame.toFixed(0)} bytes per frame`);
   const { samples: _, errorMessages: __, cycleFailures: ___, leftovers: ____, ...figures } = report;
   console.log(JSON.stringify({ ...figures, take_mb_per_hour: +((bytesPerFrame * 108_000) / 2 ** 20).toFixed(1) }));

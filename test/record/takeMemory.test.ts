@@ -3,55 +3,24 @@
  * stays bounded in memory, exports as a Blob written in parts that reads back intact, and a
  * worker crash while recording keeps the frames before it and marks the gap.
  */
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TrackerError } from '../../src/core/errors.js';
-import { Recorder, type RecordableTracker } from '../../src/sdk/record/Recorder.js';
+import { Recorder } from '../../src/sdk/record/Recorder.js';
 import { Take } from '../../src/sdk/record/Take.js';
+import { EXPRESSIONS, IDENTITY, fakeTracker, recordLongTake } from '../fixtures/longTake.js';
 import { syntheticFrame } from '../fixtures/synthetic.js';
 
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-/** What the process holds: the JS heap plus typed arrays' backing stores. */
-const heldBytes = () => {
-  gc();
-  gc();
-  const m = process.memoryUsage();
-  return m.heapUsed + m.arrayBuffers;
-};
-
-/** The default model's sizes: 53 expressions, 100 identity coefficients. */
-const EXPRESSIONS = 53;
-const IDENTITY = 100;
 const FRAMES_30_MIN = 30 * 60 * 30;
 const FRAMES_PER_HOUR = 108_000;
 /** The target: a take holds at most 50 MiB per hour of 30 fps frames. */
 const MAX_BYTES_PER_FRAME = (50 * 2 ** 20) / FRAMES_PER_HOUR;
 const ARKIT_ERROR = 0.5 / 65535 + 1e-9;
 
-function fakeTracker() {
-  const tracker = new EventTarget() as EventTarget & RecordableTracker;
-  const expressionNames = Array.from({ length: EXPRESSIONS }, (_, i) => `e${i}`);
-  (tracker as { info: unknown }).info = { model: { name: 'm', units: 'cm', metersPerUnit: 0.01, identityCount: IDENTITY, expressionNames, uvLayout: 'x', vertexCount: 0, triangleCount: 0 } };
-  return {
-    tracker,
-    frame: (k: number) => tracker.dispatchEvent(new CustomEvent('frame', { detail: syntheticFrame(IDENTITY, EXPRESSIONS, k) })),
-    crash: (final: boolean) =>
-      tracker.dispatchEvent(new CustomEvent('error', { detail: new TrackerError('worker-crashed', 'simulated', final ? { final: true } : { restarted: true }) })),
-  };
-}
-
 describe('a 30-minute take (54,000 frames at 30 fps)', () => {
   let take: Take;
   let bytesPerFrame: number;
   beforeAll(() => {
-    const { tracker, frame } = fakeTracker();
-    const recorder = new Recorder(tracker);
-    const before = heldBytes();
-    for (let k = 0; k < FRAMES_30_MIN; k++) frame(k);
-    bytesPerFrame = (heldBytes() - before) / FRAMES_30_MIN;
-    take = recorder.stop();
+    ({ take, bytesPerFrame } = recordLongTake(FRAMES_30_MIN));
   }, 120_000);
 
   it('holds at most 50 MiB per hour of frames (the old one object per frame took ≈ 1.4 kB a frame)', () => {
@@ -128,6 +97,18 @@ describe('a worker crash while recording', () => {
     expect(Take.fromJSON(JSON.stringify(json)).gaps).toEqual(json.gaps);
     // CSV readers see a jump in the timecode, nothing else: every row has its 63 columns.
     expect(take.toCSV().trimEnd().split('\n').every((row) => row.split(',').length === 63)).toBe(true);
+  });
+
+  it('a frame grabbed before the crash but tracked after it (the live pump\'s waiting frame) is kept before the gap', () => {
+    const { tracker, frame, crash } = fakeTracker();
+    const recorder = new Recorder(tracker);
+    for (let k = 0; k < 10; k++) frame(k);
+    crash(false);
+    frame(10, 60_000); // grabbed long before now: before the crash
+    for (let k = 40; k < 45; k++) frame(k);
+    const take = recorder.stop();
+    expect(take.frameCount).toBe(16);
+    expect(take.toJSON().gaps).toEqual([{ startMs: 333, endMs: 1332, reason: 'worker-crashed' }]);
   });
 
   it('a final crash leaves the gap open (no endMs) and the take keeps what came before', () => {

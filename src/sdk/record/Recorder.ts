@@ -24,7 +24,7 @@ export interface RecordableTracker {
  * vertices), and the shape and camera of the last frame. Frames go into a `TakeFrameStore`
  * (≈ 385 bytes a frame for the default model: 40 MiB an hour at 30 fps). When the tracking
  * worker crashes, the frames before are kept and the take gets a gap (`take.gaps`) from the last
- * frame before the crash to the first after the restart.
+ * frame grabbed before the crash to the first grabbed after it (tracked by the restarted worker).
  *
  * ```ts
  * import { Recorder } from 'pixel3dmm-web/record';
@@ -37,8 +37,10 @@ export interface RecordableTracker {
 export class Recorder {
   private readonly frames: TakeFrameStore;
   private readonly gaps: TakeGap[] = [];
-  /** A gap opened by a crash, closed by the next frame. */
+  /** A gap opened by a crash, closed by the first frame grabbed after it. */
   private openGap?: TakeGap;
+  /** When the crash was reported, ms (performance.now()). */
+  private crashedAt = 0;
   private first?: { timeMs: number; wallClock: number };
   private last?: FaceFrame;
   private take?: Take;
@@ -46,6 +48,7 @@ export class Recorder {
   private readonly onError = (e: CustomEvent<TrackerError>) => {
     if (e.detail.code !== 'worker-crashed' || !this.last || !this.first || this.openGap) return;
     this.openGap = { startMs: this.last.timeMs - this.first.timeMs, reason: 'worker-crashed' };
+    this.crashedAt = performance.now();
     this.gaps.push(this.openGap);
   };
 
@@ -99,8 +102,15 @@ export class Recorder {
   private add(f: FaceFrame): void {
     this.first ??= { timeMs: f.timeMs, wallClock: Date.now() };
     const timeMs = f.timeMs - this.first.timeMs;
-    if (this.openGap) this.openGap.endMs = timeMs;
-    this.openGap = undefined;
+    if (this.openGap) {
+      // A frame grabbed before the crash (the live pump's waiting frame, tracked once the worker is
+      // back) belongs before the gap; the first one grabbed after it ends the gap.
+      if (performance.now() - f.timings.latencyMs < this.crashedAt) this.openGap.startMs = Math.max(this.openGap.startMs, timeMs);
+      else {
+        this.openGap.endMs = timeMs;
+        this.openGap = undefined;
+      }
+    }
     const eyes = frameGaze(f);
     // The store copies the values: nothing of the FaceFrame is kept but the last one (its shape and camera).
     this.frames.push({ timeMs, videoTime: f.videoTime, pose: f.pose, expression: f.expression, ...(f.arkit ? { arkit: f.arkit } : {}), ...(f.jointRotations ? { jointRotations: f.jointRotations } : {}), ...(eyes ? { eyes } : {}) });

@@ -49,8 +49,9 @@ export class TakeFrameStore {
   /** Builds a store holding these frames (the layout from the longest of their arrays). */
   static from(frames: readonly TakeFrame[]): TakeFrameStore {
     const store = new TakeFrameStore({
-      expressionCount: Math.max(0, ...frames.map((f) => f.expression.length)),
-      jointRotationCount: Math.max(0, ...frames.map((f) => f.jointRotations?.length ?? 0)),
+      // reduce, not Math.max(...): a long take has more frames than a call takes arguments.
+      expressionCount: frames.reduce((n, f) => Math.max(n, f.expression.length), 0),
+      jointRotationCount: frames.reduce((n, f) => Math.max(n, f.jointRotations?.length ?? 0), 0),
     });
     frames.forEach((f) => store.push(f));
     return store;
