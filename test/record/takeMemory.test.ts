@@ -99,16 +99,17 @@ describe('a worker crash while recording', () => {
     expect(take.toCSV().trimEnd().split('\n').every((row) => row.split(',').length === 63)).toBe(true);
   });
 
-  it('a frame grabbed before the crash but tracked after it (the live pump\'s waiting frame) is kept before the gap', () => {
+  it('the live pump\'s waiting frame, tracked once the worker is back, is kept before the gap', () => {
     const { tracker, frame, crash } = fakeTracker();
     const recorder = new Recorder(tracker);
     for (let k = 0; k < 10; k++) frame(k);
     crash(false);
-    frame(10, 60_000); // grabbed long before now: before the crash
+    frame(10, 60_000); // grabbed before the crash
+    frame(11, 2_000); // grabbed just after it, waited through the restart (back-off 500 ms)
     for (let k = 40; k < 45; k++) frame(k);
     const take = recorder.stop();
-    expect(take.frameCount).toBe(16);
-    expect(take.toJSON().gaps).toEqual([{ startMs: 333, endMs: 1332, reason: 'worker-crashed' }]);
+    expect(take.frameCount).toBe(17);
+    expect(take.toJSON().gaps).toEqual([{ startMs: 366.3, endMs: 1332, reason: 'worker-crashed' }]);
   });
 
   it('a final crash leaves the gap open (no endMs) and the take keeps what came before', () => {

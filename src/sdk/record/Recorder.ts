@@ -24,7 +24,8 @@ export interface RecordableTracker {
  * vertices), and the shape and camera of the last frame. Frames go into a `TakeFrameStore`
  * (≈ 385 bytes a frame for the default model: 40 MiB an hour at 30 fps). When the tracking
  * worker crashes, the frames before are kept and the take gets a gap (`take.gaps`) from the last
- * frame grabbed before the crash to the first grabbed after it (tracked by the restarted worker).
+ * frame before the restart (a frame that waited for the restarted worker counts as before) to the
+ * first tracked by the restarted worker.
  *
  * ```ts
  * import { Recorder } from 'pixel3dmm-web/record';
@@ -39,8 +40,8 @@ export class Recorder {
   private readonly gaps: TakeGap[] = [];
   /** A gap opened by a crash, closed by the first frame grabbed after it. */
   private openGap?: TakeGap;
-  /** When the crash was reported, ms (performance.now()). */
-  private crashedAt = 0;
+  /** When the crash was reported, ms (performance.now()), and the restart's back-off, ms. */
+  private crash = { at: 0, restartDelayMs: 0 };
   private first?: { timeMs: number; wallClock: number };
   private last?: FaceFrame;
   private take?: Take;
@@ -48,7 +49,8 @@ export class Recorder {
   private readonly onError = (e: CustomEvent<TrackerError>) => {
     if (e.detail.code !== 'worker-crashed' || !this.last || !this.first || this.openGap) return;
     this.openGap = { startMs: this.last.timeMs - this.first.timeMs, reason: 'worker-crashed' };
-    this.crashedAt = performance.now();
+    const delay = e.detail.details.restartDelayMs;
+    this.crash = { at: performance.now(), restartDelayMs: typeof delay === 'number' ? delay : 0 };
     this.gaps.push(this.openGap);
   };
 
@@ -103,9 +105,13 @@ export class Recorder {
     this.first ??= { timeMs: f.timeMs, wallClock: Date.now() };
     const timeMs = f.timeMs - this.first.timeMs;
     if (this.openGap) {
-      // A frame grabbed before the crash (the live pump's waiting frame, tracked once the worker is
-      // back) belongs before the gap; the first one grabbed after it ends the gap.
-      if (performance.now() - f.timings.latencyMs < this.crashedAt) this.openGap.startMs = Math.max(this.openGap.startMs, timeMs);
+      // The live pump's waiting frame (grabbed before the crash or during the back-off) is tracked
+      // once the worker is back, after waiting through the restart: it belongs before the gap. The
+      // first frame grabbed after the crash that did not wait ends the gap.
+      const latencyMs = f.timings.latencyMs;
+      const grabbedBeforeCrash = performance.now() - latencyMs < this.crash.at;
+      const waitedForRestart = this.crash.restartDelayMs > 0 && latencyMs >= this.crash.restartDelayMs;
+      if (grabbedBeforeCrash || waitedForRestart) this.openGap.startMs = Math.max(this.openGap.startMs, timeMs);
       else {
         this.openGap.endMs = timeMs;
         this.openGap = undefined;

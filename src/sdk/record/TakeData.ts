@@ -23,9 +23,9 @@ export interface TakeFrame {
  * lost: those are simply absent frames). Times are ms on the take's clock (`TakeFrame.timeMs`).
  */
 export interface TakeGap {
-  /** The last frame grabbed before the crash (frames in flight then are kept, before the gap). */
+  /** The last frame before the gap (a frame that waited for the restarted worker counts as before). */
   startMs: number;
-  /** The first frame grabbed after it; absent when the take ended inside the gap (the tracker did not come back). */
+  /** The first frame the restarted worker tracked; absent when the take ended inside the gap (the tracker did not come back). */
   endMs?: number;
   /** `worker-crashed`: the tracking worker crashed (and was restarted when `endMs` is set). */
   reason: 'worker-crashed';

@@ -16,8 +16,8 @@
  *   "identity": [0.12, …],                      // the face's shape, model coefficients (the last frame's estimate)
  *   "arkitNames": ["eyeBlinkLeft", …],          // the 52 ARKit names: order of every frame's "arkit"
  *   "gaps": [{                                  // stretches the tracker could not deliver (empty when none)
- *     "startMs": 5000,                          // the last frame grabbed before the crash (ms, as "timeMs")
- *     "endMs": 6300,                            // the first frame grabbed after it; absent if the take ended in the gap
+ *     "startMs": 5000,                          // the last frame before the gap (ms, as "timeMs")
+ *     "endMs": 6300,                            // the first frame after the restart; absent if the take ended in the gap
  *     "reason": "worker-crashed"                // the tracking worker crashed (and was restarted)
  *   }],
  *   "frames": [{
