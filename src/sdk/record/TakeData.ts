@@ -18,6 +18,19 @@ export interface TakeFrame {
   eyes?: EyeGaze;
 }
 
+/**
+ * A stretch of a take with no frames because the tracker could not deliver them (not a face
+ * lost: those are simply absent frames). Times are ms on the take's clock (`TakeFrame.timeMs`).
+ */
+export interface TakeGap {
+  /** The last frame before the gap (a frame that waited for the restarted worker counts as before). */
+  startMs: number;
+  /** The first frame the restarted worker tracked; absent when the take ended inside the gap (the tracker did not come back). */
+  endMs?: number;
+  /** `worker-crashed`: the tracking worker crashed (and was restarted when `endMs` is set). */
+  reason: 'worker-crashed';
+}
+
 export interface TakeData {
   /** Wall-clock time of the first frame. */
   startedAt: Date;
@@ -26,4 +39,17 @@ export interface TakeData {
   /** The face's shape (the last frame's estimate). */
   identity: Float32Array;
   frames: TakeFrame[];
+  /** Where frames are missing because tracking stopped (a worker crash); none when absent. */
+  gaps?: readonly TakeGap[];
+}
+
+/** What the exporters read of a take (a `Take` has it): the header, and the frames one at a time. */
+export interface TakeSource {
+  readonly startedAt: Date;
+  readonly model: TakeModelJSON;
+  readonly camera: PinholeCamera;
+  readonly identity: Float32Array;
+  readonly gaps: readonly TakeGap[];
+  readonly frameCount: number;
+  frameAt(i: number): TakeFrame;
 }

@@ -1,7 +1,7 @@
 import { ARKIT_BLENDSHAPES } from '../../core/arkit.js';
 import { TrackerError } from '../../core/errors.js';
 import { eyeGaze } from '../../core/eyeGaze.js';
-import type { TakeData } from './TakeData.js';
+import type { TakeSource } from './TakeData.js';
 
 export interface LiveLinkCsvOptions {
   /** The frame rate the timecode's frame field counts in (Live Link Face records at 60 by default). */
@@ -30,26 +30,34 @@ export const LIVE_LINK_CSV_HEADER = ['Timecode', 'BlendShapeCount', ...ARKIT_BLE
  *   scores, see `frameGaze`; from the ARKit weights when a frame has none), same sign conventions
  *   as the head, roll always 0. Live Link Face measures these; here they are a linear reading of
  *   the eyeLook weights.
+ *
+ * Yields the header line, then the rows `framesPerPart` frames at a time (each line ends in
+ * `\n`), so a long take is never one string. A gap in the take (`take.gaps`) is a jump in
+ * the timecode, as a face lost is.
  */
-export function takeToLiveLinkCsv(take: TakeData, options: LiveLinkCsvOptions = {}): string {
+export function* liveLinkCsvParts(take: TakeSource, framesPerPart: number, options: LiveLinkCsvOptions = {}): Generator<string> {
   const fps = options.timecodeFps ?? 60;
-  const rows = [LIVE_LINK_CSV_HEADER.join(',')];
   const start = take.startedAt;
   const startSeconds = start.getHours() * 3600 + start.getMinutes() * 60 + start.getSeconds() + start.getMilliseconds() / 1000;
-  for (const frame of take.frames) {
-    if (!frame.arkit) {
-      throw new TrackerError('invalid-input', 'This take has no ARKit weights (its face model has neither ARKit-named expressions nor an ARKit projection; a FLAME model made before import-flame wrote one needs importing again), so it has no Live Link Face CSV. Export JSON or glTF instead.');
+  yield `${LIVE_LINK_CSV_HEADER.join(',')}\n`;
+  for (let from = 0; from < take.frameCount; from += framesPerPart) {
+    const rows: string[] = [];
+    for (let i = from; i < Math.min(take.frameCount, from + framesPerPart); i++) {
+      const frame = take.frameAt(i);
+      if (!frame.arkit) {
+        throw new TrackerError('invalid-input', 'This take has no ARKit weights (its face model has neither ARKit-named expressions nor an ARKit projection; a FLAME model made before import-flame wrote one needs importing again), so it has no Live Link Face CSV. Export JSON or glTF instead.');
+      }
+      const gaze = frame.eyes ?? eyeGaze(frame.arkit);
+      const values = [
+        ...frame.arkit,
+        frame.pose.yaw, frame.pose.pitch, frame.pose.roll,
+        gaze.left.yaw, gaze.left.pitch, 0,
+        gaze.right.yaw, gaze.right.pitch, 0,
+      ];
+      rows.push(`${[timecode(startSeconds + frame.timeMs / 1000, fps), 61, ...values.map(format)].join(',')}\n`);
     }
-    const gaze = frame.eyes ?? eyeGaze(frame.arkit);
-    const values = [
-      ...frame.arkit,
-      frame.pose.yaw, frame.pose.pitch, frame.pose.roll,
-      gaze.left.yaw, gaze.left.pitch, 0,
-      gaze.right.yaw, gaze.right.pitch, 0,
-    ];
-    rows.push([timecode(startSeconds + frame.timeMs / 1000, fps), 61, ...values.map(format)].join(','));
+    yield rows.join('');
   }
-  return `${rows.join('\n')}\n`;
 }
 
 /** `HH:MM:SS:FF.fff` for a time of day in seconds (wrapping at midnight). */

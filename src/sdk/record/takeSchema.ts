@@ -1,10 +1,10 @@
 /**
- * The JSON form of a recorded take (`take.toJSON()`, `Take.fromJSON()`), version 2.
+ * The JSON form of a recorded take (`take.toJSON()`, `take.toBlob('json')`, `Take.fromJSON()`), version 3.
  *
  * ```jsonc
  * {
  *   "format": "pixel3dmm-take",
- *   "version": 2,
+ *   "version": 3,
  *   "startedAt": "2026-01-31T12:00:00.000Z",   // wall-clock time of the first frame (ISO 8601)
  *   "model": {                                  // the face model the take was tracked with
  *     "name": "ict-facekit", "units": "cm", "metersPerUnit": 0.01,
@@ -15,6 +15,11 @@
  *   "camera": { "focalPx": 560, "cx": 320, "cy": 240, "width": 640, "height": 480 },
  *   "identity": [0.12, …],                      // the face's shape, model coefficients (the last frame's estimate)
  *   "arkitNames": ["eyeBlinkLeft", …],          // the 52 ARKit names: order of every frame's "arkit"
+ *   "gaps": [{                                  // stretches the tracker could not deliver (empty when none)
+ *     "startMs": 5000,                          // the last frame before the gap (ms, as "timeMs")
+ *     "endMs": 6300,                            // the first frame after the restart; absent if the take ended in the gap
+ *     "reason": "worker-crashed"                // the tracking worker crashed (and was restarted)
+ *   }],
  *   "frames": [{
  *     "timeMs": 33.3,                           // ms since the first frame
  *     "videoTime": 12.5,                        // s, position in the source video or stream
@@ -34,11 +39,12 @@
  * }
  * ```
  * Numbers are rounded to 6 decimals. Frames without a face are not recorded: gaps in `timeMs`
- * are the moments the face was lost. A reader should refuse a `version` above the one it knows.
- * Version 1 (read by `Take.fromJSON`) had `time` in seconds where version 2 has `timeMs`.
+ * not listed in `gaps` are the moments the face was lost. A reader should refuse a `version`
+ * above the one it knows. Version 1 (read by `Take.fromJSON`) had `time` in seconds where later
+ * versions have `timeMs`; version 2 had no `gaps`.
  */
 export const TAKE_FORMAT = 'pixel3dmm-take';
-export const TAKE_VERSION = 2;
+export const TAKE_VERSION = 3;
 
 export interface TakeModelJSON {
   name: string;
@@ -59,6 +65,12 @@ export interface TakeFrameJSON {
   eyes?: { left: { yaw: number; pitch: number }; right: { yaw: number; pitch: number } };
 }
 
+export interface TakeGapJSON {
+  startMs: number;
+  endMs?: number;
+  reason: 'worker-crashed';
+}
+
 export interface TakeJSON {
   format: typeof TAKE_FORMAT;
   version: number;
@@ -67,5 +79,7 @@ export interface TakeJSON {
   camera: { focalPx: number; cx: number; cy: number; width: number; height: number };
   identity: number[];
   arkitNames: string[];
+  /** Since version 3. */
+  gaps?: TakeGapJSON[];
   frames: TakeFrameJSON[];
 }

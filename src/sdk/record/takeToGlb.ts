@@ -8,7 +8,7 @@ import type { FaceModelExtras } from '../../core/model/faceModelSchema.js';
 import { computeVertexNormals } from '../../core/model/normals.js';
 import { readFaceModel, toFloat32 } from '../../core/model/readFaceModel.js';
 import { poseFeature } from '../../core/model/skinning.js';
-import type { TakeData } from './TakeData.js';
+import type { TakeFrame, TakeSource } from './TakeData.js';
 import { TAKE_FORMAT, TAKE_VERSION } from './takeSchema.js';
 
 export interface TakeGlbOptions {
@@ -38,7 +38,7 @@ export interface TakeGlbOptions {
  * move with expression; FLAME's small expression-driven joint shifts are left out). Linear
  * interpolation between frames.
  */
-export async function takeToGlb(take: TakeData, modelBytes: Uint8Array, options: TakeGlbOptions = {}): Promise<Uint8Array> {
+export async function takeToGlb(take: TakeSource, modelBytes: Uint8Array, options: TakeGlbOptions = {}): Promise<Uint8Array> {
   await Promise.all([MeshoptDecoder.ready, MeshoptEncoder.ready]);
   const io = new WebIO()
     .registerExtensions([KHRMeshQuantization, EXTMeshoptCompression])
@@ -59,31 +59,44 @@ export async function takeToGlb(take: TakeData, modelBytes: Uint8Array, options:
   const buffer = doc.getRoot().listBuffers()[0]!;
   const accessor = (type: 'SCALAR' | 'VEC3' | 'VEC4', array: Float32Array<ArrayBuffer>) => doc.createAccessor().setType(type).setArray(array).setBuffer(buffer);
   const animation = doc.createAnimation('take').setExtras({ format: TAKE_FORMAT, version: TAKE_VERSION, startedAt: take.startedAt.toISOString() });
-  const input = accessor('SCALAR', Float32Array.from(take.frames, (f) => f.timeMs / 1000));
+  const n = take.frameCount;
+  const targetCount = baked.groups.expression.count + (baked.groups.poseCorrectives?.count ?? 0);
+  const jointCount = extras.skeleton ? meshNode.getSkin()!.listJoints().length : 0;
+  const times = new Float32Array(n);
+  const weights = new Float32Array(n * targetCount);
+  const rotations = new Float32Array(4 * n);
+  const translations = new Float32Array(3 * n);
+  const jointQuaternions = Array.from({ length: jointCount }, () => new Float32Array(4 * n));
+  const q = new Float64Array(4);
+  // One pass over the frames, read one at a time from the take's columns.
+  for (let i = 0; i < n; i++) {
+    const frame = take.frameAt(i);
+    times[i] = frame.timeMs / 1000;
+    weights.set(weightsAt(frame, baked, targetCount), i * targetCount);
+    rotations.set(axisAngleToQuaternion(frame.pose.rotation[0], frame.pose.rotation[1], frame.pose.rotation[2], q), 4 * i);
+    translations.set(frame.pose.translation, 3 * i);
+    jointQuaternions.forEach((out, j) => {
+      const r = frame.jointRotations?.subarray(3 * j, 3 * j + 3) ?? [0, 0, 0];
+      out.set(axisAngleToQuaternion(r[0]!, r[1]!, r[2]!, q), 4 * i);
+    });
+  }
+  const input = accessor('SCALAR', times);
   const channel = (node: Node, path: 'rotation' | 'translation' | 'weights', output: Float32Array<ArrayBuffer>, type: 'SCALAR' | 'VEC3' | 'VEC4') => {
     const sampler = doc.createAnimationSampler().setInput(input).setOutput(accessor(type, output)).setInterpolation('LINEAR');
     animation.addSampler(sampler).addChannel(doc.createAnimationChannel().setTargetNode(node).setTargetPath(path).setSampler(sampler));
   };
-  const targetCount = baked.groups.expression.count + (baked.groups.poseCorrectives?.count ?? 0);
-  const weights = new Float32Array(take.frames.length * targetCount);
-  take.frames.forEach((_, i) => weights.set(weightsAt(take, baked, i), i * targetCount));
   channel(meshNode, 'weights', weights, 'SCALAR');
-  channel(head, 'rotation', quaternions(take.frames.map((f) => f.pose.rotation)), 'VEC4');
-  channel(head, 'translation', Float32Array.from(take.frames.flatMap((f) => f.pose.translation)), 'VEC3');
-  if (extras.skeleton) {
-    meshNode.getSkin()!.listJoints().forEach((joint, j) => {
-      channel(joint, 'rotation', quaternions(take.frames.map((f) => Array.from(f.jointRotations?.subarray(3 * j, 3 * j + 3) ?? [0, 0, 0]))), 'VEC4');
-    });
-  }
+  channel(head, 'rotation', rotations, 'VEC4');
+  channel(head, 'translation', translations, 'VEC3');
+  if (extras.skeleton) meshNode.getSkin()!.listJoints().forEach((joint, j) => channel(joint, 'rotation', jointQuaternions[j]!, 'VEC4'));
   root.setExtras({ pixel3dmm: { take: { format: TAKE_FORMAT, version: TAKE_VERSION, model: take.model.name, identity: Array.from(take.identity) } } });
   return io.writeBinary(doc);
 }
 
-/** Morph weights of frame `i` in the baked mesh's target order (expression, then pose correctives). */
-function weightsAt(take: TakeData, extras: FaceModelExtras, i: number): Float32Array {
+/** Morph weights of a frame in the baked mesh's target order (expression, then pose correctives). */
+function weightsAt(frame: TakeFrame, extras: FaceModelExtras, targetCount: number): Float32Array {
   const { expression, poseCorrectives } = extras.groups;
-  const out = new Float32Array(expression.count + (poseCorrectives?.count ?? 0));
-  const frame = take.frames[i]!;
+  const out = new Float32Array(targetCount);
   out.set(frame.expression.subarray(0, expression.count), expression.start);
   if (poseCorrectives && extras.skeleton && frame.jointRotations) {
     const n = extras.skeleton.jointNames.length;
@@ -146,13 +159,6 @@ function replaceAttribute(doc: Document, prim: Primitive, semantic: string, valu
   if (old && old.listParents().every((p) => p.propertyType === 'Root')) old.dispose();
 }
 
-function quaternions(rotations: ArrayLike<number>[]): Float32Array<ArrayBuffer> {
-  const out = new Float32Array(4 * rotations.length);
-  const q = new Float64Array(4);
-  rotations.forEach((r, i) => out.set(axisAngleToQuaternion(r[0]!, r[1]!, r[2]!, q), 4 * i));
-  return out;
-}
-
 /** Moves everything in the default scene below `take` (meters) → `head` (the animated pose). */
 function wrapScene(doc: Document, metersPerUnit: number): { head: Node; root: Node } {
   const scene = doc.getRoot().getDefaultScene() ?? doc.getRoot().listScenes()[0]!;
@@ -164,7 +170,7 @@ function wrapScene(doc: Document, metersPerUnit: number): { head: Node; root: No
 }
 
 /** The tracking camera at the origin (glTF cameras look down −Z, as the tracker's does). */
-function addCamera(doc: Document, take: TakeData): void {
+function addCamera(doc: Document, take: TakeSource): void {
   const { focalPx, width, height } = take.camera;
   const camera = doc.createCamera('tracking camera').setType('perspective').setYFov(2 * Math.atan(height / (2 * focalPx))).setAspectRatio(width / height).setZNear(0.01).setZFar(100);
   const scene = doc.getRoot().getDefaultScene() ?? doc.getRoot().listScenes()[0]!;
@@ -186,7 +192,7 @@ async function shapeSkeleton(meshNode: Node, modelBytes: Uint8Array, identity: F
   skin.getInverseBindMatrices()!.setArray(ibm);
 }
 
-function checkModelMatches(take: TakeData, mesh: Mesh, extras: FaceModelExtras): void {
+function checkModelMatches(take: TakeSource, mesh: Mesh, extras: FaceModelExtras): void {
   const names = (mesh.getExtras().targetNames as string[] | undefined)?.slice(extras.groups.expression.start, extras.groups.expression.start + extras.groups.expression.count);
   const same = extras.groups.identity.count === take.model.identityCount && names?.length === take.model.expressionNames.length && names.every((n, i) => n === take.model.expressionNames[i]);
   if (!same) {

@@ -13,6 +13,7 @@ import {
   type FaceTrackerOptions,
 } from './FaceTrackerOptions.js';
 import { FramePump, type PumpedFrame } from './FramePump.js';
+import { Interruption } from './Interruption.js';
 import { namedFileError } from './namedFileError.js';
 import { packageAssetUrls } from './packageAssets.js';
 import { FrameStreams, type FrameStreamOptions } from './FrameStreams.js';
@@ -47,16 +48,14 @@ export class FaceTracker extends EventTarget {
   private starting = false;
   private generation = 0;
   /** Rejects with `disposed` on dispose(): a call waiting on the (terminated) worker ends instead of hanging. */
-  private readonly whenDisposed: Promise<never>;
-  private rejectDisposed: (error: TrackerError) => void = () => undefined;
+  /** Ends the calls in flight at dispose(). */
+  private readonly disposal = new Interruption();
   /** The app's listeners, each wrapped so that one that throws is reported once and the tracker goes on. */
   private readonly wrappedListeners = new Map<string, Map<EventListenerOrEventListenerObject, EventListener>>();
   private readonly reportedListeners = new WeakSet<object>();
 
   private constructor() {
     super();
-    this.whenDisposed = new Promise<never>((_, reject) => (this.rejectDisposed = reject));
-    this.whenDisposed.catch(() => undefined);
   }
 
   /** Downloads (or reads from cache) the models, starts the worker and waits until it is ready. */
@@ -232,7 +231,7 @@ export class FaceTracker extends EventTarget {
     if (this.disposed) return;
     this.stop();
     this.disposed = true;
-    this.rejectDisposed(this.crashed ?? new TrackerError('disposed', 'The tracker was disposed while this call was in flight.'));
+    this.disposal.interrupt(this.crashed ?? new TrackerError('disposed', 'The tracker was disposed while this call was in flight.'));
     this.connection?.close();
     this.connection = undefined;
     this.pageLandmarks?.close();
@@ -388,7 +387,7 @@ export class FaceTracker extends EventTarget {
       mainThreadMs = performance.now() - t;
     }
     // dispose() terminates the worker and its reply never comes: end the call instead of hanging.
-    const result = await Promise.race([this.connection.track(f.frame, { timeMs: f.timeMs, videoTime: f.videoTime }, landmarks), this.whenDisposed]);
+    const result = await this.disposal.race(this.connection.track(f.frame, { timeMs: f.timeMs, videoTime: f.videoTime }, landmarks));
     const t0 = performance.now() - mainThreadMs;
     if (!result) {
       const lost: FaceLostDetail = { timeMs: f.timeMs, videoTime: f.videoTime };

@@ -10,6 +10,7 @@ import type { PriorModelBytes } from '../../workers/priorProtocol.js';
 import type { DetectedFace, FrameMeta, PriorStoppedEvent, TrackingWorkerApi, WorkerInit, WorkerReady } from '../../workers/protocol.js';
 import { startModuleWorker } from '../../workers/moduleWorker.js';
 import { fromWorkerError } from '../../workers/wireError.js';
+import { Interruption } from './Interruption.js';
 
 export interface ConnectionEvents {
   /** The worker crashed and was restarted (`restarted`), or crashed for good (the connection is closed). */
@@ -30,7 +31,7 @@ export class TrackingWorkerConnection {
   /** Times the worker crashed and was restarted. */
   restarts = 0;
   /** Rejects the calls in flight on the current worker when it crashes (its replies never come). */
-  private lost = deferredLoss();
+  private lost = new Interruption();
   private restartTimer?: ReturnType<typeof setTimeout>;
   private worker?: Worker;
   private remote?: Comlink.Remote<TrackingWorkerApi>;
@@ -50,7 +51,7 @@ export class TrackingWorkerConnection {
   async start(): Promise<WorkerReady> {
     const worker = startModuleWorker(this.workerUrl, 'pixel3dmm-tracking');
     this.worker = worker;
-    this.lost = deferredLoss();
+    this.lost = new Interruption();
     // A worker that fails before it is ready (script missing, crash in init) fails this start-up;
     // one that fails later is restarted (onCrash).
     let failStartup: (error: TrackerError) => void = () => undefined;
@@ -89,7 +90,7 @@ export class TrackingWorkerConnection {
     }
     try {
       // A crash of the worker ends the call (its reply would never come) instead of hanging it.
-      return await Promise.race([remote.track(Comlink.transfer(frame, [frame as unknown as Transferable]), meta, landmarks), this.lost.promise]);
+      return await this.lost.race(remote.track(Comlink.transfer(frame, [frame as unknown as Transferable]), meta, landmarks));
     } catch (error) {
       throw toTrackerError(error);
     }
@@ -103,7 +104,7 @@ export class TrackingWorkerConnection {
   close(): void {
     this.closed = true;
     clearTimeout(this.restartTimer);
-    this.lost.reject(new TrackerError('disposed', 'The tracking worker was stopped while this frame was being tracked.'));
+    this.lost.interrupt(new TrackerError('disposed', 'The tracking worker was stopped while this frame was being tracked.'));
     this.remote?.[Comlink.releaseProxy]();
     this.remote = undefined;
     this.worker?.terminate();
@@ -116,7 +117,7 @@ export class TrackingWorkerConnection {
     this.remote?.[Comlink.releaseProxy]();
     this.remote = undefined;
     this.worker = undefined;
-    this.lost.reject(new TrackerError('worker-crashed', `The tracking worker crashed (${message}) while this frame was being tracked; the frame is lost.`, { frameLostToCrash: true }));
+    this.lost.interrupt(new TrackerError('worker-crashed', `The tracking worker crashed (${message}) while this frame was being tracked; the frame is lost.`, { frameLostToCrash: true }));
     if (this.restarts >= 1) {
       this.close();
       this.events.onCrash(this.finalError(`crashed again (${message})`), false);
@@ -149,14 +150,6 @@ export class TrackingWorkerConnection {
       restarts: this.restarts,
     });
   }
-}
-
-/** A promise that only ever rejects (when the worker it stands for crashes); unobserved rejections are handled. */
-function deferredLoss(): { promise: Promise<never>; reject: (error: TrackerError) => void } {
-  let reject: (error: TrackerError) => void = () => undefined;
-  const promise = new Promise<never>((_, r) => (reject = r));
-  promise.catch(() => undefined);
-  return { promise, reject };
 }
 
 /** Copies of the init's model bytes, with their buffers to transfer: the originals stay for a restart. */
