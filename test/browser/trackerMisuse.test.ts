@@ -67,7 +67,8 @@ describe('FaceTracker misuse and slow consumers', () => {
     expect(held).toBeLessThanOrEqual(3);
     // Newest wins: while live, each frame read is at most 3 frames plus the pipeline's latency old, not a backlog.
     expect(result.agesLive.length).toBeGreaterThan(5);
-    expect(Math.max(...result.agesLive)).toBeLessThan(500);
+    // (A backlog would age by ~500 ms per frame read, to seconds by the end; the bound leaves room for a loaded machine's latency.)
+    expect(Math.max(...result.agesLive)).toBeLessThan(1500);
     const last = result.stats.at(-1)!;
     expect(last.framesDroppedByConsumers).toBeGreaterThan(10);
     expect(last.framesDroppedByConsumers).toBeLessThanOrEqual(result.dropped);
