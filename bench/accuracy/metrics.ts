@@ -5,7 +5,7 @@
  *   over the reference's outer-eye-corner distance (points 36, 45).
  * - NMJ (normalised mean jitter, as LDEQ's): mean frame-to-frame displacement of every point in
  *   still segments, over the face size (MediaPipe's outer-eye-corner distance).
- * - The resting face's ARKit sum, and per-shape correlation with MediaPipe's scores.
+ * (The ARKit figures are the blendshapes bench's: `../blendshapeMetrics.ts`.)
  */
 import { MULTIPIE68_INNER_FIRST, MULTIPIE68_OUTER_EYE_CORNERS, MULTIPIE68_TO_MEDIAPIPE } from '../../src/authoring/registration/multipie68.js';
 import { quantile } from '../../src/authoring/geometry/alignPointsToSurface.js';
@@ -93,35 +93,6 @@ export function accelerationJitter(points: readonly Points[], faceSizes: readonl
     count++;
   }
   return count ? sum / count : NaN;
-}
-
-/**
- * Resting frames: MediaPipe's score sum (its `_neutral` left out) at most the clip's
- * `fraction`-quantile, i.e. the frames where MediaPipe sees the least expression.
- */
-export function restingFrames(mediapipeSums: readonly number[], fraction = 0.1): boolean[] {
-  const threshold = quantile(mediapipeSums, fraction);
-  return mediapipeSums.map((s) => s <= threshold);
-}
-
-/** Pearson correlation; NaN when either is constant. */
-export function correlation(a: readonly number[], b: readonly number[]): number {
-  const constant = (v: readonly number[]) => v.every((x) => x === v[0]);
-  if (constant(a) || constant(b)) return NaN;
-  const n = a.length;
-  const ma = a.reduce((s, v) => s + v, 0) / n, mb = b.reduce((s, v) => s + v, 0) / n;
-  let ab = 0, aa = 0, bb = 0;
-  for (let i = 0; i < n; i++) {
-    ab += (a[i]! - ma) * (b[i]! - mb);
-    aa += (a[i]! - ma) ** 2;
-    bb += (b[i]! - mb) ** 2;
-  }
-  return ab / Math.sqrt(aa * bb);
-}
-
-/** A shape moves in a clip when MediaPipe's score spans at least `minRange` between its 5th and 95th percentiles. */
-export function moves(scores: readonly number[], minRange = 0.1): boolean {
-  return quantile(scores, 0.95) - quantile(scores, 0.05) >= minRange;
 }
 
 export function median(values: readonly number[]): number {

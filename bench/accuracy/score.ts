@@ -1,6 +1,6 @@
 /** Scores one tracked clip (the page's `ClipRun`) with the figures of `metrics.ts`. */
-import { ARKIT_BLENDSHAPES, MEDIAPIPE_BLENDSHAPES } from '../../src/core/arkit.js';
-import { accelerationJitter, correlation, mean, median, mediapipeTo68, moves, nme, normalisedMeanJitter, outerEyeCornerDistance, restingFrames, stillSteps } from './metrics.js';
+import { clipHonesty } from '../blendshapeMetrics.js';
+import { accelerationJitter, mean, mediapipeTo68, nme, normalisedMeanJitter, outerEyeCornerDistance, stillSteps } from './metrics.js';
 import type { ClipRun } from './page.js';
 
 export interface ClipScore {
@@ -62,21 +62,11 @@ export function scoreClip(run: ClipRun, video: boolean): ClipScore {
   const accelJitterRaw = accelerationJitter(frames.map((f) => f.mediapipe), faceSizes, consecutive);
   const accelJitterFitted = accelerationJitter(frames.map((f) => f.fitted478), faceSizes, consecutive);
 
-  const mediapipeSums = frames.map((f) => f.mediapipeScores.reduce((s, v, k) => (MEDIAPIPE_BLENDSHAPES[k] === '_neutral' ? s : s + v), 0));
-  const resting = restingFrames(mediapipeSums);
-  const restArkitSum = median(frames.filter((f, i) => resting[i] && f.arkit).map((f) => f.arkit!.reduce((s, v) => s + v, 0)));
-  const restArkitSumMediapipe = median(mediapipeSums.filter((_, i) => resting[i]));
-
-  const shapeCorr: [string, number][] = [];
-  if (frames.length > 1 && frames[0]!.arkit) {
-    MEDIAPIPE_BLENDSHAPES.forEach((name, k) => {
-      const a = ARKIT_BLENDSHAPES.indexOf(name as (typeof ARKIT_BLENDSHAPES)[number]);
-      const scores = frames.map((f) => f.mediapipeScores[k]!);
-      if (a < 0 || !moves(scores)) return;
-      shapeCorr.push([name, correlation(frames.map((f) => f.arkit![a]!), scores)]);
-    });
-    shapeCorr.sort((x, y) => x[1] - y[1]);
-  }
+  // The ARKit figures are the blendshapes bench's (`clipHonesty`: the same resting frames and moving shapes).
+  const withArkit = frames.filter((f) => f.arkit);
+  const honesty = withArkit.length > 1 ? clipHonesty(withArkit.map((f) => f.arkit!), withArkit.map((f) => f.mediapipeScores)) : undefined;
+  const shapeCorr: [string, number][] = (honesty?.shapes ?? []).filter((s) => s.moving && !Number.isNaN(s.correlation)).map((s) => [s.name, s.correlation]);
+  shapeCorr.sort((x, y) => x[1] - y[1]);
 
   return {
     frames: frames.length,
@@ -94,9 +84,9 @@ export function scoreClip(run: ClipRun, video: boolean): ClipScore {
     accelJitterRaw,
     accelJitterFitted,
     accelJitterRatio: accelJitterFitted / accelJitterRaw,
-    restArkitSum,
-    restArkitSumMediapipe,
-    arkitCorr: median(shapeCorr.map(([, c]) => c)),
+    restArkitSum: honesty?.restSumFitted ?? NaN,
+    restArkitSumMediapipe: honesty?.restSumMediapipe ?? NaN,
+    arkitCorr: honesty?.movingCorrelationMedian ?? NaN,
     shapeCorr,
   };
 }
