@@ -67,6 +67,8 @@ export interface DetectedFace {
   landmarks: Float32Array;
   /** 52 scores in `MEDIAPIPE_BLENDSHAPES` order. */
   blendshapes: Float32Array;
+  /** Another face than in the frame before (several in view, the tracked one gone or outgrown): the fit starts afresh. */
+  switched?: boolean;
 }
 
 /** Reported once when the ViT prior stops for good; the tracker carries on with landmarks only. */

@@ -1,6 +1,7 @@
 import { FaceLandmarker } from '@mediapipe/tasks-vision';
 import { MEDIAPIPE_BLENDSHAPES } from '../../core/arkit.js';
 import { TrackerError } from '../../core/errors.js';
+import { FaceSelector } from '../../core/image/FaceSelector.js';
 import type { DetectedFace } from '../protocol.js';
 import type { WasmRuntime } from '../wasmRuntime.js';
 
@@ -17,10 +18,17 @@ interface EmscriptenScope {
  */
 export class LandmarkDetector {
   private lastTimeMs = -Infinity;
+  private readonly selector = new FaceSelector();
 
   private constructor(private readonly landmarker: FaceLandmarker) {}
 
-  static async create(taskBytes: Uint8Array, runtime: WasmRuntime, delegate: 'CPU' | 'GPU' = 'CPU'): Promise<LandmarkDetector> {
+  /**
+   * `maxFaces`: how many faces MediaPipe looks for; the tracked one is chosen among them
+   * (`FaceSelector`: the largest, with hysteresis). With 1, MediaPipe keeps whichever face it found
+   * first; 2 costs a face detection on every frame while only one face is in view (see
+   * `npm run bench -- inputsize`).
+   */
+  static async create(taskBytes: Uint8Array, runtime: WasmRuntime, delegate: 'CPU' | 'GPU' = 'CPU', maxFaces = 2): Promise<LandmarkDetector> {
     let loader: { default: unknown };
     try {
       loader = await import(/* @vite-ignore */ /* webpackIgnore: true */ runtime.loaderUrl);
@@ -51,7 +59,7 @@ export class LandmarkDetector {
         {
           baseOptions: { modelAssetBuffer: taskBytes, delegate },
           runningMode: 'VIDEO',
-          numFaces: 1,
+          numFaces: maxFaces,
           outputFaceBlendshapes: true,
           outputFacialTransformationMatrixes: false,
         },
@@ -61,24 +69,36 @@ export class LandmarkDetector {
     return new LandmarkDetector(landmarker);
   }
 
-  /** Detects the face in `frame`; null when there is none. Timestamps are forced increasing, as VIDEO mode requires. */
+  /**
+   * Detects the tracked face in `frame` (see `FaceSelector`); null when there is none. Timestamps
+   * are forced increasing, as VIDEO mode requires.
+   */
   detect(frame: VideoFrame | ImageBitmap, timeMs: number, width: number, height: number): DetectedFace | null {
     const ts = Math.max(timeMs, this.lastTimeMs + 0.001);
     this.lastTimeMs = ts;
     const result = this.landmarker.detectForVideo(frame, ts);
-    const points = result.faceLandmarks[0];
-    if (!points || points.length < 478) return null;
-    const landmarks = new Float32Array(478 * 2);
-    for (let i = 0; i < 478; i++) {
-      landmarks[2 * i] = points[i]!.x * width;
-      landmarks[2 * i + 1] = points[i]!.y * height;
-    }
+    const faces = result.faceLandmarks.filter((points) => points.length >= 478).map((points) => {
+      const landmarks = new Float32Array(478 * 2);
+      for (let i = 0; i < 478; i++) {
+        landmarks[2 * i] = points[i]!.x * width;
+        landmarks[2 * i + 1] = points[i]!.y * height;
+      }
+      return { landmarks, blendshapes: result.faceBlendshapes[result.faceLandmarks.indexOf(points)] };
+    });
+    const selected = this.selector.select(faces.map((f) => f.landmarks));
+    if (!selected) return null;
+    const face = faces[selected.index]!;
     const blendshapes = new Float32Array(MEDIAPIPE_BLENDSHAPES.length);
-    for (const c of result.faceBlendshapes[0]?.categories ?? []) {
+    for (const c of face.blendshapes?.categories ?? []) {
       const i = MEDIAPIPE_BLENDSHAPES.indexOf(c.categoryName as (typeof MEDIAPIPE_BLENDSHAPES)[number]);
       if (i >= 0) blendshapes[i] = c.score;
     }
-    return { landmarks, blendshapes };
+    return { landmarks: face.landmarks, blendshapes, ...(selected.switched ? { switched: true } : {}) };
+  }
+
+  /** Forget the tracked face: the next frame takes the largest in view. */
+  reset(): void {
+    this.selector.reset();
   }
 
   close(): void {

@@ -23,6 +23,8 @@ export class TrackingPipeline {
   private readonly cropTracker = new FaceCropTracker();
   private readonly units: LengthUnits;
   private faceVisible = false;
+  private frameWidth = 0;
+  private frameHeight = 0;
 
   constructor(
     readonly model: FaceModel,
@@ -55,17 +57,18 @@ export class TrackingPipeline {
     const width = 'displayWidth' in frame ? frame.displayWidth : frame.width;
     const height = 'displayHeight' in frame ? frame.displayHeight : frame.height;
     if (!landmarks && !this.detector) throw new TrackerError('invalid-state', 'No landmarks for this frame: the page detects them in this mode.');
+    // A new frame size (another resolution, a switched or rotated camera) moves every pixel: no
+    // face choice, crop, pose or smoothing is carried across it.
+    const resized = width !== this.frameWidth || height !== this.frameHeight;
+    this.frameWidth = width;
+    this.frameHeight = height;
+    if (resized) this.detector?.reset();
     const detected = landmarks ? landmarks.face : this.detector!.detect(frame, meta.timeMs, width, height);
     const landmarksDone = performance.now();
-    if (!detected) {
-      if (this.faceVisible) {
-        this.fitter.faceLost();
-        this.smoother?.reset();
-        this.cropTracker.reset();
-        this.prior?.faceLost();
-      }
+    if (!detected || detected.switched || resized) {
+      if (this.faceVisible) this.breakContinuity();
       this.faceVisible = false;
-      return null;
+      if (!detected) return null;
     }
     this.faceVisible = true;
     const crop = this.cropTracker.update(detected.landmarks, meta.timeMs);
@@ -96,10 +99,17 @@ export class TrackingPipeline {
   /** Forget identity and motion: the next frame starts a new person. */
   reset(): void {
     this.fitter.reset();
+    this.breakContinuity();
+    this.detector?.reset();
+    this.faceVisible = false;
+  }
+
+  /** The face is gone, or another one, or the frame changed: the next fit starts afresh (identity kept). */
+  private breakContinuity(): void {
+    this.fitter.faceLost();
     this.smoother?.reset();
     this.cropTracker.reset();
     this.prior?.faceLost();
-    this.faceVisible = false;
   }
 
   private compose(
