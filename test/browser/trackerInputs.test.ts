@@ -96,7 +96,6 @@ async function trackClips(urls: string[], resetBefore: number[]): Promise<ClipRu
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
 const centreX = (f: Tracked) => (f.box[0]! + f.box[2]!) / 2;
 const faceWidth = (f: Tracked) => f.box[2]! - f.box[0]!;
-const spread = (values: number[]) => Math.max(...values) - Math.min(...values);
 
 describe('tracker inputs', () => {
   let session: BrowserSession;
@@ -166,8 +165,8 @@ describe('tracker inputs', () => {
     ] as const;
     const parts = segments.map(([name, from, to, filter], i) =>
       name === 'frozen'
-        ? `[s${i}]trim=start=${from}:duration=0.034,setpts=PTS-STARTPTS,loop=loop=${Math.round((to - from) * 30) - 1}:size=1:start=0,setpts=N/30/TB[p${i}]`
-        : `[s${i}]trim=${from}:${to},setpts=PTS-STARTPTS${filter}[p${i}]`,
+        ? `[s${i}]trim=start=${from}:duration=0.034,setpts=PTS-STARTPTS,loop=loop=${Math.round((to - from) * 30) - 1}:size=1:start=0,setpts=N/30/TB,setsar=1[p${i}]`
+        : `[s${i}]trim=${from}:${to},setpts=PTS-STARTPTS${filter},setsar=1[p${i}]`,
     );
     ffmpeg(
       `[0:v]scale=540:360,setsar=1,fps=30,split=${segments.length}${segments.map((_, i) => `[s${i}]`).join('')};${parts.join(';')};` +
@@ -183,31 +182,35 @@ describe('tracker inputs', () => {
     const summary = segments.map(([name], k) => {
       const tracked = of(k).filter((f) => f.face);
       const steps = tracked.slice(1).filter((f) => !f.reinit).map((f, i) => rotationStep(f, tracked[i]!));
-      return { name, frames: of(k).length, tracked: tracked.length, rmsMedian: median(tracked.map((f) => f.rms)), rmsMax: Math.max(...tracked.map((f) => f.rms)), maxStepRad: Math.max(0, ...steps), widthPx: median(tracked.map(faceWidth)) };
+      const relativeRms = tracked.map((f) => f.rms / faceWidth(f));
+      return { name, frames: of(k).length, tracked: tracked.length, rmsMedian: median(relativeRms), rmsMax: Math.max(0, ...relativeRms), maxStepRad: Math.max(0, ...steps), widthPx: median(tracked.map(faceWidth)) };
     });
     console.table(summary);
     console.log(events.map((e) => `${e.type} ${e.t.toFixed(2)}`).join(', '));
-    const baseline = summary[0]!.rmsMedian;
     for (const s of summary) {
       if (s.tracked === 0) continue;
-      // Tracked sensibly: on MediaPipe's points, no flipped pose between frames.
-      expect.soft(s.rmsMedian, s.name).toBeLessThan(Math.max(2 * baseline, baseline + 1));
+      // Tracked sensibly: on MediaPipe's points (RMS relative to the face's width: the sample's
+      // own frames about 0.01, very dark ones, whose points are noisier, about 0.03), in every
+      // frame — also the first after a cut — and no flipped pose between frames.
+      expect.soft(s.rmsMedian, s.name).toBeLessThan(s.name === 'normal' ? 0.02 : 0.04);
+      expect.soft(s.rmsMax, s.name).toBeLessThan(0.08);
       expect.soft(s.maxStepRad, s.name).toBeLessThan(0.25);
     }
     // Faces that are small, cut or covered are still followed.
     for (const k of [1, 3, 4]) expect.soft(summary[k]!.tracked, summary[k]!.name).toBeGreaterThan(0.8 * summary[k]!.frames);
-    // Black: no face, reported once as lost, found again after.
+    // Black: no face, reported as lost (and found again after: the dark and frozen segments are tracked).
     expect(summary[5]!.tracked).toBe(0);
     expect(events.filter((e) => e.t >= 5.9 && e.t < 7.5).map((e) => e.type)).toContain('face-lost');
     // Frozen: one image over and over, the fit holds still once settled (no drift, no jitter).
     const still = of(7).filter((f) => f.face && f.t > segments[7][1] + 0.5);
     expect(still.length).toBeGreaterThan(25);
-    const poseSpread = Math.max(...[0, 1, 2].map((i) => spread(still.map((f) => f.rotation[i]!))));
     const depth = Math.abs(still[0]!.translation[2]!);
-    const moveSpread = Math.max(...[0, 1, 2].map((i) => spread(still.map((f) => f.translation[i]!))));
-    console.log(`frozen: rotation spread ${poseSpread.toExponential(2)} rad, translation spread ${(moveSpread / depth).toExponential(2)} of the depth`);
-    expect(poseSpread).toBeLessThan(1e-3);
-    expect(moveSpread).toBeLessThan(1e-3 * depth);
+    const settled = still.filter((f) => f.t > segments[7][2] - 0.6);
+    const rotationJitter = Math.max(...settled.slice(1).map((f, i) => rotationStep(f, settled[i]!)));
+    const translationJitter = Math.max(...settled.slice(1).map((f, i) => Math.hypot(...f.translation.map((x, j) => x - settled[i]!.translation[j]!))));
+    console.log(`frozen, the last 0.6 s: largest step between frames ${rotationJitter.toExponential(2)} rad, ${(translationJitter / depth).toExponential(2)} of the depth`);
+    expect(rotationJitter).toBeLessThan(5e-4);
+    expect(translationJitter).toBeLessThan(1e-4 * depth);
     // And the tracker is as good as before afterwards.
     expect(summary[8]!.tracked).toBe(summary[8]!.frames);
   }, 300_000);

@@ -1,6 +1,7 @@
 import { projectCameraPoints, transformToCamera } from '../../core/camera.js';
 import { TrackerError } from '../../core/errors.js';
 import { FaceCropTracker, type FaceCrop } from '../../core/image/FaceCropTracker.js';
+import { landmarkBounds } from '../../core/image/landmarkBounds.js';
 import type { FaceFrame, LengthUnits } from '../../core/FaceFrame.js';
 import { FaceFitter } from '../../core/fit/FaceFitter.js';
 import { FaceSmoother } from '../../core/smoothing/FaceSmoother.js';
@@ -77,8 +78,10 @@ export class TrackingPipeline {
     const dense = this.prior?.denseFor(meta.timeMs, detected.landmarks);
     const observation = { timeMs: meta.timeMs, width, height, landmarks: detected.landmarks, blendshapes: detected.blendshapes, ...(dense ? { dense } : {}) };
     let raw = this.fitter.fit(observation);
-    if (!isFiniteFit(raw)) {
-      // A diverged solve must not poison the warm start: re-initialise from this frame's landmarks.
+    if (!isFiniteFit(raw) || isFarFromLandmarks(raw, detected.landmarks)) {
+      // A diverged solve must not poison the warm start, and one left far from the points (a cut
+      // in the video, a face that jumped) must not drag on over frames: re-initialise from this
+      // frame's landmarks.
       this.fitter.faceLost();
       this.smoother?.reset();
       raw = this.fitter.fit(observation);
@@ -163,6 +166,15 @@ export class TrackingPipeline {
     }
     return frame;
   }
+}
+
+/** A warm-started fit whose landmark RMS is over this fraction of the face's size (px/px) did not reach the face (a tracked one: about 0.01). */
+const FAR_FIT_FRACTION = 0.06;
+
+function isFarFromLandmarks(fit: FaceFit, landmarks: Float32Array): boolean {
+  if (fit.stats.reinitialised) return false;
+  const { minX, minY, maxX, maxY } = landmarkBounds(landmarks);
+  return fit.stats.landmarkRmsPx > FAR_FIT_FRACTION * Math.max(maxX - minX, maxY - minY);
 }
 
 function isFiniteFit(fit: FaceFit): boolean {
