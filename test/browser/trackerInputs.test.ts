@@ -29,7 +29,16 @@ interface Tracked {
   /** MediaPipe's landmarks' bounding box [minX, minY, maxX, maxY], px. */
   box: number[];
   crop: number[];
+  roll: number;
+  /** MediaPipe's points, px of the frame as displayed. */
+  points: number[];
   finite: boolean;
+}
+
+/** What a VideoFrame says about its own orientation (WebCodecs: clockwise degrees, then a horizontal mirror). */
+interface Orientation {
+  rotation: number;
+  flip: boolean;
 }
 
 interface ClipRun {
@@ -46,7 +55,7 @@ function ffmpeg(filter: string, out: string, inputs: string[] = ['-i', sample]):
 }
 
 /** In the page: one tracker over `urls` in turn (every frame), with `reset()` before each clip listed in `resetBefore`. */
-async function trackClips(urls: string[], resetBefore: number[]): Promise<ClipRun> {
+async function trackClips(urls: string[], resetBefore: number[], orientations: (Orientation | null)[] = []): Promise<ClipRun> {
   const { FaceTracker, openVideoFile } = (window as unknown as { pixel3dmm: Sdk }).pixel3dmm;
   const tracker = await FaceTracker.create({ cache: false });
   const errors: string[] = [];
@@ -59,7 +68,11 @@ async function trackClips(urls: string[], resetBefore: number[]): Promise<ClipRu
   for (; clip < urls.length; clip++) {
     if (resetBefore.includes(clip)) await tracker.reset();
     const { frames: decoded } = await openVideoFile(urls[clip]!);
-    for await (const { frame, videoTime } of decoded()) {
+    for await (const { frame: stored, videoTime } of decoded()) {
+      // A phone camera's frame: the picture stored turned, with the turn to undo as metadata.
+      const orientation = orientations[clip];
+      const frame = orientation ? new VideoFrame(stored, { timestamp: stored.timestamp, ...orientation } as VideoFrameInit) : stored;
+      if (orientation) stored.close();
       const width = frame.displayWidth, height = frame.displayHeight;
       const f = await tracker.track(frame, videoTime);
       frame.close();
@@ -85,6 +98,8 @@ async function trackClips(urls: string[], resetBefore: number[]): Promise<ClipRu
         identity: f ? Array.from(f.identity) : [],
         box: f ? [minX, minY, maxX, maxY] : [],
         crop: f ? [f.crop.x, f.crop.y, f.crop.size] : [],
+        roll: f?.pose.roll ?? NaN,
+        points: Array.from(mp),
         finite: numbers.every(Number.isFinite),
       });
     }
@@ -100,7 +115,8 @@ const faceWidth = (f: Tracked) => f.box[2]! - f.box[0]!;
 describe('tracker inputs', () => {
   let session: BrowserSession;
   let page: Awaited<ReturnType<BrowserSession['open']>>;
-  const run = (urls: string[], resetBefore: number[] = []) => page.evaluate(([u, r]) => (window as unknown as { trackClips: typeof trackClips }).trackClips(u, r), [urls.map((u) => `/test-results/tracker-inputs/${u}`), resetBefore] as const);
+  const run = (urls: string[], resetBefore: number[] = [], orientations: (Orientation | null)[] = []) =>
+    page.evaluate(([u, r, o]) => (window as unknown as { trackClips: typeof trackClips }).trackClips(u, r, o), [urls.map((u) => `/test-results/tracker-inputs/${u}`), resetBefore, orientations] as const);
 
   beforeAll(async () => {
     mkdirSync(dir, { recursive: true });
@@ -248,6 +264,46 @@ describe('tracker inputs', () => {
       expect(focalRatio).toBeCloseTo(sideRatio, 3);
       if (before.frozen) expect(first.identity).toEqual(before.identity);
       else expect(Math.hypot(...first.identity.map((x, i) => x - before.identity[i]!))).toBeLessThan(0.25 * Math.hypot(...before.identity));
+    }
+  }, 300_000);
+
+  it('frames that carry a rotation (a phone camera held upright): tracked upright, in px of the frame as displayed', async () => {
+    // An upright 360×540 portrait, 1 s; then the same pictures stored turned (and mirrored) the way
+    // a VideoFrame's rotation / flip undoes, so that each is displayed as the upright portrait.
+    const upright = 'scale=540:360,crop=240:360:150:0,scale=360:540';
+    const stored = { upright: '', r90: ',transpose=2', r180: ',hflip,vflip', r270: ',transpose=1', r90flip: ',hflip,transpose=2' } as const;
+    const orientations: Record<keyof typeof stored, Orientation | null> = {
+      upright: null,
+      r90: { rotation: 90, flip: false },
+      r180: { rotation: 180, flip: false },
+      r270: { rotation: 270, flip: false },
+      r90flip: { rotation: 90, flip: true },
+    };
+    const names = Object.keys(stored) as (keyof typeof stored)[];
+    for (const name of names) ffmpeg(`[0:v]fps=30,trim=0:1,setpts=PTS-STARTPTS,${upright}${stored[name]},setsar=1,format=yuv420p[v]`, `oriented-${name}.mp4`);
+    const { frames, errors } = await run(names.map((n) => `oriented-${n}.mp4`), names.map((_, i) => i), names.map((n) => orientations[n]));
+    expect(errors).toEqual([]);
+    expect(frames.every((f) => f.finite)).toBe(true);
+    const reference = frames.filter((f) => f.clip === 0);
+    expect(reference.every((f) => f.face && f.width === 360 && f.height === 540)).toBe(true);
+    for (let clip = 1; clip < names.length; clip++) {
+      const oriented = frames.filter((f) => f.clip === clip);
+      expect(oriented.length).toBe(reference.length);
+      // MediaPipe's points, frame by frame, against the upright file's (px of the displayed frame, relative to the face's width).
+      const offsets = oriented.map((f, i) => {
+        const ref = reference[i]!;
+        if (!f.face) return Infinity;
+        let sum = 0;
+        for (let k = 0; k < 478; k++) sum += Math.hypot(f.points[2 * k]! - ref.points[2 * k]!, f.points[2 * k + 1]! - ref.points[2 * k + 1]!);
+        return sum / 478 / faceWidth(ref);
+      });
+      const rollOff = median(oriented.map((f, i) => Math.abs(f.roll - reference[i]!.roll)));
+      console.log(`${names[clip]}: ${oriented[0]!.width}×${oriented[0]!.height}, points off the upright file's by ${median(offsets).toFixed(4)} of the face's width (median), roll off by ${rollOff.toFixed(3)} rad, landmark RMS ${median(oriented.map((f) => f.rms)).toFixed(2)} px (upright ${median(reference.map((f) => f.rms)).toFixed(2)})`);
+      expect(oriented.every((f) => f.width === 360 && f.height === 540)).toBe(true);
+      expect(median(offsets)).toBeLessThan(0.02);
+      expect(Math.max(...offsets)).toBeLessThan(0.05);
+      expect(rollOff).toBeLessThan(0.05);
+      expect(median(oriented.map((f) => f.rms))).toBeLessThan(1.5 * median(reference.map((f) => f.rms)) + 0.5);
     }
   }, 300_000);
 });
