@@ -16,9 +16,20 @@ interface EmscriptenScope {
  * the one tracking-worker stage the page may load). Both use MediaPipe's ES-module WASM build,
  * imported here, with the binary the page downloaded.
  */
+/**
+ * Frames larger than this (px, the larger side) reach MediaPipe downscaled to it: its cost grows
+ * with the pixels it takes in (about 5× from 720p to 4K), while its networks see at most a
+ * 256 px face and a 128 px picture for detection, so a 4K frame tells it nothing a 1280 px one
+ * does not (`npm run bench -- inputsize`).
+ */
+export const MAX_LANDMARK_INPUT_PX = 1280;
+
 export class LandmarkDetector {
   private lastTimeMs = -Infinity;
   private readonly selector = new FaceSelector();
+  /** Where a large frame is downscaled for MediaPipe (made on the first large frame). */
+  private canvas?: OffscreenCanvas;
+  private context?: OffscreenCanvasRenderingContext2D;
 
   private constructor(private readonly landmarker: FaceLandmarker) {}
 
@@ -76,7 +87,7 @@ export class LandmarkDetector {
   detect(frame: VideoFrame | ImageBitmap, timeMs: number, width: number, height: number): DetectedFace | null {
     const ts = Math.max(timeMs, this.lastTimeMs + 0.001);
     this.lastTimeMs = ts;
-    const result = this.landmarker.detectForVideo(frame, ts);
+    const result = this.landmarker.detectForVideo(this.downscaled(frame, width, height), ts);
     const faces = result.faceLandmarks.filter((points) => points.length >= 478).map((points) => {
       const landmarks = new Float32Array(478 * 2);
       for (let i = 0; i < 478; i++) {
@@ -94,6 +105,25 @@ export class LandmarkDetector {
       if (i >= 0) blendshapes[i] = c.score;
     }
     return { landmarks: face.landmarks, blendshapes, ...(selected.switched ? { switched: true } : {}) };
+  }
+
+  /**
+   * `frame`, or for a frame over `MAX_LANDMARK_INPUT_PX` a copy at that size (one GPU blit where
+   * the canvas is accelerated). MediaPipe's points are relative to the picture, so they need no
+   * change; the copy is drawn as displayed (rotation applied), as MediaPipe reads a frame.
+   */
+  private downscaled(frame: VideoFrame | ImageBitmap, width: number, height: number): VideoFrame | ImageBitmap | OffscreenCanvas {
+    const scale = MAX_LANDMARK_INPUT_PX / Math.max(width, height);
+    if (scale >= 1) return frame;
+    const w = Math.round(width * scale), h = Math.round(height * scale);
+    if (!this.canvas || !this.context) {
+      this.canvas = new OffscreenCanvas(w, h);
+      this.context = this.canvas.getContext('2d', { alpha: false, desynchronized: true }) ?? undefined;
+      if (!this.context) return frame;
+    }
+    if (this.canvas.width !== w || this.canvas.height !== h) (this.canvas.width = w), (this.canvas.height = h);
+    this.context.drawImage(frame, 0, 0, w, h);
+    return this.canvas;
   }
 
   /** Forget the tracked face: the next frame takes the largest in view. */
