@@ -166,13 +166,15 @@ describe('tracker inputs', () => {
     expect(reinits[1]!.t).toBeLessThan(1.8);
   }, 300_000);
 
-  it('faces hard to see, frames with nothing: tiny, half out of frame, a hand over the mouth, black, very dark, frozen', async () => {
+  it('faces hard to see, frames with nothing: tiny, partly out of the frame, a hand over the mouth, black, very dark, frozen', async () => {
     // One 540×360 clip of segments (s): what each holds, and from where in the sample.
     const segments = [
       ['normal', 0, 1, ''],
       ['tiny', 1, 2.5, ',scale=298:198,pad=540:360:121:81'],
       ['normal', 2.5, 3, ''],
-      ['half out', 3, 4.5, ',crop=310:360:230:0,pad=540:360:0:0'],
+      // The face at the frame's left edge (it spans about x = 240–380 then): a third of it cut off, then half.
+      ['third out', 3, 3.75, ',crop=255:360:285:0,pad=540:360:0:0'],
+      ['half out', 3.75, 4.5, ',crop=230:360:310:0,pad=540:360:0:0'],
       ['hand', 4.5, 6, ',drawbox=x=205:y=175:w=130:h=80:color=0xC8906E:t=fill'],
       ['black', 6, 7, ',lutyuv=y=16:u=128:v=128'],
       ['dark', 7, 8.5, ",lutyuv=y='val*0.12':u='128+(val-128)*0.12':v='128+(val-128)*0.12'"],
@@ -212,23 +214,25 @@ describe('tracker inputs', () => {
       expect.soft(s.rmsMax, s.name).toBeLessThan(0.08);
       expect.soft(s.maxStepRad, s.name).toBeLessThan(0.25);
     }
-    // Faces that are small, cut or covered are still followed.
-    for (const k of [1, 3, 4]) expect.soft(summary[k]!.tracked, summary[k]!.name).toBeGreaterThan(0.8 * summary[k]!.frames);
+    // Faces that are small, a third cut off or covered are still followed.
+    for (const k of [1, 3, 5]) expect.soft(summary[k]!.tracked, summary[k]!.name).toBeGreaterThan(0.8 * summary[k]!.frames);
+    // Half a face: followed as above, or reported lost (MediaPipe does not find half a face).
+    if (summary[4]!.tracked < summary[4]!.frames) expect(events.filter((e) => e.t >= 3.75 && e.t < 4.6).map((e) => e.type)).toContain('face-lost');
     // Black: no face, reported as lost (and found again after: the dark and frozen segments are tracked).
-    expect(summary[5]!.tracked).toBe(0);
+    expect(summary[6]!.tracked).toBe(0);
     expect(events.filter((e) => e.t >= 5.9 && e.t < 7.5).map((e) => e.type)).toContain('face-lost');
     // Frozen: one image over and over, the fit holds still once settled (no drift, no jitter).
-    const still = of(7).filter((f) => f.face && f.t > segments[7][1] + 0.5);
+    const still = of(8).filter((f) => f.face && f.t > segments[8][1] + 0.5);
     expect(still.length).toBeGreaterThan(25);
     const depth = Math.abs(still[0]!.translation[2]!);
-    const settled = still.filter((f) => f.t > segments[7][2] - 0.6);
+    const settled = still.filter((f) => f.t > segments[8][2] - 0.6);
     const rotationJitter = Math.max(...settled.slice(1).map((f, i) => rotationStep(f, settled[i]!)));
     const translationJitter = Math.max(...settled.slice(1).map((f, i) => Math.hypot(...f.translation.map((x, j) => x - settled[i]!.translation[j]!))));
     console.log(`frozen, the last 0.6 s: largest step between frames ${rotationJitter.toExponential(2)} rad, ${(translationJitter / depth).toExponential(2)} of the depth`);
     expect(rotationJitter).toBeLessThan(5e-4);
     expect(translationJitter).toBeLessThan(1e-4 * depth);
     // And the tracker is as good as before afterwards.
-    expect(summary[8]!.tracked).toBe(summary[8]!.frames);
+    expect(summary[9]!.tracked).toBe(summary[9]!.frames);
   }, 300_000);
 
   it('a frame size that changes mid-stream: no crop, pose or smoothing dragged across; focal length rescaled; identity kept', async () => {
