@@ -41,6 +41,8 @@ export interface WorkerInit {
   /** MediaPipe's WASM runtime (its ES-module build). */
   mediapipe: WasmRuntime;
   delegate: 'CPU' | 'GPU';
+  /** How many faces MediaPipe looks for (the largest is tracked). */
+  maxFaces: number;
   /** Run MediaPipe here (true), or take the page's landmarks with each frame (the main-thread fallback). */
   landmarksInWorker: boolean;
   pipeline: PipelineOptions;

@@ -55,9 +55,9 @@ function ffmpeg(filter: string, out: string, inputs: string[] = ['-i', sample]):
 }
 
 /** In the page: one tracker over `urls` in turn (every frame), with `reset()` before each clip listed in `resetBefore`. */
-async function trackClips(urls: string[], resetBefore: number[], orientations: (Orientation | null)[] = []): Promise<ClipRun> {
+async function trackClips(urls: string[], resetBefore: number[], orientations: (Orientation | null)[] = [], maxFaces = 1): Promise<ClipRun> {
   const { FaceTracker, openVideoFile } = (window as unknown as { pixel3dmm: Sdk }).pixel3dmm;
-  const tracker = await FaceTracker.create({ cache: false });
+  const tracker = await FaceTracker.create({ cache: false, maxFaces });
   const errors: string[] = [];
   const events: ClipRun['events'] = [];
   let clip = 0;
@@ -115,8 +115,8 @@ const faceWidth = (f: Tracked) => f.box[2]! - f.box[0]!;
 describe('tracker inputs', () => {
   let session: BrowserSession;
   let page: Awaited<ReturnType<BrowserSession['open']>>;
-  const run = (urls: string[], resetBefore: number[] = [], orientations: (Orientation | null)[] = []) =>
-    page.evaluate(([u, r, o]) => (window as unknown as { trackClips: typeof trackClips }).trackClips(u, r, o), [urls.map((u) => `/test-results/tracker-inputs/${u}`), resetBefore, orientations] as const);
+  const run = (urls: string[], resetBefore: number[] = [], orientations: (Orientation | null)[] = [], maxFaces = 1) =>
+    page.evaluate(([u, r, o, m]) => (window as unknown as { trackClips: typeof trackClips }).trackClips(u, r, o, m), [urls.map((u) => `/test-results/tracker-inputs/${u}`), resetBefore, orientations, maxFaces] as const);
 
   beforeAll(async () => {
     mkdirSync(dir, { recursive: true });
@@ -126,7 +126,7 @@ describe('tracker inputs', () => {
   }, 120_000);
   afterAll(async () => session?.close());
 
-  it('several faces: the largest is tracked, two of about one size never flip-flop, a clearly larger one takes over', async () => {
+  it('several faces (maxFaces: 2): the largest is tracked, two of about one size never flip-flop, a clearly larger one takes over', async () => {
     // Two copies side by side, 3 s: the left plays from 0 s, the right from 1 s and breathes in
     // size by ±10 % (so which one is larger changes back and forth, never by 1.3×).
     ffmpeg(
@@ -141,7 +141,7 @@ describe('tracker inputs', () => {
         "[b]trim=2:5,setpts=PTS-STARTPTS,drawbox=x=0:y=0:w=iw:h=ih:c=black:t=fill:enable='lt(t,1)'[r];[l][r]hstack,format=yuv420p[v]",
       'bigger-face-arrives.mp4',
     );
-    const { frames, errors } = await run(['two-faces-alike.mp4', 'bigger-face-arrives.mp4'], [1]);
+    const { frames, errors } = await run(['two-faces-alike.mp4', 'bigger-face-arrives.mp4'], [1], [], 2);
     expect(errors).toEqual([]);
     expect(frames.every((f) => f.finite)).toBe(true);
 
@@ -164,6 +164,13 @@ describe('tracker inputs', () => {
     expect(reinits.length).toBe(2);
     expect(reinits[1]!.t).toBeGreaterThan(1);
     expect(reinits[1]!.t).toBeLessThan(1.8);
+
+    // A maxFaces that is no count of faces is refused with a typed error.
+    const refused = await page.evaluate(async () => {
+      const { FaceTracker } = (window as unknown as { pixel3dmm: Sdk }).pixel3dmm;
+      return Promise.all([0, 1.5].map((maxFaces) => FaceTracker.create({ cache: false, maxFaces }).then(() => 'created', (e: { code: string; message: string }) => `${e.code}: ${e.message}`)));
+    });
+    expect(refused).toEqual([0, 1.5].map((n) => `invalid-input: options.maxFaces must be a whole number of faces, 1 or more; got ${n}.`));
   }, 300_000);
 
   it('faces hard to see, frames with nothing: tiny, partly out of the frame, a hand over the mouth, black, very dark, frozen', async () => {
@@ -257,10 +264,12 @@ describe('tracker inputs', () => {
           `landmark RMS ${first.rms.toFixed(2)} px (before ${before.rms.toFixed(2)}), focal ${before.focalPx.toFixed(0)} → ${first.focalPx.toFixed(0)} px (sides ×${sideRatio}), identity frozen ${before.frozen} → ${first.frozen}`,
       );
       expect(first.t).toBeLessThan(0.1);
-      // The fit starts afresh on the new frame: re-initialised, on MediaPipe's points (RMS relative to the face's size).
+      // The fit starts afresh on the new frame: re-initialised, on MediaPipe's points (RMS relative
+      // to the face's size: a tracked frame about 0.01; MediaPipe's own first points on a new view,
+      // from its last frame's region, are rougher).
       expect(first.reinit).toBe(true);
       expect(after.filter((f) => f.reinit).length).toBe(1);
-      expect(first.rms / boxSide).toBeLessThan(Math.max(2 * (before.rms / faceWidth(before)), 0.02));
+      expect(first.rms / boxSide).toBeLessThan(0.03);
       // The crop is the new frame's: centred on the face, its size from the face (not smoothed from the old frame's).
       expect(Math.hypot(cropCentre[0]! - boxCentre[0]!, cropCentre[1]! - boxCentre[1]!)).toBeLessThan(0.05 * boxSide);
       expect(first.crop[2]! / boxSide).toBeCloseTo(1.4, 1);

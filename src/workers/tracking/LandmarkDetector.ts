@@ -24,8 +24,13 @@ interface EmscriptenScope {
  */
 export const MAX_LANDMARK_INPUT_PX = 1280;
 
+/** The time step (ms) MediaPipe is given where the caller's clock goes back: one frame at 30 fps. */
+const FRAME_STEP_MS = 1000 / 30;
+
 export class LandmarkDetector {
   private lastTimeMs = -Infinity;
+  /** Added to the caller's times once they went back (a reset, a new clip, a looped video). */
+  private timeOffsetMs = 0;
   private readonly selector = new FaceSelector();
   /** Where a large frame is downscaled for MediaPipe (made on the first large frame). */
   private canvas?: OffscreenCanvas;
@@ -36,10 +41,10 @@ export class LandmarkDetector {
   /**
    * `maxFaces`: how many faces MediaPipe looks for; the tracked one is chosen among them
    * (`FaceSelector`: the largest, with hysteresis). With 1, MediaPipe keeps whichever face it found
-   * first; 2 costs a face detection on every frame while only one face is in view (see
-   * `npm run bench -- inputsize`).
+   * first; with 2 it runs its face detector on every frame while only one face is in view, and a
+   * single face's points are a little less steady (`FaceTrackerOptions.maxFaces`).
    */
-  static async create(taskBytes: Uint8Array, runtime: WasmRuntime, delegate: 'CPU' | 'GPU' = 'CPU', maxFaces = 2): Promise<LandmarkDetector> {
+  static async create(taskBytes: Uint8Array, runtime: WasmRuntime, delegate: 'CPU' | 'GPU' = 'CPU', maxFaces = 1): Promise<LandmarkDetector> {
     let loader: { default: unknown };
     try {
       loader = await import(/* @vite-ignore */ /* webpackIgnore: true */ runtime.loaderUrl);
@@ -81,11 +86,13 @@ export class LandmarkDetector {
   }
 
   /**
-   * Detects the tracked face in `frame` (see `FaceSelector`); null when there is none. Timestamps
-   * are forced increasing, as VIDEO mode requires.
+   * Detects the tracked face in `frame` (see `FaceSelector`); null when there is none.
    */
   detect(frame: VideoFrame | ImageBitmap, timeMs: number, width: number, height: number): DetectedFace | null {
-    const ts = Math.max(timeMs, this.lastTimeMs + 0.001);
+    // VIDEO mode needs increasing times, and its landmark filter reads their steps: a clock that
+    // goes back continues one frame (33 ms) after the last time instead of creeping on by 1 µs steps.
+    if (timeMs + this.timeOffsetMs <= this.lastTimeMs) this.timeOffsetMs = this.lastTimeMs + FRAME_STEP_MS - timeMs;
+    const ts = timeMs + this.timeOffsetMs;
     this.lastTimeMs = ts;
     const result = this.landmarker.detectForVideo(this.downscaled(frame, width, height), ts);
     const faces = result.faceLandmarks.filter((points) => points.length >= 478).map((points) => {
