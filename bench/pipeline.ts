@@ -5,23 +5,16 @@
  * Needs `npm run build` first (dist/ for the tracking worker and MediaPipe's WASM).
  */
 import { existsSync } from 'node:fs';
-import { launchChromium, serveDirectory } from '../scripts/cli/browser.js';
 import { quantile } from '../src/sdk/tracker/TrackerStats.js';
-import { bundleBenchPages } from './pipeline/bundle.js';
+import { openBenchPage } from './pipeline/benchPage.js';
 import type { PipelineRun } from './pipeline/page.js';
 
 const root = new URL('..', import.meta.url).pathname;
 if (!existsSync(`${root}dist/tracking-worker.js`)) throw new Error('Run `npm run build` first.');
-await bundleBenchPages();
 
 const rounds = Number(process.argv[2] ?? 2);
-const server = await serveDirectory(root);
-const browser = await launchChromium({ webgpu: false });
+const { page, close } = await openBenchPage('runPipelineBench');
 try {
-  const page = await browser.newPage();
-  page.on('pageerror', (e) => console.error('page error:', e));
-  await page.goto(`${server.url}/bench/pipeline/page.html`);
-  await page.waitForFunction(() => typeof window.runPipelineBench === 'function');
   const run: PipelineRun = await page.evaluate(([url, n]) => window.runPipelineBench(url as string, n as number), ['/examples/media/webcam-head-motion.mp4', rounds]);
   const fps = Math.max(...run.trackerFps);
   const mediapipeOnlyFps = Math.max(...run.mediapipeFps);
@@ -39,6 +32,5 @@ try {
     }),
   );
 } finally {
-  await browser.close();
-  await server.close();
+  await close();
 }

@@ -9,8 +9,9 @@ import type { WasmRuntime } from '../../src/workers/wasmRuntime.js';
 import { PACKAGE_ASSETS } from '../packageAssets.js';
 
 interface LandmarksOnly {
-  init(task: Uint8Array, runtime: WasmRuntime): Promise<void>;
+  init(task: Uint8Array, runtime: WasmRuntime, maxFaces?: number): Promise<void>;
   detect(frame: VideoFrame, timeMs: number): Promise<Float32Array | null>;
+  detectTimed(frame: VideoFrame, timeMs: number): Promise<number>;
 }
 
 export interface PipelineRun {
@@ -24,8 +25,16 @@ export interface PipelineRun {
   dropped: number;
 }
 
+/** Per clip and round: the tracking worker's per-frame times (ms), every frame tracked one at a time. */
+export interface InputSizeRun {
+  worker: Record<string, { workerMs: number[]; landmarksMs: number[]; fitMs: number[] }>;
+  /** MediaPipe alone in its worker on the first clip, per frame (ms), by how many faces it looks for. */
+  mediapipeByMaxFaces: Record<string, number[]>;
+}
+
 declare global {
   interface Window {
+    runInputSizeBench(videoUrls: string[], rounds: number): Promise<InputSizeRun>;
     runPipelineBench(videoUrl: string, rounds: number): Promise<PipelineRun>;
     /** MediaPipe alone over every frame of the video, two in flight: frames per second. */
     runMediapipeOnly(videoUrl: string): Promise<number>;
@@ -33,13 +42,13 @@ declare global {
 }
 
 /** MediaPipe FaceLandmarker alone, in its own worker, fed exactly as the tracker's worker is. */
-async function startMediapipeOnly(): Promise<{ detector: Comlink.Remote<LandmarksOnly>; worker: Worker }> {
+async function startMediapipeOnly(maxFaces?: number): Promise<{ detector: Comlink.Remote<LandmarksOnly>; worker: Worker }> {
   const worker = new Worker('/dist/bench/landmarks-worker.js', { type: 'module' });
   const detector = Comlink.wrap<LandmarksOnly>(worker);
   const urls = packageAssetUrls(PACKAGE_ASSETS.assetBaseUrl);
   const bytes = async (url: string) => new Uint8Array(await (await fetch(url)).arrayBuffer());
   const [task, wasm] = await Promise.all([bytes(urls.landmarker), bytes(urls.mediapipeWasm)]);
-  await detector.init(Comlink.transfer(task, [task.buffer]), Comlink.transfer({ loaderUrl: urls.mediapipeLoader, wasm }, [wasm.buffer]));
+  await detector.init(Comlink.transfer(task, [task.buffer]), Comlink.transfer({ loaderUrl: urls.mediapipeLoader, wasm }, [wasm.buffer]), maxFaces);
   return { detector, worker };
 }
 
@@ -109,6 +118,38 @@ window.runPipelineBench = async (videoUrl, rounds) => {
   tracker.stop();
   run.mainThreadMsP95 = lastStats?.mainThreadMsP95 ?? NaN;
   run.dropped = lastStats?.dropped ?? 0;
+  tracker.dispose();
+  return run;
+};
+
+window.runInputSizeBench = async (videoUrls, rounds) => {
+  const run: InputSizeRun = { worker: {}, mediapipeByMaxFaces: {} };
+  const tracker = await FaceTracker.create({ cache: false, ...PACKAGE_ASSETS });
+  const detectors = await Promise.all([1, 2].map(async (maxFaces) => ({ maxFaces, ...(await startMediapipeOnly(maxFaces)) })));
+  // Alternate the clips (and the detectors) so that machine load drifts hit all alike.
+  for (let r = 0; r < rounds; r++) {
+    for (const url of videoUrls) {
+      await tracker.reset();
+      const times = (run.worker[url] ??= { workerMs: [], landmarksMs: [], fitMs: [] });
+      const { frames } = await openVideoFile(url);
+      for await (const { frame, videoTime } of frames()) {
+        const f = await tracker.track(frame, videoTime);
+        frame.close();
+        if (!f) continue;
+        times.workerMs.push(f.timings.workerMs);
+        times.landmarksMs.push(f.timings.landmarksMs);
+        times.fitMs.push(f.timings.fitMs);
+      }
+    }
+    for (const { maxFaces, detector } of detectors) {
+      const times = (run.mediapipeByMaxFaces[maxFaces] ??= []);
+      const { frames } = await openVideoFile(videoUrls[0]!);
+      for await (const { frame, videoTime } of frames()) {
+        times.push(await detector.detectTimed(Comlink.transfer(frame, [frame as unknown as Transferable]), videoTime * 1000 + r * 1e6));
+      }
+    }
+  }
+  for (const { worker } of detectors) worker.terminate();
   tracker.dispose();
   return run;
 };

@@ -41,6 +41,8 @@ export interface WorkerInit {
   /** MediaPipe's WASM runtime (its ES-module build). */
   mediapipe: WasmRuntime;
   delegate: 'CPU' | 'GPU';
+  /** How many faces MediaPipe looks for (the largest is tracked). */
+  maxFaces: number;
   /** Run MediaPipe here (true), or take the page's landmarks with each frame (the main-thread fallback). */
   landmarksInWorker: boolean;
   pipeline: PipelineOptions;
@@ -67,6 +69,8 @@ export interface DetectedFace {
   landmarks: Float32Array;
   /** 52 scores in `MEDIAPIPE_BLENDSHAPES` order. */
   blendshapes: Float32Array;
+  /** Another face than in the frame before (several in view, the tracked one gone or outgrown): the fit starts afresh. */
+  switched?: boolean;
 }
 
 /** Reported once when the ViT prior stops for good; the tracker carries on with landmarks only. */

@@ -89,6 +89,17 @@ export class IdentityEstimator {
   }
 
   /**
+   * Moves unknown `index` by `delta` (a change of variable: what the frames so far said about it
+   * holds for the moved value), e.g. log focal length when the frame size changes.
+   */
+  shift(index: number, delta: number): void {
+    const K = this.size;
+    for (let a = 0; a < K; a++) this.bAccumulated[a] += this.hAccumulated[a * K + index]! * delta;
+    this.priorMean[index] += delta;
+    this.estimate[index] += delta;
+  }
+
+  /**
    * Adds a frame: `shared` built at the frame's solution, `frame` its Gauss-Newton system there,
    * `free` the frame unknowns not held at a bound. Updates `estimate` and the frozen flag.
    */

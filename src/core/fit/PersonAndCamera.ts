@@ -86,14 +86,23 @@ export class PersonAndCamera {
     return this.estimator.estimate.subarray(0, this.identityCount);
   }
 
-  /** The camera for a frame of this size (px). A new frame size restarts a focal estimate from a typical webcam's (0.8 · the larger side). */
+  /**
+   * The camera for a frame of this size (px). The first frame size starts a focal estimate from a
+   * typical webcam's (0.8 · the larger side); a new size (another resolution, a rotated or switched
+   * camera) scales the estimate with the larger side — the same field of view — and keeps the
+   * identity and what the frames so far said.
+   */
   cameraFor(width: number, height: number): PinholeCamera {
     if (width !== this.frameWidth || height !== this.frameHeight) {
+      const previousSide = Math.max(this.frameWidth, this.frameHeight);
       this.frameWidth = width;
       this.frameHeight = height;
       if (this.estimatesFocal) {
-        this.estimator.priorMean[this.estimator.size - 1] = Math.log(0.8 * Math.max(width, height));
-        this.estimator.reset();
+        const focal = this.estimator.size - 1;
+        if (previousSide === 0) {
+          this.estimator.priorMean[focal] = Math.log(0.8 * Math.max(width, height));
+          this.estimator.reset();
+        } else this.estimator.shift(focal, Math.log(Math.max(width, height) / previousSide));
         this.apply();
       }
     }
@@ -128,6 +137,7 @@ export class PersonAndCamera {
     this.apply();
     this.framesSinceSample = Infinity;
     this.frameWidth = 0;
+    this.frameHeight = 0;
   }
 
   private apply(): void {

@@ -62,6 +62,8 @@ export class FaceTracker extends EventTarget {
   static async create(options: FaceTrackerOptions = {}): Promise<FaceTracker> {
     assertPlainData(options.fitter, 'options.fitter');
     assertPlainData(options.smoothing, 'options.smoothing');
+    const maxFaces = options.maxFaces ?? 1;
+    if (!Number.isInteger(maxFaces) || maxFaces < 1) throw new TrackerError('invalid-input', `options.maxFaces must be a whole number of faces, 1 or more; got ${options.maxFaces}.`);
     const tracker = new FaceTracker();
     const onProgress = (p: LoadProgress) => {
       options.onProgress?.(p);
@@ -102,6 +104,7 @@ export class FaceTracker extends EventTarget {
       landmarker,
       mediapipe: { loaderUrl: assets.mediapipeLoader, wasm: mediapipeWasm },
       delegate,
+      maxFaces,
       landmarksInWorker: placement !== 'main-thread',
       pipeline: { fitter: options.fitter, smoothing: options.smoothing, outputVertices: options.outputs?.vertices ?? false },
     };
@@ -438,7 +441,7 @@ function listenerKey(type: string, options?: boolean | EventListenerOptions): st
 async function startPageLandmarks(init: WorkerInit): Promise<LandmarkDetector> {
   const { LandmarkDetector, mediaPipeFailureReason } = await import('../../workers/tracking/LandmarkDetector.js');
   try {
-    return await LandmarkDetector.create(init.landmarker, init.mediapipe, init.delegate);
+    return await LandmarkDetector.create(init.landmarker, init.mediapipe, init.delegate, init.maxFaces);
   } catch (cause) {
     if (cause instanceof TrackerError) throw cause;
     throw new TrackerError('model-format', `MediaPipe FaceLandmarker could not start: ${mediaPipeFailureReason(cause)}. Check the .task file.`, { stage: 'landmarker' }, { cause });

@@ -40,6 +40,14 @@ export interface FaceTrackerOptions {
   /** MediaPipe delegate; CPU is faster than software WebGL. */
   delegate?: 'CPU' | 'GPU';
   /**
+   * How many faces MediaPipe looks for (an integer ≥ 1; default 1). With 1 it follows the face it
+   * found first until that face is lost. With 2 or more the tracker follows the largest, with
+   * hysteresis (README, "What goes in"); MediaPipe then runs its face detector on every frame
+   * while fewer faces are in view, which makes a single face's points a little less steady
+   * (weaker winks and lip partings in the sample video).
+   */
+  maxFaces?: number;
+  /**
    * Where MediaPipe runs: 'auto' (default) the worker, falling back to the main thread where the
    * browser cannot run it in a worker; 'worker' or 'main-thread' to choose. On the main thread it
    * costs the page MediaPipe's time per frame (tens of ms); `info` says when that happens.

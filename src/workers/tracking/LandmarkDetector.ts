@@ -1,6 +1,7 @@
 import { FaceLandmarker } from '@mediapipe/tasks-vision';
 import { MEDIAPIPE_BLENDSHAPES } from '../../core/arkit.js';
 import { TrackerError } from '../../core/errors.js';
+import { FaceSelector } from '../../core/image/FaceSelector.js';
 import type { DetectedFace } from '../protocol.js';
 import type { WasmRuntime } from '../wasmRuntime.js';
 
@@ -24,12 +25,35 @@ interface EmscriptenScope {
  * the one tracking-worker stage the page may load). Both use MediaPipe's ES-module WASM build,
  * imported here, with the binary the page downloaded.
  */
+/**
+ * Frames larger than this (px, the larger side) reach MediaPipe downscaled to it: its cost grows
+ * with the pixels it takes in (about 5× from 720p to 4K), while its networks see at most a
+ * 256 px face and a 128 px picture for detection, so a 4K frame tells it nothing a 1280 px one
+ * does not (`npm run bench -- inputsize`).
+ */
+export const MAX_LANDMARK_INPUT_PX = 1280;
+
+/** The time step (ms) MediaPipe is given where the caller's clock goes back: one frame at 30 fps. */
+const FRAME_STEP_MS = 1000 / 30;
+
 export class LandmarkDetector {
   private lastTimeMs = -Infinity;
+  /** Added to the caller's times once they went back (a reset, a new clip, a looped video). */
+  private timeOffsetMs = 0;
+  private readonly selector = new FaceSelector();
+  /** Where a large frame is downscaled for MediaPipe (made on the first large frame). */
+  private canvas?: OffscreenCanvas;
+  private context?: OffscreenCanvasRenderingContext2D;
 
   private constructor(private readonly landmarker: FaceLandmarker) {}
 
-  static async create(taskBytes: Uint8Array, runtime: WasmRuntime, delegate: 'CPU' | 'GPU' = 'CPU'): Promise<LandmarkDetector> {
+  /**
+   * `maxFaces`: how many faces MediaPipe looks for; the tracked one is chosen among them
+   * (`FaceSelector`: the largest, with hysteresis). With 1, MediaPipe keeps whichever face it found
+   * first; with 2 it runs its face detector on every frame while only one face is in view, and a
+   * single face's points are a little less steady (`FaceTrackerOptions.maxFaces`).
+   */
+  static async create(taskBytes: Uint8Array, runtime: WasmRuntime, delegate: 'CPU' | 'GPU' = 'CPU', maxFaces = 1): Promise<LandmarkDetector> {
     let loader: { default: unknown };
     try {
       loader = await import(/* @vite-ignore */ /* webpackIgnore: true */ runtime.loaderUrl);
@@ -60,7 +84,7 @@ export class LandmarkDetector {
         {
           baseOptions: { modelAssetBuffer: taskBytes, delegate },
           runningMode: 'VIDEO',
-          numFaces: 1,
+          numFaces: maxFaces,
           outputFaceBlendshapes: true,
           outputFacialTransformationMatrixes: false,
         },
@@ -70,24 +94,57 @@ export class LandmarkDetector {
     return new LandmarkDetector(landmarker);
   }
 
-  /** Detects the face in `frame`; null when there is none. Timestamps are forced increasing, as VIDEO mode requires. */
+  /**
+   * Detects the tracked face in `frame` (see `FaceSelector`); null when there is none.
+   */
   detect(frame: VideoFrame | ImageBitmap, timeMs: number, width: number, height: number): DetectedFace | null {
-    const ts = Math.max(timeMs, this.lastTimeMs + 0.001);
+    // VIDEO mode needs increasing times, and its landmark filter reads their steps: a clock that
+    // goes back continues one frame (33 ms) after the last time instead of creeping on by 1 µs steps.
+    if (timeMs + this.timeOffsetMs <= this.lastTimeMs) this.timeOffsetMs = this.lastTimeMs + FRAME_STEP_MS - timeMs;
+    const ts = timeMs + this.timeOffsetMs;
     this.lastTimeMs = ts;
-    const result = this.landmarker.detectForVideo(frame, ts);
-    const points = result.faceLandmarks[0];
-    if (!points || points.length < 478) return null;
-    const landmarks = new Float32Array(478 * 2);
-    for (let i = 0; i < 478; i++) {
-      landmarks[2 * i] = points[i]!.x * width;
-      landmarks[2 * i + 1] = points[i]!.y * height;
-    }
+    const result = this.landmarker.detectForVideo(this.downscaled(frame, width, height), ts);
+    const faces = result.faceLandmarks.filter((points) => points.length >= 478).map((points) => {
+      const landmarks = new Float32Array(478 * 2);
+      for (let i = 0; i < 478; i++) {
+        landmarks[2 * i] = points[i]!.x * width;
+        landmarks[2 * i + 1] = points[i]!.y * height;
+      }
+      return { landmarks, blendshapes: result.faceBlendshapes[result.faceLandmarks.indexOf(points)] };
+    });
+    const selected = this.selector.select(faces.map((f) => f.landmarks));
+    if (!selected) return null;
+    const face = faces[selected.index]!;
     const blendshapes = new Float32Array(MEDIAPIPE_BLENDSHAPES.length);
-    for (const c of result.faceBlendshapes[0]?.categories ?? []) {
+    for (const c of face.blendshapes?.categories ?? []) {
       const i = MEDIAPIPE_BLENDSHAPES.indexOf(c.categoryName as (typeof MEDIAPIPE_BLENDSHAPES)[number]);
       if (i >= 0) blendshapes[i] = c.score;
     }
-    return { landmarks, blendshapes };
+    return { landmarks: face.landmarks, blendshapes, ...(selected.switched ? { switched: true } : {}) };
+  }
+
+  /**
+   * `frame`, or for a frame over `MAX_LANDMARK_INPUT_PX` a copy at that size (one GPU blit where
+   * the canvas is accelerated). MediaPipe's points are relative to the picture, so they need no
+   * change; the copy is drawn as displayed (rotation applied), as MediaPipe reads a frame.
+   */
+  private downscaled(frame: VideoFrame | ImageBitmap, width: number, height: number): VideoFrame | ImageBitmap | OffscreenCanvas {
+    const scale = MAX_LANDMARK_INPUT_PX / Math.max(width, height);
+    if (scale >= 1) return frame;
+    const w = Math.round(width * scale), h = Math.round(height * scale);
+    if (!this.canvas || !this.context) {
+      this.canvas = new OffscreenCanvas(w, h);
+      this.context = this.canvas.getContext('2d', { alpha: false, desynchronized: true }) ?? undefined;
+      if (!this.context) return frame;
+    }
+    if (this.canvas.width !== w || this.canvas.height !== h) (this.canvas.width = w), (this.canvas.height = h);
+    this.context.drawImage(frame, 0, 0, w, h);
+    return this.canvas;
+  }
+
+  /** Forget the tracked face: the next frame takes the largest in view. */
+  reset(): void {
+    this.selector.reset();
   }
 
   close(): void {

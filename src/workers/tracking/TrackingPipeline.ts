@@ -1,6 +1,7 @@
 import { projectCameraPoints, transformToCamera } from '../../core/camera.js';
 import { TrackerError } from '../../core/errors.js';
 import { FaceCropTracker, type FaceCrop } from '../../core/image/FaceCropTracker.js';
+import { landmarkBounds } from '../../core/image/landmarkBounds.js';
 import type { FaceFrame, LengthUnits } from '../../core/FaceFrame.js';
 import { FaceFitter } from '../../core/fit/FaceFitter.js';
 import { FaceSmoother } from '../../core/smoothing/FaceSmoother.js';
@@ -23,6 +24,8 @@ export class TrackingPipeline {
   private readonly cropTracker = new FaceCropTracker();
   private readonly units: LengthUnits;
   private faceVisible = false;
+  private frameWidth = 0;
+  private frameHeight = 0;
 
   constructor(
     readonly model: FaceModel,
@@ -55,17 +58,18 @@ export class TrackingPipeline {
     const width = 'displayWidth' in frame ? frame.displayWidth : frame.width;
     const height = 'displayHeight' in frame ? frame.displayHeight : frame.height;
     if (!landmarks && !this.detector) throw new TrackerError('invalid-state', 'No landmarks for this frame: the page detects them in this mode.');
+    // A new frame size (another resolution, a switched or rotated camera) moves every pixel: no
+    // face choice, crop, pose or smoothing is carried across it.
+    const resized = width !== this.frameWidth || height !== this.frameHeight;
+    this.frameWidth = width;
+    this.frameHeight = height;
+    if (resized) this.detector?.reset();
     const detected = landmarks ? landmarks.face : this.detector!.detect(frame, meta.timeMs, width, height);
     const landmarksDone = performance.now();
-    if (!detected) {
-      if (this.faceVisible) {
-        this.fitter.faceLost();
-        this.smoother?.reset();
-        this.cropTracker.reset();
-        this.prior?.faceLost();
-      }
+    if (!detected || detected.switched || resized) {
+      if (this.faceVisible) this.breakContinuity();
       this.faceVisible = false;
-      return null;
+      if (!detected) return null;
     }
     this.faceVisible = true;
     const crop = this.cropTracker.update(detected.landmarks, meta.timeMs);
@@ -74,8 +78,10 @@ export class TrackingPipeline {
     const dense = this.prior?.denseFor(meta.timeMs, detected.landmarks);
     const observation = { timeMs: meta.timeMs, width, height, landmarks: detected.landmarks, blendshapes: detected.blendshapes, ...(dense ? { dense } : {}) };
     let raw = this.fitter.fit(observation);
-    if (!isFiniteFit(raw)) {
-      // A diverged solve must not poison the warm start: re-initialise from this frame's landmarks.
+    if (!isFiniteFit(raw) || isFarFromLandmarks(raw, detected.landmarks)) {
+      // A diverged solve must not poison the warm start, and one left far from the points (a cut
+      // in the video, a face that jumped) must not drag on over frames: re-initialise from this
+      // frame's landmarks.
       this.fitter.faceLost();
       this.smoother?.reset();
       raw = this.fitter.fit(observation);
@@ -96,10 +102,17 @@ export class TrackingPipeline {
   /** Forget identity and motion: the next frame starts a new person. */
   reset(): void {
     this.fitter.reset();
+    this.breakContinuity();
+    this.detector?.reset();
+    this.faceVisible = false;
+  }
+
+  /** The face is gone, or another one, or the frame changed: the next fit starts afresh (identity kept). */
+  private breakContinuity(): void {
+    this.fitter.faceLost();
     this.smoother?.reset();
     this.cropTracker.reset();
     this.prior?.faceLost();
-    this.faceVisible = false;
   }
 
   private compose(
@@ -153,6 +166,15 @@ export class TrackingPipeline {
     }
     return frame;
   }
+}
+
+/** A warm-started fit whose landmark RMS is over this fraction of the face's size (px/px) did not reach the face (a tracked one: about 0.01). */
+const FAR_FIT_FRACTION = 0.06;
+
+function isFarFromLandmarks(fit: FaceFit, landmarks: Float32Array): boolean {
+  if (fit.stats.reinitialised) return false;
+  const { minX, minY, maxX, maxY } = landmarkBounds(landmarks);
+  return fit.stats.landmarkRmsPx > FAR_FIT_FRACTION * Math.max(maxX - minX, maxY - minY);
 }
 
 function isFiniteFit(fit: FaceFit): boolean {

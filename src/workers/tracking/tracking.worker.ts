@@ -25,7 +25,7 @@ const api: TrackingWorkerApi = {
       priorReady?.catch(() => undefined); // awaited below; not unhandled if MediaPipe fails first
       let detector: LandmarkDetector | undefined;
       if (init.landmarksInWorker) {
-        detector = await LandmarkDetector.create(init.landmarker, init.mediapipe, init.delegate).catch((cause) => {
+        detector = await LandmarkDetector.create(init.landmarker, init.mediapipe, init.delegate, init.maxFaces).catch((cause) => {
           if (cause instanceof TrackerError) throw cause; // its files could not be loaded: no other thread would do better
           throw new TrackerError('model-format', `MediaPipe FaceLandmarker could not start in the worker: ${mediaPipeFailureReason(cause)}. Check the .task file.`, { stage: 'landmarker' });
         });
