@@ -56,6 +56,56 @@ export function mediapipeScoreIndex(row: number): number {
   return (MEDIAPIPE_BLENDSHAPES as readonly string[]).indexOf(ARKIT_BLENDSHAPES[row]!);
 }
 
+/**
+ * Pairs of ARKit shapes that move the same part of the face opposite ways: at most one of each is
+ * active in a frame's weights (`separateAntagonists`). Not pairs, on purpose: jawOpen/mouthClose
+ * (ARKit's mouthClose is the lips held shut while the jaw opens: it only occurs with jawOpen),
+ * eyeSquint/eyeBlink (a squint closes the lid part way), browDown/browInnerUp (a worried frown
+ * moves both).
+ */
+export const ARKIT_ANTAGONISTS: readonly (readonly [ArkitBlendshape, ArkitBlendshape])[] = [
+  ['mouthSmileLeft', 'mouthFrownLeft'],
+  ['mouthSmileRight', 'mouthFrownRight'],
+  ['mouthPucker', 'mouthStretchLeft'],
+  ['mouthPucker', 'mouthStretchRight'],
+  ['mouthLeft', 'mouthRight'],
+  ['jawLeft', 'jawRight'],
+  ['eyeWideLeft', 'eyeSquintLeft'],
+  ['eyeWideRight', 'eyeSquintRight'],
+  ['eyeWideLeft', 'eyeBlinkLeft'],
+  ['eyeWideRight', 'eyeBlinkRight'],
+  ['eyeLookUpLeft', 'eyeLookDownLeft'],
+  ['eyeLookUpRight', 'eyeLookDownRight'],
+  ['eyeLookInLeft', 'eyeLookOutLeft'],
+  ['eyeLookInRight', 'eyeLookOutRight'],
+  ['browDownLeft', 'browOuterUpLeft'],
+  ['browDownRight', 'browOuterUpRight'],
+];
+
+const ANTAGONIST_ROWS = ARKIT_ANTAGONISTS.map(([a, b]) => [ARKIT_BLENDSHAPES.indexOf(a), ARKIT_BLENDSHAPES.indexOf(b)] as const);
+
+/**
+ * Leaves only the net motion of each antagonist pair (`ARKIT_ANTAGONISTS`, in order): both lose
+ * the smaller of the two, so one of them is 0 (a fit that explains a face with a smile and a
+ * frown at 0.3 and 0.1 reads as a smile of 0.2). Continuous in the weights. In place; returns `weights`.
+ */
+export function separateAntagonists(weights: Float32Array): Float32Array {
+  for (const [a, b] of ANTAGONIST_ROWS) {
+    const common = Math.min(weights[a]!, weights[b]!);
+    weights[a] = weights[a]! - common;
+    weights[b] = weights[b]! - common;
+  }
+  return weights;
+}
+
+/**
+ * A MediaPipe score less a margin, rescaled so that 1 stays 1: (score − margin) / (1 − margin),
+ * negative below the margin. The blendshape priors' target (`FitWeights.blendshapeMargin`).
+ */
+export function scoreBeyondMargin(score: number, margin: number): number {
+  return (score - margin) / (1 - margin);
+}
+
 /** ARKit-52 weights from expression coefficients (and joint rotations, for maps that read them), clamped to [0, 1]. */
 export function applyArkitMap(map: ArkitMap, expression: ArrayLike<number>, jointRotations?: ArrayLike<number>, out = new Float32Array(ARKIT_BLENDSHAPES.length)): Float32Array {
   out.fill(0);

@@ -1,6 +1,7 @@
 // pixel3dmm-web/core: the pure math (no DOM), usable in workers, Node and the browser alike.
 export * from './errors.js';
 export * from './arkit.js';
+export * from './arkitNeutral.js';
 export * from './arkitProjection.js';
 export * from './camera.js';
 export type * from './FaceFrame.js';

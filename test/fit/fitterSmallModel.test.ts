@@ -204,8 +204,11 @@ describe('FaceFitter on a small synthetic model', () => {
     // the lids' landmarks alone miss winks), yet it stays a prior, not a copy.
     expect(blinkWith).toBeGreaterThan(0.5);
     expect(blinkWith).toBeLessThan(0.95);
-    // Elsewhere the prior is weaker and clear landmarks win: a closed mouth stays closed.
-    expect(jawWith).toBeLessThan(0.1);
+    // Elsewhere clear landmarks win: a full jawOpen claim on a closed mouth moves it a fifth of
+    // the way (0.2 on this model; the prior weighs as much as the eyes' since the real clips'
+    // resting mouths were explained with shapes MediaPipe scores 0: bench -- blendshapes).
+    expect(jawWith).toBeLessThan(0.25);
+    expect(jawWith).toBeLessThan(blinkWith / 3);
   });
 
   it('estimates the focal length when not given', () => {

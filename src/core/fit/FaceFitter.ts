@@ -1,8 +1,10 @@
-import { applyArkitMap, ARKIT_BLENDSHAPES, arkitMapFromNames, type ArkitMap } from '../arkit.js';
+import { applyArkitMap, ARKIT_BLENDSHAPES, arkitMapFromNames, separateAntagonists, type ArkitMap } from '../arkit.js';
+import { NeutralCalibration } from '../arkitNeutral.js';
 import { ArkitProjector } from '../arkitProjection.js';
 import type { PinholeCamera } from '../camera.js';
 import { contourDirections, MEDIAPIPE_FACE_OVAL } from '../image/mediapipeContour.js';
 import { multiplyMat3 } from '../math/rotation.js';
+import { TrackerError } from '../errors.js';
 import type { FaceModel } from '../model/FaceModel.js';
 import { FaceModelEvaluator } from '../model/FaceModelEvaluator.js';
 import { embeddedBasis, vertexBasis } from '../model/PointBasis.js';
@@ -100,6 +102,7 @@ export class FaceFitter {
   private readonly options: ResolvedFitterOptions;
   private readonly arkitMap?: ArkitMap;
   private readonly arkitProjector?: ArkitProjector;
+  private readonly neutral?: NeutralCalibration;
   private readonly landmarkBasis: SparsePointBasis;
   private readonly regionBasis?: SparsePointBasis;
   private readonly regionNormals?: RegionNormals;
@@ -126,6 +129,7 @@ export class FaceFitter {
     const map = options.arkitMap ?? model.arkitMap ?? arkitMapFromNames(model.expression.names);
     if (map) this.arkitMap = map;
     if (!options.arkitMap && model.arkitProjection) this.arkitProjector = new ArkitProjector(model.arkitProjection);
+    if (options.neutral) this.neutral = new NeutralCalibration(options.neutral.frames ?? 30, options.neutral.weights);
 
     this.evaluator = new FaceModelEvaluator(model);
     this.kinematics = new Kinematics(model.skeleton);
@@ -231,10 +235,25 @@ export class FaceFitter {
     }, this.options.blendshapePrior ? observation.blendshapes : undefined);
   }
 
-  /** Starts over: identity, focal estimate and warm start. */
+  /** Starts over: identity, focal estimate and warm start (and a recorded neutral face, not a given one: `FaceFitterOptions.neutral`). */
   reset(): void {
     this.person.reset();
     this.needsInit = true;
+    this.neutral?.newPerson();
+  }
+
+  /**
+   * Records the user's resting face afresh over the next frames (`FaceFitterOptions.neutral`,
+   * which must be set): the ARKit weights then read 0 on it.
+   */
+  calibrateNeutral(): void {
+    if (!this.neutral) throw new TrackerError('invalid-state', 'calibrateNeutral() needs the fitter option `neutral` (e.g. `neutral: { frames: 30 }`).');
+    this.neutral.recalibrate();
+  }
+
+  /** The user's resting ARKit weights in use (`FaceFitterOptions.neutral`); undefined while recording or without the option. */
+  get neutralWeights(): Float32Array | undefined {
+    return this.neutral?.weights;
   }
 
   /** The face was lost: the next frame re-initialises the pose (identity is kept). */
@@ -289,7 +308,7 @@ export class FaceFitter {
   /** MediaPipe's scores as a prior: on the expressions of an ARKit-named model, or on the motion of the ARKit shapes of a projected one. */
   private addBlendshapeTerm(): BlendshapeTerm | undefined {
     if (!this.options.blendshapePrior) return undefined;
-    const weights = { eyes: this.options.weights.blendshapeEyes, other: this.options.weights.blendshapeOther };
+    const weights = { eyes: this.options.weights.blendshapeEyes, other: this.options.weights.blendshapeOther, margin: this.options.weights.blendshapeMargin };
     const named = arkitMapFromNames(this.model.expression.names);
     if (named) return this.energy.add(new NamedBlendshapeTerm(this.layout, named, weights));
     if (this.model.arkitProjection) return this.energy.add(new ArkitMotionTerm(this.layout, this.model.arkitProjection, weights));
@@ -419,6 +438,8 @@ export class FaceFitter {
     if (this.arkitMap || this.arkitProjector) {
       const arkit = this.arkitMap ? applyArkitMap(this.arkitMap, expression, fit.jointRotations) : new Float32Array(ARKIT_BLENDSHAPES.length);
       fit.arkit = this.arkitProjector ? this.arkitProjector.solve(expression, fit.jointRotations, arkit, scores) : arkit;
+      if (this.options.separateAntagonists) separateAntagonists(fit.arkit);
+      this.neutral?.apply(fit.arkit);
     }
     return fit;
   }

@@ -40,9 +40,21 @@ export interface FitWeights {
    * explain a wink with squint and brow shapes (fitted eyeBlink stayed under 0.1 while the eye was
    * shut), so the eye scores weigh heavily; the rest anchors the ARKit semantics more softly
    * (mean |fit − MediaPipe| over the shared shapes 0.12 → 0.05 for 0.1 px more landmark RMS).
+   * The rest at 100 still let the landmarks explain a person's resting face with mouth and jaw
+   * shapes MediaPipe scores 0 (jawForward, mouthShrugUpper, mouthPress 0.2–0.3): at 1000, with
+   * `blendshapeMargin`, the resting sums fall below MediaPipe's on every clip of
+   * `npm run bench -- blendshapes` (landmark RMS +3.6 %).
    */
   blendshapeEyes: number;
   blendshapeOther: number;
+  /**
+   * The prior's anchor is MediaPipe's score s less this margin, rescaled so 1 stays 1:
+   * (s − margin) / (1 − margin), below zero when s < margin. On the coefficient's lower bound 0
+   * that is an L1 (sparsity) prior on top of the pull to s: a shape MediaPipe barely scores rests
+   * at exactly 0 unless the landmarks ask for it, instead of at MediaPipe's resting noise (its
+   * scores on a resting face sum to 2–5). Scores, 0..1; 0 anchors at s itself.
+   */
+  blendshapeMargin: number;
 }
 
 export const DEFAULT_FIT_WEIGHTS: FitWeights = {
@@ -59,7 +71,8 @@ export const DEFAULT_FIT_WEIGHTS: FitWeights = {
   temporalExpression: 1,
   temporalJoints: 50,
   blendshapeEyes: 1000,
-  blendshapeOther: 100,
+  blendshapeOther: 1000,
+  blendshapeMargin: 0.1,
 };
 
 /** FLAME-like joints: the jaw opens about 0.5 rad, eyes turn about 0.5 rad, the neck more. */
@@ -89,6 +102,22 @@ export interface FaceFitterOptions {
   blendshapePrior?: boolean;
   /** Expression → ARKit-52 map for models whose expressions are not ARKit-named; replaces the model's own (`FaceModel.arkitMap`, `arkitProjection`). */
   arkitMap?: ArkitMap;
+  /**
+   * Report only the net motion of antagonist ARKit pairs (smile/frown, pucker/stretch, wide/squint,
+   * look up/down, …: `ARKIT_ANTAGONISTS`, `separateAntagonists`): at most one of each pair is
+   * non-zero in `arkit`. The expression coefficients (and the mesh) are not changed. Default true.
+   */
+  separateAntagonists?: boolean;
+  /**
+   * Off by default. Takes the user's own resting face out of the ARKit weights
+   * (`NeutralCalibration`): each weight reads (w − n) / (1 − n) with n the user's weight at
+   * rest, so their neutral face reads 0 however MediaPipe and the fit see it. `weights`: a
+   * resting face recorded before (52 ARKit weights, e.g. `FaceFitter.neutralWeights` of an
+   * earlier session); else the median over the first `frames` frames (default 30) after the
+   * fitter starts or `reset()`s, or after `calibrateNeutral()`: ask the user to relax and look
+   * at the camera then. The expression coefficients (and the mesh) are not changed.
+   */
+  neutral?: { frames?: number; weights?: readonly number[] };
   /** Levenberg-Marquardt evaluations per frame (warm start). Default 5. */
   maxIterations?: number;
   /** Warm-start the head pose at constant velocity from the last two frames. Default true. */
@@ -114,7 +143,7 @@ export interface FaceFitterOptions {
 }
 
 /** The options with every default filled in: what `FaceFitter` runs with. */
-export interface ResolvedFitterOptions extends Required<Omit<FaceFitterOptions, 'focalPx' | 'weights' | 'identity' | 'arkitMap' | 'jointLimits'>> {
+export interface ResolvedFitterOptions extends Required<Omit<FaceFitterOptions, 'focalPx' | 'weights' | 'identity' | 'arkitMap' | 'jointLimits' | 'neutral'>> {
   weights: FitWeights;
   identity: IdentityPolicy;
   jointLimits: Readonly<Record<string, number>>;
@@ -129,6 +158,7 @@ export function resolveFitterOptions(options: FaceFitterOptions): ResolvedFitter
     robustPx: options.robustPx ?? 3,
     denseRobustPx: options.denseRobustPx ?? 1,
     blendshapePrior: options.blendshapePrior ?? true,
+    separateAntagonists: options.separateAntagonists ?? true,
     maxIterations: options.maxIterations ?? 5,
     predictMotion: options.predictMotion ?? true,
     initIterations: options.initIterations ?? 15,

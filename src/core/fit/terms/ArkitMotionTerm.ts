@@ -1,4 +1,4 @@
-import { mediapipeScoreIndex } from '../../arkit.js';
+import { mediapipeScoreIndex, scoreBeyondMargin } from '../../arkit.js';
 import type { ArkitProjection } from '../../arkitProjection.js';
 import type { FrameLayout, FrameState } from '../FrameState.js';
 import type { NormalEquations } from '../NormalEquations.js';
@@ -8,7 +8,7 @@ import type { BlendshapeTerm } from './EnergyTerm.js';
  * The blendshape prior of models whose expressions are not ARKit shapes (FLAME): the face the fit
  * makes is pulled towards the ARKit combination MediaPipe scores, measured as motion over the face
  * (`ArkitProjection`): E = (x − C·s)ᵀ H (x − C·s), with x the model's expression coefficients and
- * joint rotations, s the scores and H = w_eyes·eyeMetric + w_other·otherMetric. The metrics are
+ * joint rotations, s the scores beyond the margin (`scoreBeyondMargin`, clamped at 0) and H = w_eyes·eyeMetric + w_other·otherMetric. The metrics are
  * scaled so that missing one unit of an average shape costs about w, as in the ARKit-named
  * models' prior on the coefficients themselves.
  */
@@ -25,9 +25,10 @@ export class ArkitMotionTerm implements BlendshapeTerm {
   private readonly target: Float64Array;
   private readonly offset: Float64Array;
   private readonly pull: Float64Array;
+  private readonly margin: number;
 
   /** @param weights per unit² of an average shape, over the eyes and the rest of the face */
-  constructor(layout: FrameLayout, projection: ArkitProjection, weights: { eyes: number; other: number }) {
+  constructor(layout: FrameLayout, projection: ArkitProjection, weights: { eyes: number; other: number; margin: number }) {
     const m = projection.rows.length, inputs = projection.shapes.length / m;
     const expressions = layout.expressionCount;
     // Input k of the projection is expression k, then joint j's axis c at expressions + 3j + c;
@@ -51,6 +52,7 @@ export class ArkitMotionTerm implements BlendshapeTerm {
     this.target = new Float64Array(n);
     this.offset = new Float64Array(n);
     this.pull = new Float64Array(n);
+    this.margin = weights.margin;
   }
 
   setScores(scores: Float32Array | undefined): boolean {
@@ -58,7 +60,8 @@ export class ArkitMotionTerm implements BlendshapeTerm {
     const n = this.unknowns.length;
     this.target.fill(0);
     for (let s = 0; s < this.scoreOf.length; s++) {
-      const score = this.scoreOf[s]! >= 0 ? scores[this.scoreOf[s]!]! : 0;
+      // Clamped at 0: a projected model's inputs are not bounded there, so a negative target would ask for the opposite motion.
+      const score = this.scoreOf[s]! >= 0 ? Math.max(0, scoreBeyondMargin(scores[this.scoreOf[s]!]!, this.margin)) : 0;
       if (score !== 0) for (let a = 0; a < n; a++) this.target[a] += score * this.shapes[s * n + a]!;
     }
     return true;

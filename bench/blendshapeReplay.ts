@@ -1,0 +1,54 @@
+/**
+ * Recorded MediaPipe frames replayed through `FaceFitter` and `FaceSmoother` as the tracking
+ * worker runs them (TrackingPipeline: fit, then smoothing; a gap in the frame numbers is a lost
+ * face: `faceLost` and a smoother reset). For `npm run bench -- blendshapes` and the Node tests.
+ */
+import { performance } from 'node:perf_hooks';
+import { FaceFitter } from '../src/core/fit/FaceFitter.js';
+import type { FaceFitterOptions } from '../src/core/fit/FaceFitterOptions.js';
+import type { FrameObservation } from '../src/core/fit/types.js';
+import type { FaceModel } from '../src/core/model/FaceModel.js';
+import { FaceSmoother } from '../src/core/smoothing/FaceSmoother.js';
+
+/** The fitter's blendshape settings before issue 15 ("honest blendshapes"), for comparisons in one process. */
+export const BEFORE_HONEST_BLENDSHAPES: FaceFitterOptions = { weights: { blendshapeOther: 100, blendshapeMargin: 0 }, separateAntagonists: false };
+
+/** One recorded frame with a face: its index in the video and what MediaPipe gave. */
+export interface RecordedFrame {
+  frame: number;
+  timeMs: number;
+  /** MediaPipe's 478 points, px, flat [x0, y0, …]. */
+  landmarks: ArrayLike<number>;
+  /** MediaPipe's 52 scores, MEDIAPIPE_BLENDSHAPES order. */
+  blendshapes: ArrayLike<number>;
+}
+
+export interface Replay {
+  /** Per frame: the smoothed ARKit-52 weights, MediaPipe's scores, the fit's landmark RMS (px) and time (ms). */
+  arkit: Float32Array[];
+  mediapipe: Float32Array[];
+  rmsPx: number[];
+  ms: number[];
+}
+
+/** The frames (of a `width` × `height` px video) through a fresh fitter and smoother. */
+export function replay(model: FaceModel, frames: readonly RecordedFrame[], width: number, height: number, options: FaceFitterOptions = {}): Replay {
+  const fitter = new FaceFitter(model, options), smoother = new FaceSmoother();
+  const out: Replay = { arkit: [], mediapipe: [], rmsPx: [], ms: [] };
+  let lastFrame = -1;
+  for (const f of frames) {
+    if (lastFrame >= 0 && f.frame !== lastFrame + 1) {
+      fitter.faceLost();
+      smoother.reset();
+    }
+    lastFrame = f.frame;
+    const observation: FrameObservation = { timeMs: f.timeMs, width, height, landmarks: Float32Array.from(f.landmarks), blendshapes: Float32Array.from(f.blendshapes) };
+    const t0 = performance.now();
+    const fit = smoother.filter(fitter.fit(observation));
+    out.ms.push(performance.now() - t0);
+    out.arkit.push(fit.arkit!);
+    out.mediapipe.push(observation.blendshapes!);
+    out.rmsPx.push(fit.stats.landmarkRmsPx);
+  }
+  return out;
+}
