@@ -17,7 +17,7 @@
  *   npm run bench -- accuracy [--clips sample,ex1] [--detect-every 3] [--rescore] [--backend wasm|webgl|cpu] [--tracker '{"smoothing":false}']
  *
  * Per-frame data are cached in test-results/accuracy-cache/: face-api's points by clip and frame
- * step, the tracker's by clip and face model (its bytes' hash), so a rebuilt model only re-tracks
+ * step, the tracker's by clip, face model and built tracking worker (their bytes' hash), so a rebuilt model or fitter only re-tracks
  * and `--rescore` scores the cache without a browser. Needs `npm run build` first; the clips ex1–5 and the portrait are read from
  * ../shared/assets/media/ (CC BY-NC: benchmarks only, never in the package).
  */
@@ -61,7 +61,9 @@ const mediaDir = `${root}test-results/accuracy-media`;
 mkdirSync(cacheDir, { recursive: true });
 mkdirSync(mediaDir, { recursive: true });
 // face-api's points do not depend on the face model: cached apart, so a rebuilt model only re-tracks (seconds a clip).
-const modelHash = createHash('sha1').update(readFileSync(`${root}models/face-default.glb`)).digest('hex').slice(0, 10);
+// The built tracking worker (fitter and smoother) keys the tracking too: a changed default must not score a stale run.
+const worker = `${root}dist/tracking-worker.js`;
+const modelHash = createHash('sha1').update(readFileSync(`${root}models/face-default.glb`)).update(existsSync(worker) ? readFileSync(worker) : '').digest('hex').slice(0, 10);
 const variantHash = trackerOptions ? `-options${createHash('sha1').update(args.tracker!).digest('hex').slice(0, 8)}` : '';
 const trackPath = (name: string) => `${cacheDir}/${name}-model${modelHash}${variantHash}.json`;
 const detectionsPath = (name: string) => `${cacheDir}/${name}-faceapi-every${detectEvery}.json`;
@@ -71,7 +73,7 @@ type Detections = Record<number, number[]>;
 const missing = wanted.filter((c) => !existsSync(trackPath(c.name)) || !existsSync(detectionsPath(c.name)));
 if (missing.length && args.rescore) throw new Error(`No cached run for ${missing.map((c) => c.name).join(', ')} (model ${modelHash}, face-api every ${detectEvery}): run without --rescore.`);
 if (missing.length) {
-  if (!existsSync(`${root}dist/tracking-worker.js`)) throw new Error('Run `npm run build` first.');
+  if (!existsSync(worker)) throw new Error('Run `npm run build` first.');
   const pageUrl = await bundlePage('bench/accuracy/page.ts');
   const session = await startBrowserSession({ webgpu: false });
   try {
