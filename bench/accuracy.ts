@@ -14,10 +14,10 @@
  * acceleration jitter's), "still_jitter_ratio_median" (NMJ, clips with 10 still steps or more),
  * "rest_arkit_sum_median", "rest_arkit_sum_mediapipe_median", "arkit_corr_median"} over them.
  *
- *   npm run bench -- accuracy [--clips sample,ex1] [--detect-every 3] [--rescore] [--backend wasm|webgl|cpu]
+ *   npm run bench -- accuracy [--clips sample,ex1] [--detect-every 3] [--rescore] [--backend wasm|webgl|cpu] [--tracker '{"smoothing":false}']
  *
  * Per-frame data are cached in test-results/accuracy-cache/: face-api's points by clip and frame
- * step, the tracker's by clip and face model (its bytes' hash), so a rebuilt model only re-tracks
+ * step, the tracker's by clip, face model and built tracking worker (their bytes' hash), so a rebuilt model or fitter only re-tracks
  * and `--rescore` scores the cache without a browser. Needs `npm run build` first; the clips ex1–5 and the portrait are read from
  * ../shared/assets/media/ (CC BY-NC: benchmarks only, never in the package).
  */
@@ -27,7 +27,7 @@ import { parseArgs } from 'node:util';
 import { startBrowserSession } from '../test/browser/harness.js';
 import { bundlePage } from '../test/browser/priorBundle.js';
 import { median } from './accuracy/metrics.js';
-import type { ClipOptions, ClipRun } from './accuracy/page.js';
+import type { ClipOptions, ClipRun, TrackerVariant } from './accuracy/page.js';
 import { scoreClip, type ClipScore } from './accuracy/score.js';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -48,18 +48,24 @@ const { values: args } = parseArgs({
     'detect-every': { type: 'string', default: '2' },
     rescore: { type: 'boolean', default: false },
     backend: { type: 'string', default: 'wasm' },
+    tracker: { type: 'string', default: '' },
   },
 });
 const wanted = CLIPS.filter((c) => args.clips!.split(',').includes(c.name));
 const detectEvery = Number(args['detect-every']);
+/** Tracker options (`fitter`, `smoothing`: plain data) to try, e.g. '{"smoothing":false}': they key the tracking cache too. */
+const trackerOptions = args.tracker ? (JSON.parse(args.tracker) as TrackerVariant) : undefined;
 
 const cacheDir = `${root}test-results/accuracy-cache`;
 const mediaDir = `${root}test-results/accuracy-media`;
 mkdirSync(cacheDir, { recursive: true });
 mkdirSync(mediaDir, { recursive: true });
 // face-api's points do not depend on the face model: cached apart, so a rebuilt model only re-tracks (seconds a clip).
-const modelHash = createHash('sha1').update(readFileSync(`${root}models/face-default.glb`)).digest('hex').slice(0, 10);
-const trackPath = (name: string) => `${cacheDir}/${name}-model${modelHash}.json`;
+// The built tracking worker (fitter and smoother) keys the tracking too: a changed default must not score a stale run.
+const worker = `${root}dist/tracking-worker.js`;
+const modelHash = createHash('sha1').update(readFileSync(`${root}models/face-default.glb`)).update(existsSync(worker) ? readFileSync(worker) : '').digest('hex').slice(0, 10);
+const variantHash = trackerOptions ? `-options${createHash('sha1').update(args.tracker!).digest('hex').slice(0, 8)}` : '';
+const trackPath = (name: string) => `${cacheDir}/${name}-model${modelHash}${variantHash}.json`;
 const detectionsPath = (name: string) => `${cacheDir}/${name}-faceapi-every${detectEvery}.json`;
 /** face-api's 68 points by frame index. */
 type Detections = Record<number, number[]>;
@@ -67,7 +73,7 @@ type Detections = Record<number, number[]>;
 const missing = wanted.filter((c) => !existsSync(trackPath(c.name)) || !existsSync(detectionsPath(c.name)));
 if (missing.length && args.rescore) throw new Error(`No cached run for ${missing.map((c) => c.name).join(', ')} (model ${modelHash}, face-api every ${detectEvery}): run without --rescore.`);
 if (missing.length) {
-  if (!existsSync(`${root}dist/tracking-worker.js`)) throw new Error('Run `npm run build` first.');
+  if (!existsSync(worker)) throw new Error('Run `npm run build` first.');
   const pageUrl = await bundlePage('bench/accuracy/page.ts');
   const session = await startBrowserSession({ webgpu: false });
   try {
@@ -82,7 +88,7 @@ if (missing.length) {
       const fileName = clip.file.split('/').pop()!;
       copyFileSync(clip.file, `${mediaDir}/${fileName}`);
       const detect = !existsSync(detectionsPath(clip.name));
-      const options: ClipOptions = { detectEvery: detect ? detectEvery : 0, tfBackend: args.backend! };
+      const options: ClipOptions = { detectEvery: detect ? detectEvery : 0, tfBackend: args.backend!, ...(trackerOptions && { tracker: trackerOptions }) };
       const start = Date.now();
       const run = await page.evaluate(([u, o]) => window.accuracyBench.trackClip(u, o), [`/test-results/accuracy-media/${fileName}`, options] as const);
       console.log(`${clip.name}: ${run.frames.length}/${run.frameCount} frames with a face, tracking ${(run.trackMs / 1000).toFixed(0)} s${detect ? `, face-api (${run.backend}) ${(run.detectMs / 1000).toFixed(0)} s` : ''}, wall ${((Date.now() - start) / 1000).toFixed(0)} s`);
@@ -105,7 +111,7 @@ for (const clip of wanted) {
 const scores = new Map<string, ClipScore>(wanted.map((c) => [c.name, scoreClip(runs.get(c.name)!, !c.file.endsWith('.jpg'))]));
 const f = (v: number, digits = 3) => (Number.isFinite(v) ? v.toFixed(digits) : '–');
 const pct = (v: number) => (Number.isFinite(v) ? `${(100 * v).toFixed(2)} %` : '–');
-console.log(`\nmodel ${modelHash}; face-api every ${detectEvery}th frame; * = held back (not tuned on)`);
+console.log(`\nmodel ${modelHash}${trackerOptions ? `, tracker options ${args.tracker}` : ''}; face-api every ${detectEvery}th frame; * = held back (not tuned on)`);
 console.log('| clip | frames | face-api frames (gross misses) | NME MediaPipe | NME fitted 478→68 | NME landmarks68 | ratio fitted | ratio 68 | still steps | NMJ raw | NMJ fitted | NMJ ratio | accel. jitter raw | accel. jitter fitted | accel. jitter ratio | rest ARKit sum fitted | rest sum MediaPipe | ARKit corr (median) | worst shapes |');
 console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const clip of wanted) {

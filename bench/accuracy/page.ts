@@ -4,7 +4,7 @@
  * box, then its 68-point landmark net; tfjs) on the exact same decoded frames, before they close.
  */
 import * as faceapi from '@vladmandic/face-api';
-import { FaceTracker, openVideoFile, type FaceFrame } from '../../src/index.js';
+import { FaceTracker, openVideoFile, type FaceFrame, type FaceTrackerOptions } from '../../src/index.js';
 import { PACKAGE_ASSETS } from '../packageAssets.js';
 
 /** One tracked frame, px of the video frame; numbers rounded for the cache. */
@@ -27,7 +27,12 @@ export interface ClipOptions {
   tfBackend: string;
   /** A still image is tracked as a static clip of this many frames (10), face-api on its last. */
   repeatImage?: number;
+  /** Tracker options to try instead of the defaults (the bench's `--tracker`). */
+  tracker?: TrackerVariant;
 }
+
+/** The tracker options a bench run may vary: the fitter's and the smoother's. */
+export type TrackerVariant = Pick<FaceTrackerOptions, 'fitter' | 'smoothing'>;
 
 export interface ClipRun {
   frames: FrameRecord[];
@@ -97,7 +102,7 @@ async function* decodedFrames(url: string, repeatImage: number): AsyncGenerator<
 
 async function trackClip(url: string, options: ClipOptions): Promise<ClipRun> {
   const backend = options.detectEvery > 0 ? await loadDetector(options.tfBackend) : undefined;
-  const tracker = await FaceTracker.create({ cache: false, prior: 'landmarks', ...PACKAGE_ASSETS });
+  const tracker = await FaceTracker.create({ cache: false, prior: 'landmarks', ...PACKAGE_ASSETS, ...options.tracker });
   const canvas = document.createElement('canvas');
   const context = canvas.getContext('2d', { willReadFrequently: true })!;
   const frames: FrameRecord[] = [];

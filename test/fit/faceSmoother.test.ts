@@ -49,6 +49,15 @@ describe('FaceSmoother', () => {
     expect(slow.findIndex((v, t) => t >= 10 && v >= 0.9) - 10).toBeGreaterThan(6);
   });
 
+  it('follows a small head turn (0.03 rad) and a small shift (1 % of the distance) within 2 frames', () => {
+    const yaw = Array.from({ length: 40 }, (_, t) => fit(t, 0, [0, t < 30 ? 0 : 0.03, 0]));
+    const turned = run(yaw).map((f) => f.rotation[1]!);
+    expect(turned.findIndex((v, t) => t >= 30 && v >= 0.9 * 0.03) - 30).toBeLessThanOrEqual(2);
+    const shift = Array.from({ length: 40 }, (_, t) => fit(t, 0, [0, 0, 0], [t < 30 ? 0 : 5, 0, -500]));
+    const shifted = run(shift).map((f) => f.translation[0]!);
+    expect(shifted.findIndex((v, t) => t >= 30 && v >= 0.9 * 5) - 30).toBeLessThanOrEqual(2);
+  });
+
   it('follows a ramp with a lag under 2 frames of motion', () => {
     const speed = 1; // units per second
     const inputs = Array.from({ length: 60 }, (_, t) => fit(t, (speed * t) / 30));

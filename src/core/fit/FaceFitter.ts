@@ -109,6 +109,8 @@ export class FaceFitter {
   private readonly denseSelector?: DenseSelector;
   private readonly landmarkCount: number;
   private readonly contourMask: Uint8Array;
+  /** Per landmark, the option `landmarkWeights` times the contour's weight on face-oval points. */
+  private readonly pointWeights: Float32Array;
   private readonly rigidMask: Uint8Array;
 
   private readonly state: FrameState;
@@ -151,6 +153,7 @@ export class FaceFitter {
     this.identitySamples = [{ term: landmarks, points: TUNING.identityLandmarks }];
     this.contourMask = new Uint8Array(this.landmarkCount);
     if (this.landmarkCount === 478) for (const i of MEDIAPIPE_FACE_OVAL) this.contourMask[i] = 1;
+    this.pointWeights = landmarkPointWeights(this.options.landmarkWeights, this.contourMask, weights.contour);
 
     if (this.options.dense && model.fittingRegion.length > 0) {
       const regionPoints = vertexBasis(model, model.fittingRegion);
@@ -324,7 +327,7 @@ export class FaceFitter {
       term.targets[2 * i] = x;
       term.targets[2 * i + 1] = y;
       const w = observation.landmarkWeights ? observation.landmarkWeights[i]! : 1;
-      term.weights[i] = w * (this.contourMask[i] ? weights.contour : 1);
+      term.weights[i] = w * this.pointWeights[i]!;
       if (w > 0) {
         minX = Math.min(minX, x); maxX = Math.max(maxX, x);
         minY = Math.min(minY, y); maxY = Math.max(maxY, y);
@@ -444,4 +447,13 @@ export class FaceFitter {
     }
     return fit;
   }
+}
+
+/** Per landmark weight: the caller's factors (validated) times `contour` on the face-oval points. */
+function landmarkPointWeights(factors: readonly number[] | undefined, contourMask: Uint8Array, contour: number): Float32Array {
+  const n = contourMask.length;
+  if (factors && (factors.length !== n || !factors.every((w) => Number.isFinite(w) && w >= 0))) {
+    throw new TrackerError('invalid-input', `fitter option landmarkWeights: give ${n} finite weights ≥ 0, one per landmark of the model (got ${factors.length} values${factors.every(Number.isFinite) ? '' : ', some not finite'}).`, { expected: n, got: factors.length });
+  }
+  return Float32Array.from({ length: n }, (_, i) => (factors ? factors[i]! : 1) * (contourMask[i] ? contour : 1));
 }

@@ -143,12 +143,19 @@ export interface FaceFitterOptions {
   denseMinFacing?: number;
   /** Build the fitting-region bases for dense cues (memory and start-up time). Default true. */
   dense?: boolean;
+  /**
+   * Per landmark (the model's MediaPipe points, in MediaPipe's order), a factor on its weight in
+   * the landmark term: lower for points MediaPipe places less reliably. Finite, ≥ 0, one per
+   * point. Default: every point 1.
+   */
+  landmarkWeights?: readonly number[];
   /** Expression deltas smaller than this (mm, at the coefficient's largest value) are dropped from the sparse basis. Default 0.01. */
   sparsityMm?: number;
 }
 
 /** The options with every default filled in: what `FaceFitter` runs with. */
-export interface ResolvedFitterOptions extends Required<Omit<FaceFitterOptions, 'focalPx' | 'weights' | 'identity' | 'arkitMap' | 'jointLimits' | 'neutral'>> {
+export interface ResolvedFitterOptions extends Required<Omit<FaceFitterOptions, 'focalPx' | 'weights' | 'identity' | 'arkitMap' | 'jointLimits' | 'neutral' | 'landmarkWeights'>> {
+  landmarkWeights?: readonly number[];
   weights: FitWeights;
   identity: IdentityPolicy;
   jointLimits: Readonly<Record<string, number>>;
@@ -174,5 +181,6 @@ export function resolveFitterOptions(options: FaceFitterOptions): ResolvedFitter
     denseMinFacing: options.denseMinFacing ?? 0.15,
     dense: options.dense ?? true,
     sparsityMm: options.sparsityMm ?? 0.01,
+    ...(options.landmarkWeights && { landmarkWeights: options.landmarkWeights }),
   };
 }
