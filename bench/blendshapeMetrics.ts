@@ -7,7 +7,7 @@
  * NaN there and left out of every comparison).
  */
 import { ARKIT_ANTAGONISTS, ARKIT_BLENDSHAPES, mediapipeScoreIndex, type ArkitBlendshape } from '../src/core/arkit.js';
-import { quantile } from '../src/authoring/geometry/alignPointsToSurface.js';
+import { quantile } from '../src/core/math/quantile.js';
 
 /** The rules' thresholds. */
 export const HONESTY_RULES = {

@@ -20,13 +20,13 @@
  * "antagonist_frames_pct_mediapipe", "landmark_rms_px_median", "fit_ms_p95", …}.
  */
 import { readFileSync } from 'node:fs';
-import { quantile } from '../src/authoring/geometry/alignPointsToSurface.js';
 import type { FaceFitterOptions } from '../src/core/fit/FaceFitterOptions.js';
 import { readFaceModel } from '../src/core/model/readFaceModel.js';
 import type { FrameRecord } from '../scripts/cli/trackProtocol.js';
 import { CLIPS, clipRecords, type Clip } from './blendshapeClips.js';
 import { clipHonesty, type ClipHonesty } from './blendshapeMetrics.js';
 import { BEFORE_HONEST_BLENDSHAPES, replay, type RecordedFrame, type Replay } from './blendshapeReplay.js';
+import { quantile } from '../src/core/math/quantile.js';
 
 const root = new URL('..', import.meta.url).pathname;
 

@@ -21,10 +21,10 @@ import { FaceFitter, type SolvedFrame } from '../src/core/fit/FaceFitter.js';
 import type { FaceFitterOptions } from '../src/core/fit/FaceFitterOptions.js';
 import { FrameState } from '../src/core/fit/FrameState.js';
 import type { FrameObservation } from '../src/core/fit/types.js';
-import { quantile } from '../src/authoring/geometry/alignPointsToSurface.js';
 import { readFaceModel } from '../src/core/model/readFaceModel.js';
 import { selectCandidateVertices } from '../src/workers/tracking/prior/candidateVertices.js';
 import { SceneKit, TEST_CAMERA } from '../test/fit/utils/fitHarness.js';
+import { quantile } from '../src/core/math/quantile.js';
 
 const model = await readFaceModel(new Uint8Array(readFileSync(new URL('../models/face-default.glb', import.meta.url))));
 const kit = new SceneKit(model);

@@ -25,7 +25,6 @@ import { performance } from 'node:perf_hooks';
 import { FaceFitter } from '../src/core/fit/FaceFitter.js';
 import type { FaceFitterOptions } from '../src/core/fit/FaceFitterOptions.js';
 import type { FrameObservation } from '../src/core/fit/types.js';
-import { quantile } from '../src/authoring/geometry/alignPointsToSurface.js';
 import { FaceModelEvaluator } from '../src/core/model/FaceModelEvaluator.js';
 import { readFaceModel } from '../src/core/model/readFaceModel.js';
 import { selectCandidateVertices } from '../src/workers/tracking/prior/candidateVertices.js';
@@ -33,6 +32,7 @@ import { CANDIDATE_VERTICES } from '../src/workers/tracking/prior/PriorStage.js'
 import { trackVideo } from '../scripts/cli/track.js';
 import type { FrameRecord } from '../scripts/cli/trackProtocol.js';
 import { renderedDense } from '../test/fit/utils/fitHarness.js';
+import { quantile } from '../src/core/math/quantile.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const video = `${root}examples/media/webcam-head-motion.mp4`;

@@ -18,12 +18,12 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { importFlameCommand } from '../scripts/cli/importFlame.js';
 import { buildFlameOnTemplate, writeFlameOnTemplate } from '../scripts/fixtures/flameOnTemplate.js';
-import { quantile } from '../src/authoring/geometry/alignPointsToSurface.js';
 import { FaceFitter } from '../src/core/fit/FaceFitter.js';
 import type { FaceFitterOptions } from '../src/core/fit/FaceFitterOptions.js';
 import { readFaceModel } from '../src/core/model/readFaceModel.js';
 import { runPython } from '../test/flame/pythonFixtures.js';
 import { SceneKit, TEST_CAMERA } from '../test/fit/utils/fitHarness.js';
+import { quantile } from '../src/core/math/quantile.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const log = (...args: unknown[]) => console.log('#', ...args);

@@ -7,9 +7,9 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import { quantile } from '../src/sdk/tracker/TrackerStats.js';
 import { openBenchPage } from './pipeline/benchPage.js';
 import type { InputSizeRun } from './pipeline/page.js';
+import { quantile } from '../src/core/math/quantile.js';
 
 const root = new URL('..', import.meta.url).pathname;
 if (!existsSync(`${root}dist/tracking-worker.js`)) throw new Error('Run `npm run build` first.');

@@ -9,10 +9,10 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { parseObj } from '../src/authoring/geometry/parseObj.js';
-import { quantile } from '../src/authoring/geometry/alignPointsToSurface.js';
 import { FaceModelEvaluator } from '../src/core/model/FaceModelEvaluator.js';
 import { readFaceModel } from '../src/core/model/readFaceModel.js';
 import { embeddingResidualsMm } from '../scripts/default-model/mediapipeEmbedding.js';
+import { quantile } from '../src/core/math/quantile.js';
 
 const bytes = new Uint8Array(readFileSync(new URL('../models/face-default.glb', import.meta.url)));
 const model = await readFaceModel(bytes);

@@ -5,9 +5,9 @@
  * Needs `npm run build` first (dist/ for the tracking worker and MediaPipe's WASM).
  */
 import { existsSync } from 'node:fs';
-import { quantile } from '../src/sdk/tracker/TrackerStats.js';
 import { openBenchPage } from './pipeline/benchPage.js';
 import type { PipelineRun } from './pipeline/page.js';
+import { quantile } from '../src/core/math/quantile.js';
 
 const root = new URL('..', import.meta.url).pathname;
 if (!existsSync(`${root}dist/tracking-worker.js`)) throw new Error('Run `npm run build` first.');

@@ -19,12 +19,12 @@ import * as ort from 'onnxruntime-node';
 import { readFaceModel } from '../src/core/model/readFaceModel.js';
 import { convertToFloat16 } from '../src/workers/prior/onnx/convertToFloat16.js';
 import type { FaceTrackerOptions } from '../src/index.js';
-import { quantile } from '../src/sdk/tracker/TrackerStats.js';
 import { readPriorSpec } from '../src/workers/prior/priorContract.js';
 import { buildPixel3dmmSized, buildTinyNetwork } from '../scripts/onnx/testNetworks.js';
 import { startBrowserSession } from '../test/browser/harness.js';
 import { bundlePage } from '../test/browser/priorBundle.js';
 import type { TrackRun } from './prior/page.js';
+import { quantile } from '../src/core/math/quantile.js';
 
 const root = new URL('..', import.meta.url).pathname;
 if (!existsSync(`${root}dist/prior-worker.js`)) throw new Error('Run `npm run build` first.');

@@ -8,7 +8,7 @@
  * (The ARKit figures are the blendshapes bench's: `../blendshapeMetrics.ts`.)
  */
 import { MULTIPIE68_INNER_FIRST, MULTIPIE68_OUTER_EYE_CORNERS, MULTIPIE68_TO_MEDIAPIPE } from '../../src/authoring/registration/multipie68.js';
-import { quantile } from '../../src/authoring/geometry/alignPointsToSurface.js';
+import { quantile } from '../../src/core/math/quantile.js';
 
 export type Points = ArrayLike<number>;
 

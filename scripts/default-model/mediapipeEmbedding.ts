@@ -1,4 +1,3 @@
-import { quantile } from '../../src/authoring/geometry/alignPointsToSurface.js';
 import { fitShapeToPoints } from '../../src/authoring/geometry/fitShapeToPoints.js';
 import { applySimilarity, fitSimilarity } from '../../src/authoring/geometry/similarityTransform.js';
 import { TriangleGrid } from '../../src/authoring/geometry/TriangleGrid.js';
@@ -6,6 +5,7 @@ import { MULTIPIE68_INNER_FIRST, MULTIPIE68_TO_MEDIAPIPE } from '../../src/autho
 import { embedPoints, mediapipeSkinWeights, type PointEmbedding } from '../../src/authoring/registration/embedPoints.js';
 import type { FaceModel } from '../../src/core/model/FaceModel.js';
 import { FaceModelEvaluator } from '../../src/core/model/FaceModelEvaluator.js';
+import { quantile } from '../../src/core/math/quantile.js';
 
 /** MediaPipe's iris points: 468–472 the subject's right iris (centre first), 473–477 the left. */
 const RIGHT_IRIS = [468, 469, 470, 471, 472];

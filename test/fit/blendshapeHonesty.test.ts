@@ -11,12 +11,12 @@ import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { ARKIT_ANTAGONISTS, ARKIT_BLENDSHAPES, scoreBeyondMargin, separateAntagonists } from '../../src/core/arkit.js';
 import { readFaceModel } from '../../src/core/model/readFaceModel.js';
-import { quantile } from '../../src/authoring/geometry/alignPointsToSurface.js';
 import { activeAntagonists, clipHonesty, mediapipeInArkitOrder, restingFrames } from '../../bench/blendshapeMetrics.js';
 import { NeutralCalibration } from '../../src/core/arkitNeutral.js';
 import { TrackerError } from '../../src/core/errors.js';
 import { FaceFitter } from '../../src/core/fit/FaceFitter.js';
 import { BEFORE_HONEST_BLENDSHAPES, replay, type RecordedFrame } from '../../bench/blendshapeReplay.js';
+import { quantile } from '../../src/core/math/quantile.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 const model = await readFaceModel(new Uint8Array(readFileSync(`${root}models/face-default.glb`)));

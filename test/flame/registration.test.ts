@@ -5,11 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { quantile } from '../../src/authoring/geometry/alignPointsToSurface.js';
 import { parseObj } from '../../src/authoring/geometry/parseObj.js';
 import { mediapipeRegions, registerReference, transferEmbedding, type ReferenceRegistration, type RegistrationTarget } from '../../src/authoring/registration/registerReference.js';
 import type { FaceModel } from '../../src/core/model/FaceModel.js';
 import { readFaceModel } from '../../src/core/model/readFaceModel.js';
+import { quantile } from '../../src/core/math/quantile.js';
 
 /** FLAME's vertex layout: the head 0–3930, then the two eyeballs. */
 const FLAME_HEAD_VERTICES = 3931;

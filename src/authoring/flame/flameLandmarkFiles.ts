@@ -18,12 +18,12 @@
  */
 import { modelFormatError, TrackerError } from '../../core/errors.js';
 import type { FaceModel, SurfaceEmbedding } from '../../core/model/FaceModel.js';
-import { quantile } from '../geometry/alignPointsToSurface.js';
 import { asNdArray } from '../pickle/knownObjects.js';
 import { describePyValue, type PyValue } from '../pickle/pyValues.js';
 import { isNpy, isZip, readNpy, readNpz } from '../pickle/readNpy.js';
 import { readPickle } from '../pickle/readPickle.js';
 import type { FlameModel } from './FlameModel.js';
+import { quantile } from '../../core/math/quantile.js';
 
 /** The model's embedding a file gives points of. */
 export type LandmarkScheme = 'multipie68' | 'mediapipe478';

@@ -8,7 +8,6 @@
  * MediaPipe's at the standard correspondence (`multipie68FromMediapipe`), as in the default model.
  */
 import type { FaceModel, SurfaceEmbedding } from '../../core/model/FaceModel.js';
-import { quantile } from '../geometry/alignPointsToSurface.js';
 import { fitSimilarity } from '../geometry/similarityTransform.js';
 import { embedPoints, mediapipeSkinWeights } from '../registration/embedPoints.js';
 import { multipie68FromMediapipe } from '../registration/multipie68.js';
@@ -17,6 +16,7 @@ import type { ArkitMap } from '../../core/arkit.js';
 import type { ArkitProjection } from '../../core/arkitProjection.js';
 import { flameArkitMap, type ArkitShapeError } from './flameArkitMap.js';
 import { FLAME_JOINT_NAMES } from './FlameModel.js';
+import { quantile } from '../../core/math/quantile.js';
 
 /** Fitting-region vertices lie within this of the registered default model's face (mm). */
 const FACE_REGION_MM = 5;

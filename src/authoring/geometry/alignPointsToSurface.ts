@@ -1,6 +1,7 @@
 import type { SurfaceEmbedding } from '../../core/model/FaceModel.js';
 import { applySimilarity, fitSimilarity, type SimilarityTransform } from './similarityTransform.js';
 import type { SurfacePoint, TriangleGrid } from './TriangleGrid.js';
+import { quantile } from '../../core/math/quantile.js';
 
 export interface AlignPointsOptions {
   /** Per point, the part of the surface it may land on (e.g. the face for skin landmarks, an iris for iris points). */
@@ -68,8 +69,3 @@ function hitPositions(hits: readonly SurfacePoint[], regions: readonly TriangleG
   return out;
 }
 
-/** The q-quantile (0..1) of values, by sorting a copy. */
-export function quantile(values: readonly number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))))]!;
-}

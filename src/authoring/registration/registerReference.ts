@@ -8,10 +8,11 @@
  */
 import { FaceModelEvaluator } from '../../core/model/FaceModelEvaluator.js';
 import type { FaceModel, SurfaceEmbedding } from '../../core/model/FaceModel.js';
-import { alignPointsToSurface, hitsToEmbedding, quantile } from '../geometry/alignPointsToSurface.js';
+import { alignPointsToSurface, hitsToEmbedding } from '../geometry/alignPointsToSurface.js';
 import { fitShapeToPoints } from '../geometry/fitShapeToPoints.js';
 import { applySimilarity, invertSimilarity, type SimilarityTransform } from '../geometry/similarityTransform.js';
 import { TriangleGrid, type SurfacePoint } from '../geometry/TriangleGrid.js';
+import { quantile } from '../../core/math/quantile.js';
 
 /** The mesh to register onto, and which of its triangles are skin and which the eyeballs. */
 export interface RegistrationTarget {

@@ -1,4 +1,5 @@
 import type { FaceFrame } from '../../core/FaceFrame.js';
+import { quantile } from '../../core/math/quantile.js';
 
 /** Rolling tracking statistics: the `stats` event's detail, about once a second. */
 export interface TrackerStatsSnapshot {
@@ -59,11 +60,11 @@ export class TrackerStats {
       fps: this.times.filter((t) => now - t <= 1000).length,
       dropped,
       framesDroppedByConsumers,
-      latencyMsP50: quantile(this.latency, 0.5),
-      latencyMsP95: quantile(this.latency, 0.95),
-      mainThreadMsP95: quantile(this.mainThread, 0.95),
-      landmarksMs: quantile(this.landmarks, 0.5),
-      fitMs: quantile(this.fit, 0.5),
+      latencyMsP50: windowQuantile(this.latency, 0.5),
+      latencyMsP95: windowQuantile(this.latency, 0.95),
+      mainThreadMsP95: windowQuantile(this.mainThread, 0.95),
+      landmarksMs: windowQuantile(this.landmarks, 0.5),
+      fitMs: windowQuantile(this.fit, 0.5),
       faceVisible: this.lastHadFace,
     };
   }
@@ -74,9 +75,7 @@ function push(values: number[], v: number): void {
   if (values.length > WINDOW) values.shift();
 }
 
-/** The q-quantile (nearest rank) of `values`; 0 when empty. */
-export function quantile(values: readonly number[], q: number): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+/** A window's quantile; 0 before the first value (stats are plain numbers, never NaN). */
+function windowQuantile(values: readonly number[], q: number): number {
+  return values.length === 0 ? 0 : quantile(values, q);
 }
