@@ -144,7 +144,7 @@ async function exportTake(take: Take, modelBytes: Uint8Array): Promise<NonNullab
   const glb = await take.toGLB(modelBytes, { compress: true });
   return {
     json: JSON.stringify(take.toJSON()),
-    ...(take.frames[0]?.arkit ? { csv: take.toCSV() } : {}),
+    ...(take.frameCount > 0 && take.frameAt(0).arkit ? { csv: take.toCSV() } : {}),
     glb: dataUrl('model/gltf-binary', glb),
   };
 }
