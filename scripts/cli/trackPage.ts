@@ -12,18 +12,7 @@ import { ContactSheet } from './contactSheet.js';
 import { dataUrl, toBase64 } from './dataUrl.js';
 import { OverlayRenderer } from './overlayRenderer.js';
 import { OverlayVideo } from './overlayVideo.js';
-import type { FrameRecord, TrackPageOptions, TrackPageResult, TrackProgress } from './trackProtocol.js';
-
-declare global {
-  interface Window {
-    runTrack(options: TrackPageOptions): Promise<TrackPageResult>;
-    /** Provided by the Node side (page.exposeFunction). */
-    emitFrames(records: FrameRecord[]): Promise<void>;
-    emitProgress(progress: TrackProgress): Promise<void>;
-    /** overlay.mp4's bytes (base64) at a byte offset. */
-    emitVideoBytes(position: number, base64: string): Promise<void>;
-  }
-}
+import type { FrameRecord, TrackPageResult } from './trackProtocol.js';
 
 /** Frame records per call to the Node side. */
 const RECORD_BATCH = 30;

@@ -73,3 +73,15 @@ export interface FrameRecord {
   /** Worker time for this frame: MediaPipe, fit (+ smoothing), total. */
   timingsMs?: { landmarks: number; fit: number; worker: number };
 }
+
+/** What the page (trackPage.ts) and the Node side (track.ts, page.exposeFunction) add to the page's window. */
+declare global {
+  interface Window {
+    runTrack(options: TrackPageOptions): Promise<TrackPageResult>;
+    /** Provided by the Node side (page.exposeFunction). */
+    emitFrames(records: FrameRecord[]): Promise<void>;
+    emitProgress(progress: TrackProgress): Promise<void>;
+    /** overlay.mp4's bytes (base64) at a byte offset. */
+    emitVideoBytes(position: number, base64: string): Promise<void>;
+  }
+}
