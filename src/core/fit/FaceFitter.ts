@@ -364,6 +364,7 @@ export class FaceFitter {
    * small errors feeds them back.
    */
   private predictPose(): void {
+    const before = this.landmarkMedianAt(this.state);
     const r1 = this.previous.rotation, r0 = this.beforePrevious.rotation, turn = this.turn;
     for (let r = 0; r < 3; r++) {
       for (let c = 0; c < 3; c++) turn[3 * r + c] = r1[3 * r]! * r0[3 * c]! + r1[3 * r + 1]! * r0[3 * c + 1]! + r1[3 * r + 2]! * r0[3 * c + 2]!;
@@ -372,6 +373,16 @@ export class FaceFitter {
     // Back through axis-angle: extrapolating compounds rounding, frame after frame, unless the result is made a rotation again.
     this.state.setRotation(this.state.rotationAxisAngle());
     for (let c = 0; c < 2; c++) this.state.translation[c] = 2 * this.previous.translation[c]! - this.beforePrevious.translation[c]!;
+    // Kept only when it meets this frame's points better: on a still or frozen face the
+    // extrapolated motion would carry on as a slow drift wherever the solve stops short of the optimum.
+    if (this.landmarkMedianAt(this.state) >= before) this.state.copyFrom(this.previous);
+  }
+
+  /** The median landmark distance (px) with the face at `state`. */
+  private landmarkMedianAt(state: FrameState): number {
+    this.kinematics.update(state);
+    this.landmarks.accumulate(state);
+    return this.medianLandmarkPx();
   }
 
   /** Weak-perspective pose, then a rigid-only fit; expression and joints restart at rest. */
