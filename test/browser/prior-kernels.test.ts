@@ -38,6 +38,12 @@ describe('prior GPU kernels and backends', () => {
     const r = await kernels('preprocessParity');
     // Exact RGBA input: only f32 rounding differs.
     for (const key of ['inside', 'insideMirrored', 'insideBitmap', 'overTheEdge', 'overTheEdgeMirrored', 'upscaled', 'upscaledMirrored']) expect(r[key], key).toBeLessThan(1e-4);
+    // A frame carrying a rotation is read as displayed (upright), as MediaPipe reads it.
+    for (const rotation of [90, 270]) {
+      expect(r[`rotated${rotation}DisplayWidth`]).toBe(240);
+      expect(r[`rotated${rotation}`], `GPU, rotation ${rotation}`).toBeLessThan(1e-4);
+      expect(r[`rotated${rotation}Cpu`], `CPU, rotation ${rotation}`).toBeLessThan(1e-4);
+    }
     // A decoded (YUV) video frame: the GPU copy and the 2D canvas convert colours independently.
     expect(r['videoFrameMean']).toBeLessThan(0.02);
     expect(r['videoFrame']).toBeLessThan(0.2);

@@ -62,6 +62,19 @@ function subRegion(data: Uint8ClampedArray, width: number, height: number, crop:
   return { data: out, rect };
 }
 
+/** RGBA pixels as displayed with a clockwise `rotation` (WebCodecs' VideoFrame rotation): width and height swap. */
+function rotateClockwise(data: Uint8ClampedArray, width: number, height: number, rotation: 90 | 270): Uint8ClampedArray {
+  const out = new Uint8ClampedArray(data.length);
+  // Displayed (x, y), height × width: 90° shows coded (y, height − 1 − x), 270° coded (width − 1 − y, x).
+  for (let y = 0; y < width; y++) {
+    for (let x = 0; x < height; x++) {
+      const [cx, cy] = rotation === 90 ? [y, height - 1 - x] : [width - 1 - y, x];
+      out.set(data.subarray(4 * (cy * width + cx), 4 * (cy * width + cx) + 4), 4 * (y * height + x));
+    }
+  }
+  return out;
+}
+
 async function videoFrameAt(seconds: number): Promise<VideoFrame> {
   const video = document.createElement('video');
   video.muted = true;
@@ -99,6 +112,21 @@ async function preprocessParity(): Promise<Record<string, number>> {
   await gpu.run(bitmap, width, height, crops['inside']!, [{ buffer: plain, mirror: false }]);
   results['insideBitmap'] = maxAbsDiff(await download(device, plain), preprocessCropCpu(subRegion(image, width, height, crops['inside']!), crops['inside']!, size));
   bitmap.close();
+  // A frame that carries a rotation (a phone's camera, a rotated file's decoded frames): the crop is
+  // in the displayed (upright) frame's pixels, as MediaPipe's points are, on both paths.
+  for (const rotation of [90, 270] as const) {
+    const coded = new VideoFrame(image, { format: 'RGBA', codedWidth: width, codedHeight: height, timestamp: 0 });
+    const rotated = new VideoFrame(coded, { timestamp: 0, rotation } as VideoFrameInit);
+    coded.close();
+    const upright = rotateClockwise(image, width, height, rotation);
+    const crop = { x: 30.3, y: 80.7, size: 150.2 };
+    const region = subRegion(upright, height, width, crop);
+    await gpu.run(rotated, rotated.displayWidth, rotated.displayHeight, crop, [{ buffer: plain, mirror: false }]);
+    results[`rotated${rotation}`] = maxAbsDiff(await download(device, plain), preprocessCropCpu(region, crop, size));
+    results[`rotated${rotation}Cpu`] = maxAbsDiff(preprocessCropCpu(readFrameRegion(rotated, region.rect), crop, size), preprocessCropCpu(region, crop, size));
+    results[`rotated${rotation}DisplayWidth`] = rotated.displayWidth;
+    rotated.close();
+  }
   // A decoded video frame (YUV): the GPU copy and the CPU path's 2D canvas convert it to RGB independently.
   const video = await videoFrameAt(1);
   const crop = { x: 380.5, y: 150.5, size: 420 };

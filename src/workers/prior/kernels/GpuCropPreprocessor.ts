@@ -7,6 +7,9 @@
  *
  * Where the browser cannot copy from a VideoFrame (e.g. Chromium on SwiftShader), the crop's
  * rectangle goes through `createImageBitmap` first: one extra copy of the crop, not of the frame.
+ * A VideoFrame that carries a rotation or a mirror (a phone's camera, a rotated file) is drawn
+ * through a 2D canvas instead: both GPU copies read its stored picture, not the displayed one in
+ * whose pixels the crop (like MediaPipe's points) is given.
  */
 import { cropSourceRect, cropTaps, type FaceCrop, type PixelRect } from '../../../core/image/cropGeometry.js';
 import { IMAGENET_MEAN, IMAGENET_STD } from './preprocessCropCpu.js';
@@ -73,6 +76,8 @@ export class GpuCropPreprocessor {
   private texture?: GpuTexture;
   /** How VideoFrames reach the texture: unknown until the first one. */
   private videoFrameCopy: 'unknown' | 'direct' | 'via-bitmap' = 'unknown';
+  /** Where reoriented frames are drawn upright (made on the first). */
+  private uprightCanvas?: OffscreenCanvas;
 
   constructor(
     private readonly device: GpuDevice,
@@ -145,6 +150,10 @@ export class GpuCropPreprocessor {
   private async copyRegion(image: GpuExternalImage, rect: PixelRect, texture: GpuTexture): Promise<void> {
     const size = { width: rect.width, height: rect.height };
     const isVideoFrame = typeof VideoFrame !== 'undefined' && image instanceof VideoFrame;
+    if (isVideoFrame && isReoriented(image)) {
+      this.device.queue.copyExternalImageToTexture({ source: this.drawUpright(image, rect) }, { texture }, size);
+      return;
+    }
     if (!isVideoFrame || this.videoFrameCopy !== 'via-bitmap') {
       try {
         this.device.queue.copyExternalImageToTexture({ source: image, origin: { x: rect.x, y: rect.y } }, { texture }, size);
@@ -163,6 +172,16 @@ export class GpuCropPreprocessor {
     }
   }
 
+  /** `rect` of the frame as displayed, drawn onto a canvas kept for the next frame (grown, never shrunk). */
+  private drawUpright(frame: VideoFrame, rect: PixelRect): OffscreenCanvas {
+    const canvas = (this.uprightCanvas ??= new OffscreenCanvas(rect.width, rect.height));
+    if (canvas.width < rect.width || canvas.height < rect.height) [canvas.width, canvas.height] = [Math.max(canvas.width, rect.width), Math.max(canvas.height, rect.height)];
+    const ctx = canvas.getContext('2d');
+    if (!ctx) throw new Error('No 2D canvas context in this worker');
+    ctx.drawImage(frame, rect.x, rect.y, rect.width, rect.height, 0, 0, rect.width, rect.height);
+    return canvas;
+  }
+
   /** The source texture, grown (never shrunk) to hold a width × height region. */
   private textureFor(width: number, height: number): GpuTexture {
     if (this.texture && this.texture.width >= width && this.texture.height >= height) return this.texture;
@@ -176,4 +195,10 @@ export class GpuCropPreprocessor {
     });
     return this.texture;
   }
+}
+
+/** Whether a VideoFrame is displayed turned or mirrored (WebCodecs' `rotation` / `flip`; absent in browsers without them). */
+function isReoriented(frame: VideoFrame): boolean {
+  const { rotation, flip } = frame as VideoFrame & { rotation?: number; flip?: boolean };
+  return Boolean(rotation) || Boolean(flip);
 }
