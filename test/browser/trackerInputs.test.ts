@@ -235,10 +235,10 @@ describe('tracker inputs', () => {
     const still = of(8).filter((f) => f.face && f.t > segments[8][1] + 0.5);
     expect(still.length).toBeGreaterThan(25);
     const settled = still.filter((f) => f.t > segments[8][2] - 0.6);
-    // MediaPipe's points on a repeated frame barely move (0.002 px a frame measured); the fit may
-    // still settle along the pose's weakly seen directions (rotation traded for translation: 0.03 px,
-    // 1.3e-3 rad a frame measured) but must not visibly move: its points' largest step (median over
-    // the 478) within 0.1 px of MediaPipe's (a face moving on video steps by pixels).
+    // MediaPipe's points on a repeated frame barely move (0.002 px a frame measured); the fit
+    // follows what moves (its scores too: 0.03 px, 5e-4 rad a frame measured; 1.3e-3 rad while the
+    // last frames' motion was carried on into each warm start) but must not visibly move: its points'
+    // largest step (median over the 478) within 0.1 px of MediaPipe's (a face moving on video steps by pixels).
     const medianStepPx = (a: number[], b: number[]) => median(Array.from({ length: a.length / 2 }, (_, k) => Math.hypot(a[2 * k]! - b[2 * k]!, a[2 * k + 1]! - b[2 * k + 1]!)));
     const largestStep = (pick: (f: Tracked) => number[]) => Math.max(...settled.slice(1).map((f, i) => medianStepPx(pick(f), pick(settled[i]!))));
     const rawStepPx = largestStep((f) => f.points), fittedStepPx = largestStep((f) => f.fitted);
@@ -246,7 +246,7 @@ describe('tracker inputs', () => {
     console.log(`frozen, the last 0.6 s: largest step between frames: MediaPipe's points ${rawStepPx.toFixed(3)} px, the fit's ${fittedStepPx.toFixed(3)} px, ${rotationJitter.toExponential(2)} rad`);
     expect(fittedStepPx).toBeLessThanOrEqual(rawStepPx + 0.1);
     // (Moving video steps by 1e-2 rad and more.)
-    expect(rotationJitter).toBeLessThan(3e-3);
+    expect(rotationJitter).toBeLessThan(1e-3);
     // And the tracker is as good as before afterwards.
     expect(summary[9]!.tracked).toBe(summary[9]!.frames);
   }, 300_000);
