@@ -259,11 +259,15 @@ export class FaceTracker extends EventTarget {
       );
     }
     const connection = this.connection!;
-    const previous = calibrations.waiting ? calibrations.previous : connection.neutralWeights;
-    await this.disposal.race(connection.calibrateNeutral());
-    // Waited for only once the worker has started the recording: its replies come in order, so a
-    // recording that finished before (the one after start) cannot resolve this call.
-    return calibrations.wait(previous);
+    // Waiting from now on, so that a stop() or dispose() before the worker answers ends it too.
+    const waiter = calibrations.wait(calibrations.waiting ? calibrations.previous : connection.neutralWeights);
+    await this.disposal.race(connection.calibrateNeutral()).catch((error: unknown) => {
+      calibrations.reject(toTrackerError(error));
+      throw error;
+    });
+    // Its replies come in order: a recording reported from here on is the one this call started.
+    waiter.arm();
+    return waiter.done;
   }
 
   /** Starts a new person: identity estimation and temporal state start over. */

@@ -11,7 +11,7 @@ export type CalibrationFailure = 'stopped' | 'no-face' | 'worker-crashed';
  * resting face in use before the first of them (`previous`) is what the tracker goes back to.
  */
 export class PendingCalibrations {
-  private waiters: { resolve(weights: number[]): void; reject(error: TrackerError): void }[] = [];
+  private waiters: Waiter[] = [];
   private framesWithoutFace = 0;
   /** The resting weights in use before the first waiting call (undefined: none had been recorded). */
   previous?: number[];
@@ -22,21 +22,38 @@ export class PendingCalibrations {
     return this.waiters.length > 0;
   }
 
-  /** Waits for the recording a call just started; `previous`: the weights in use before it, kept from the first waiting call. */
-  wait(previous: number[] | undefined): Promise<number[]> {
+  /**
+   * A call that asks the worker to record: it fails with the others from now on, and waits for a
+   * recording once `arm()`ed, when the worker has started it (a recording reported before, e.g.
+   * the one after start, is not this call's). `previous`: the weights in use before it, kept from
+   * the first waiting call.
+   */
+  wait(previous: number[] | undefined): { done: Promise<number[]>; arm(): void } {
     if (!this.waiting) this.previous = previous;
-    this.framesWithoutFace = 0;
-    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+    const waiter = { armed: false } as Waiter;
+    const done = new Promise<number[]>((resolve, reject) => Object.assign(waiter, { resolve, reject }));
+    // Rejected by dispose() or stop() before its caller awaits it: not an unhandled rejection.
+    done.catch(() => undefined);
+    this.waiters.push(waiter);
+    return {
+      done,
+      arm: () => {
+        waiter.armed = true;
+        this.framesWithoutFace = 0;
+      },
+    };
   }
 
-  /** The recording finished: every waiting call resolves with its weights. */
+  /** The recording finished: the armed calls resolve with its weights. */
   recorded(weights: number[]): void {
-    for (const waiter of this.waiters.splice(0)) waiter.resolve([...weights]);
+    const armed = this.waiters.filter((w) => w.armed);
+    this.waiters = this.waiters.filter((w) => !w.armed);
+    for (const waiter of armed) waiter.resolve([...weights]);
   }
 
-  /** A frame came back without a face; true when that makes the waiting calls give up (`fail('no-face')` is then up to the caller). */
+  /** A frame came back without a face; true when that makes the waiting calls give up (`reject` them with `failure('no-face')`). */
   faceMissing(): boolean {
-    return this.waiting && ++this.framesWithoutFace >= this.framesToRecord;
+    return this.waiters.some((w) => w.armed) && ++this.framesWithoutFace >= this.framesToRecord;
   }
 
   /** Rejects every waiting call with `error`. */
@@ -54,4 +71,10 @@ export class PendingCalibrations {
     const kept = this.previous ? 'the resting face recorded before stays in use' : 'the recording goes on with the next frames with a face';
     return new TrackerError('calibration-failed', `calibrateNeutral() ended before the resting face was recorded: ${why}; ${kept}. Call calibrateNeutral() again while the face is tracked.`, { reason }, cause ? { cause } : undefined);
   }
+}
+
+interface Waiter {
+  armed: boolean;
+  resolve(weights: number[]): void;
+  reject(error: TrackerError): void;
 }

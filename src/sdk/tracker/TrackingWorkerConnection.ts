@@ -104,10 +104,10 @@ export class TrackingWorkerConnection {
     if (!this.init.pipeline.fitter?.neutral?.weights) this.neutralWeights = this.lastNeutral = undefined;
   }
 
-  /** The worker records the resting face afresh over its next frames with a face. */
+  /** The worker records the resting face afresh over its next frames with a face; said at once, as the worker takes it before any later call. */
   async calibrateNeutral(): Promise<void> {
-    await this.call((remote) => remote.calibrateNeutral());
     this.neutralWeights = undefined;
+    await this.call((remote) => remote.calibrateNeutral());
   }
 
   /** The worker uses these resting weights again (a recalibration given up); said at once, as the worker takes it before any later frame. */
