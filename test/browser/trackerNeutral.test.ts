@@ -72,9 +72,11 @@ describe('neutral calibration in the page', () => {
       }
       const recorded = await recording;
       const inUse = calibrated.neutralWeights;
-      // A worker restart keeps them: the restarted worker fits the clip afresh as a tracker given them does (compared below).
-      const worker = (calibrated as unknown as { connection: { worker: Worker } }).connection.worker;
-      worker.dispatchEvent(new ErrorEvent('error', { message: 'simulated crash' }));
+      // A crash while recording again: the call fails, and the restarted worker goes on with the face
+      // recorded before, fitting the clip afresh as a tracker given that face does (compared below).
+      const crashedDuring = calibrated.calibrateNeutral();
+      (calibrated as unknown as { connection: { worker: Worker } }).connection.worker.dispatchEvent(new ErrorEvent('error', { message: 'simulated crash' }));
+      const crashedOutcome = await outcome(crashedDuring);
       const restartedArkit = await track(calibrated, 0, RECORD);
       const restartedWeights = calibrated.neutralWeights;
 
@@ -111,7 +113,7 @@ describe('neutral calibration in the page', () => {
       return {
         plainArkit, plainRefused, plainStillTracks, plainWeights,
         events, settledDuring, weightsWhileRecording, calibratedArkit, recorded, inUse,
-        noFaceOutcome, keptAfterNoFace, afterNoFace, stoppedOutcome, keptAfterStop, disposedOutcome, afterDispose,
+        noFaceOutcome, keptAfterNoFace, afterNoFace, stoppedOutcome, keptAfterStop, crashedOutcome, disposedOutcome, afterDispose,
         givenWeights, givenArkit, restartedArkit, restartedWeights, tooFew, notFinite,
       };
     });
@@ -146,6 +148,7 @@ describe('neutral calibration in the page', () => {
     expect(meanSum(result.afterNoFace)).toBeLessThan(0.5 * meanSum(result.plainArkit.slice(0, RECORD)));
     expect(result.stoppedOutcome).toMatchObject({ code: 'calibration-failed', reason: 'stopped' });
     expect(result.keptAfterStop).toEqual(result.recorded);
+    expect(result.crashedOutcome).toMatchObject({ code: 'calibration-failed', reason: 'worker-crashed' });
     expect(result.disposedOutcome).toMatchObject({ code: 'disposed' });
     expect(result.afterDispose).toMatchObject({ code: 'disposed' });
 

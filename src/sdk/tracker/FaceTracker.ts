@@ -261,10 +261,13 @@ export class FaceTracker extends EventTarget {
     const connection = this.connection!;
     // Waiting from now on, so that a stop() or dispose() before the worker answers ends it too.
     const waiter = calibrations.wait(calibrations.waiting ? calibrations.previous : connection.neutralWeights);
-    await this.disposal.race(connection.calibrateNeutral()).catch((error: unknown) => {
+    try {
+      await this.disposal.race(connection.calibrateNeutral());
+    } catch (error) {
+      // Only dispose() or a crash end the call, and they have rejected the waiting calls with their own error.
       calibrations.reject(toTrackerError(error));
-      throw error;
-    });
+      return waiter.done;
+    }
     // Its replies come in order: a recording reported from here on is the one this call started.
     waiter.arm();
     return waiter.done;
