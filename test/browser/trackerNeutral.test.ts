@@ -107,14 +107,19 @@ describe('neutral calibration in the page', () => {
       const givenArkit = await track(given, 0, 2 * RECORD);
       given.dispose();
 
+      // Refused before anything is downloaded.
+      const realFetch = window.fetch;
+      let fetches = 0;
+      window.fetch = (...args) => (fetches++, realFetch(...args));
       const invalid = async (weights: number[]) => outcome(FaceTracker.create({ ...options, fitter: { neutral: { weights } } }));
       const tooFew = await invalid(recorded.slice(1));
       const notFinite = await invalid(recorded.map((w, i) => (i === 3 ? NaN : w)));
+      window.fetch = realFetch;
       return {
         plainArkit, plainRefused, plainStillTracks, plainWeights,
         events, settledDuring, weightsWhileRecording, calibratedArkit, recorded, inUse,
         noFaceOutcome, keptAfterNoFace, afterNoFace, stoppedOutcome, keptAfterStop, crashedOutcome, disposedOutcome, afterDispose,
-        givenWeights, givenArkit, restartedArkit, restartedWeights, tooFew, notFinite,
+        givenWeights, givenArkit, restartedArkit, restartedWeights, tooFew, notFinite, fetches,
       };
     });
     const RECORD = 15;
@@ -160,6 +165,7 @@ describe('neutral calibration in the page', () => {
     expect(maxDiff(result.restartedArkit, result.givenArkit.slice(0, RECORD))).toBeLessThan(1e-5);
 
     expect(result.tooFew).toMatchObject({ code: 'invalid-input', message: expect.stringMatching(/must hold 52 finite ARKit weights.*got 51 values/) });
+    expect(result.fetches).toBe(0);
     expect(result.notFinite).toMatchObject({ code: 'invalid-input', message: expect.stringMatching(/weights\[3\] \(\w+\) is NaN/) });
   }, 240_000);
 });
