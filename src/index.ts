@@ -1,7 +1,7 @@
 // pixel3dmm-web: real-time 3D face tracking in the browser: the tracker.
 // Avatars with three.js: 'pixel3dmm-web/three'. Recording and export: 'pixel3dmm-web/record'.
 export { FaceTracker } from './sdk/tracker/FaceTracker.js';
-export type { FaceTrackerOptions, FaceTrackerInfo, FaceTrackerEventMap, FaceLostDetail, PriorOptions, PriorInfo } from './sdk/tracker/FaceTrackerOptions.js';
+export type { FaceTrackerOptions, FaceTrackerInfo, FaceTrackerEventMap, FaceLostDetail, NeutralRecordedDetail, SourceEndedDetail, PriorOptions, PriorInfo } from './sdk/tracker/FaceTrackerOptions.js';
 export type { TrackerSource } from './sdk/tracker/videoSource.js';
 export { openCamera } from './sdk/tracker/openCamera.js';
 export { openVideoFile, type DecodedFrame, type VideoFile, type VideoFileInfo } from './sdk/tracker/decodeVideoFile.js';

@@ -1,6 +1,25 @@
 import { ARKIT_BLENDSHAPES } from './arkit.js';
 import { TrackerError } from './errors.js';
 
+/** Frames a resting face is recorded over when `FaceFitterOptions.neutral.frames` is not given (1 s at 30 fps). */
+export const DEFAULT_NEUTRAL_FRAMES = 30;
+
+/**
+ * Throws `invalid-input` for `neutral` options a calibration cannot use, saying what to pass:
+ * `frames` a whole number ≥ 1, `weights` 52 finite ARKit weights. The page checks them before it
+ * starts the worker (`FaceTracker.create`), the worker again in `NeutralCalibration`.
+ */
+export function assertNeutralOptions(options: { frames?: number; weights?: ArrayLike<number> }): void {
+  const { frames = DEFAULT_NEUTRAL_FRAMES, weights } = options;
+  if (!Number.isInteger(frames) || frames < 1) throw new TrackerError('invalid-input', `The fitter option neutral.frames must be a whole number of frames ≥ 1, got ${frames}.`);
+  if (weights === undefined) return;
+  const expected = `The fitter option neutral.weights must hold ${ARKIT_BLENDSHAPES.length} finite ARKit weights (ARKIT_BLENDSHAPES order, as FaceTracker.neutralWeights, the 'neutral-recorded' event or FaceFitter.neutralWeights give them)`;
+  if (typeof weights !== 'object' || typeof weights.length !== 'number') throw new TrackerError('invalid-input', `${expected}; got ${String(weights)}.`);
+  if (weights.length !== ARKIT_BLENDSHAPES.length) throw new TrackerError('invalid-input', `${expected}; got ${weights.length} values.`);
+  const bad = Array.prototype.findIndex.call(weights, (w: unknown) => typeof w !== 'number' || !Number.isFinite(w));
+  if (bad >= 0) throw new TrackerError('invalid-input', `${expected}; weights[${bad}] (${ARKIT_BLENDSHAPES[bad]}) is ${String(weights[bad])}.`, { index: bad });
+}
+
 /**
  * A user's resting face, taken out of their ARKit-52 weights (`FaceFitterOptions.neutral`): each
  * weight w becomes (w − n) / (1 − n), clamped to [0, 1], with n the user's own weight at rest,
@@ -19,7 +38,7 @@ export class NeutralCalibration {
     private readonly frames: number,
     neutral?: ArrayLike<number>,
   ) {
-    if (!Number.isInteger(frames) || frames < 1) throw new TrackerError('invalid-input', `The fitter option neutral.frames must be a whole number of frames ≥ 1, got ${frames}.`);
+    assertNeutralOptions({ frames, weights: neutral });
     this.given = neutral !== undefined;
     if (neutral) this.setNeutral(neutral);
   }
@@ -40,8 +59,18 @@ export class NeutralCalibration {
     if (!this.given) this.recalibrate();
   }
 
+  /**
+   * Uses `neutral` from now on, ending a recording in progress: a resting face this user had
+   * before (a recalibration given up, a restarted worker). Unlike a given one, a new person still
+   * records theirs afresh unless one was given at construction.
+   */
+  restore(neutral: ArrayLike<number>): void {
+    assertNeutralOptions({ weights: neutral });
+    this.recorded.length = 0;
+    this.setNeutral(neutral);
+  }
+
   private setNeutral(neutral: ArrayLike<number>): void {
-    if (neutral.length !== ARKIT_BLENDSHAPES.length || !Array.prototype.every.call(neutral, Number.isFinite)) throw new TrackerError('invalid-input', `The fitter option neutral.weights must hold ${ARKIT_BLENDSHAPES.length} finite ARKit weights (ARKIT_BLENDSHAPES order, as FaceFitter.neutralWeights gives them); got ${neutral.length} values.`);
     // Below 1, or a shape the user holds fully at rest could not be read at all.
     this.neutral = Float32Array.from(neutral, (n) => Math.min(0.95, Math.max(0, n)));
   }
@@ -49,7 +78,8 @@ export class NeutralCalibration {
   /** Takes the user's resting face out of `weights` (in place), or records it; returns `weights`. */
   apply(weights: Float32Array): Float32Array {
     if (!this.neutral) {
-      this.recorded.push(Float32Array.from(weights));
+      // A diverged solve's weights (retried by the tracker) are no sample of the resting face.
+      if (weights.every(Number.isFinite)) this.recorded.push(Float32Array.from(weights));
       if (this.recorded.length >= this.frames) this.setNeutral(medians(this.recorded));
       return weights;
     }

@@ -15,6 +15,7 @@ export type TrackerErrorCode =
   | 'invalid-input'
   | 'invalid-state'
   | 'listener-error'
+  | 'calibration-failed'
   | 'disposed';
 
 export class TrackerError extends Error {

@@ -17,6 +17,12 @@ export interface PipelineOptions {
   smoothing?: FaceSmootherOptions | false;
   /** Also report the posed mesh vertices (camera space) with every frame. */
   outputVertices?: boolean;
+  /**
+   * The user's resting ARKit weights the fitter used (`fitter.neutral`) when the worker before
+   * this one crashed: a restarted worker goes on with them (`NeutralCalibration.restore`) rather
+   * than asking the user to rest again.
+   */
+  restoredNeutral?: number[];
 }
 
 /** The ViT prior as the tracking worker runs it: the network bytes and resolved settings (the page applies the defaults). */
@@ -73,6 +79,13 @@ export interface DetectedFace {
   switched?: boolean;
 }
 
+/** One frame's outcome: the fitted face (null: none found). */
+export interface TrackResult {
+  face: FaceFrame | null;
+  /** The user's resting ARKit weights (`fitter.neutral`), when their recording finished with this frame. */
+  neutralRecorded?: number[];
+}
+
 /** Reported once when the ViT prior stops for good; the tracker carries on with landmarks only. */
 export interface PriorStoppedEvent {
   type: 'stopped';
@@ -84,11 +97,16 @@ export interface PriorStoppedEvent {
 export interface TrackingWorkerApi {
   init(init: WorkerInit): Promise<WorkerReady>;
   /**
-   * Tracks one frame and closes it; null when no face is found. `landmarks`: the page's MediaPipe
-   * result for the frame, when landmarks run on the main thread.
+   * Tracks one frame and closes it (`face` null when no face is found). `landmarks`: the page's
+   * MediaPipe result for the frame, when landmarks run on the main thread.
    */
-  track(frame: VideoFrame | ImageBitmap, meta: FrameMeta, landmarks?: { face: DetectedFace | null }): Promise<FaceFrame | null>;
+  track(frame: VideoFrame | ImageBitmap, meta: FrameMeta, landmarks?: { face: DetectedFace | null }): Promise<TrackResult>;
+  /** A new person: identity and motion start over, and their resting face is recorded afresh unless one was given. */
   reset(): void;
+  /** Records the resting face afresh over the next frames with a face (`invalid-state` without `fitter.neutral`). */
+  calibrateNeutral(): void;
+  /** Uses these resting weights again, ending a recording in progress (a recalibration given up). */
+  restoreNeutral(weights: number[]): void;
   /** Called once if the ViT prior stops (GPU device lost, repeated failures); tracking goes on with landmarks. */
   onPriorEvent(listener: (event: PriorStoppedEvent) => void): void;
 }

@@ -14,7 +14,7 @@ import { repoRoot, startBrowserSession, type BrowserSession } from './harness.js
 import type { FaceTracker } from '../../src/index.js';
 
 type Sdk = typeof import('../../src/index.js');
-type PageWindow = Window & { pixel3dmm: Sdk; tracker: FaceTracker; log: { errors: { code: string; message: string; name?: unknown }[]; frames: { timeMs: number; receivedMs: number }[] } };
+type PageWindow = Window & { pixel3dmm: Sdk; tracker: FaceTracker; log: { errors: { code: string; message: string; name?: unknown }[]; frames: { timeMs: number; receivedMs: number }[]; ended: string[] } };
 
 let fakeCamera: string;
 beforeAll(() => {
@@ -29,7 +29,8 @@ async function createTracker(page: Page): Promise<void> {
   await page.evaluate(async () => {
     const w = window as unknown as PageWindow;
     w.tracker = await w.pixel3dmm.FaceTracker.create({ cache: false });
-    w.log = { errors: [], frames: [] };
+    w.log = { errors: [], frames: [], ended: [] };
+    w.tracker.addEventListener('source-ended', (e) => w.log.ended.push(e.detail.reason));
     w.tracker.addEventListener('error', (e) => w.log.errors.push({ code: e.detail.code, message: e.detail.message, name: e.detail.details.name }));
     w.tracker.addEventListener('frame', (e) => w.log.frames.push({ timeMs: e.detail.timeMs, receivedMs: performance.now() }));
   });
@@ -128,7 +129,8 @@ describe('camera faults while tracking', () => {
     await expect.poll(() => framesSoFar(page), { timeout: 30_000 }).toBeGreaterThanOrEqual(5);
     await page.evaluate(() => (window as unknown as { endCamera(): Promise<void> }).endCamera());
     await expect.poll(() => page.evaluate(() => (window as unknown as PageWindow).log.errors.map((e) => e.code)), { timeout: 5000 }).toEqual(['camera-ended']);
-    const { errors } = await page.evaluate(() => (window as unknown as PageWindow).log);
+    const { errors, ended: sourceEnded } = await page.evaluate(() => (window as unknown as PageWindow).log);
+    expect(sourceEnded).toEqual(['camera-ended']); // the source-ended event a video file's end gives too
     expect(errors[0]!.message).toMatch(/ended .*; tracking stopped\. Reconnect the camera, then call start\(\) again\./);
     // Stopped: no more frames, and start() is allowed again (not 'invalid-state').
     const afterEnd = await framesSoFar(page);

@@ -81,6 +81,16 @@ describe('neutral calibration (an option)', () => {
     calibration.recalibrate();
     expect(calibration.weights).toBeUndefined();
     expect(calibration.apply(frame(0.65))[0]).toBeCloseTo(0.65);
+    // A recalibration given up: the face before it is used again, and the recording is over.
+    calibration.restore(frame(0.3));
+    expect(calibration.apply(frame(0.65))[0]).toBeCloseTo(0.5);
+    expect(calibration.apply(frame(0.9))[0]).toBeCloseTo((0.9 - 0.3) / 0.7);
+    expect(() => calibration.restore(frame(0.3).subarray(1))).toThrow(expect.objectContaining({ code: 'invalid-input' }));
+    // Restored is not given: a new person records theirs afresh, and a diverged fit's weights are no sample.
+    calibration.newPerson();
+    expect(calibration.weights).toBeUndefined();
+    for (const v of [0.2, NaN, 0.4, 0.1]) calibration.apply(frame(v));
+    expect(calibration.weights![0]).toBeCloseTo(0.2);
   });
 
   it('is off by default; the fitter records after start and reset(), keeps a given face, and refuses bad options', () => {

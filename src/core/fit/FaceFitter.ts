@@ -1,5 +1,5 @@
 import { applyArkitMap, ARKIT_BLENDSHAPES, arkitMapFromNames, separateAntagonists, type ArkitMap } from '../arkit.js';
-import { NeutralCalibration } from '../arkitNeutral.js';
+import { DEFAULT_NEUTRAL_FRAMES, NeutralCalibration } from '../arkitNeutral.js';
 import { ArkitProjector } from '../arkitProjection.js';
 import type { PinholeCamera } from '../camera.js';
 import { contourDirections, MEDIAPIPE_FACE_OVAL } from '../image/mediapipeContour.js';
@@ -131,7 +131,7 @@ export class FaceFitter {
     const map = options.arkitMap ?? model.arkitMap ?? arkitMapFromNames(model.expression.names);
     if (map) this.arkitMap = map;
     if (!options.arkitMap && model.arkitProjection) this.arkitProjector = new ArkitProjector(model.arkitProjection);
-    if (options.neutral) this.neutral = new NeutralCalibration(options.neutral.frames ?? 30, options.neutral.weights);
+    if (options.neutral) this.neutral = new NeutralCalibration(options.neutral.frames ?? DEFAULT_NEUTRAL_FRAMES, options.neutral.weights);
 
     this.evaluator = new FaceModelEvaluator(model);
     this.kinematics = new Kinematics(model.skeleton);
@@ -252,6 +252,12 @@ export class FaceFitter {
   calibrateNeutral(): void {
     if (!this.neutral) throw new TrackerError('invalid-state', 'calibrateNeutral() needs the fitter option `neutral` (e.g. `neutral: { frames: 30 }`).');
     this.neutral.recalibrate();
+  }
+
+  /** Uses these resting weights from now on (`NeutralCalibration.restore`: a recalibration given up, a restarted worker). */
+  restoreNeutral(weights: ArrayLike<number>): void {
+    if (!this.neutral) throw new TrackerError('invalid-state', 'restoreNeutral() needs the fitter option `neutral` (e.g. `neutral: { frames: 30 }`).');
+    this.neutral.restore(weights);
   }
 
   /** The user's resting ARKit weights in use (`FaceFitterOptions.neutral`); undefined while recording or without the option. */

@@ -1,3 +1,4 @@
+import { assertNeutralOptions, DEFAULT_NEUTRAL_FRAMES } from '../../core/arkitNeutral.js';
 import { TrackerError } from '../../core/errors.js';
 import type { FaceFrame } from '../../core/FaceFrame.js';
 import type { DetectedFace, WorkerInit, WorkerReady } from '../../workers/protocol.js';
@@ -16,14 +17,16 @@ import { FramePump, type PumpedFrame } from './FramePump.js';
 import { Interruption } from './Interruption.js';
 import { namedFileError } from './namedFileError.js';
 import { packageAssetUrls } from './packageAssets.js';
+import { PendingCalibrations, type CalibrationFailure } from './PendingCalibrations.js';
 import { FrameStreams, type FrameStreamOptions } from './FrameStreams.js';
 import { TrackerStats } from './TrackerStats.js';
 import { toTrackerError, TrackingWorkerConnection, type ConnectionEvents } from './TrackingWorkerConnection.js';
-import { playSource, type PlayingSource, type TrackerSource } from './videoSource.js';
+import { playSource, type PlayingSource, type SourceEnd, type TrackerSource } from './videoSource.js';
 
 /**
  * Tracks a face in a video or camera stream, off the main thread, and reports a fitted 3D face
- * per frame through events (`frame`, `face-found`, `face-lost`, `stats`, `error`).
+ * per frame through events (`frame`, `face-found`, `face-lost`, `neutral-recorded`,
+ * `source-ended`, `stats`, `error`).
  *
  * ```ts
  * const tracker = await FaceTracker.create({ onProgress: (p) => console.log(p.loaded / p.total) });
@@ -44,6 +47,8 @@ export class FaceTracker extends EventTarget {
   private readonly stats = new TrackerStats();
   private statsTimer?: ReturnType<typeof setInterval>;
   private readonly streams = new FrameStreams();
+  /** calibrateNeutral() calls waiting for the resting face; only with the `fitter.neutral` option. */
+  private calibrations?: PendingCalibrations;
   /** Set while start() waits for its source; stop() bumps `generation` so that start gives it up. */
   private starting = false;
   private generation = 0;
@@ -64,7 +69,11 @@ export class FaceTracker extends EventTarget {
     assertPlainData(options.smoothing, 'options.smoothing');
     const maxFaces = options.maxFaces ?? 1;
     if (!Number.isInteger(maxFaces) || maxFaces < 1) throw new TrackerError('invalid-input', `options.maxFaces must be a whole number of faces, 1 or more; got ${options.maxFaces}.`);
+    // Checked before anything is downloaded: the worker would refuse them only after start-up.
+    const neutral = options.fitter?.neutral;
+    if (neutral) assertNeutralOptions(neutral);
     const tracker = new FaceTracker();
+    if (neutral) tracker.calibrations = new PendingCalibrations(neutral.frames ?? DEFAULT_NEUTRAL_FRAMES);
     const onProgress = (p: LoadProgress) => {
       options.onProgress?.(p);
       tracker.dispatchEvent(new CustomEvent('progress', { detail: p }));
@@ -149,8 +158,11 @@ export class FaceTracker extends EventTarget {
    * with `invalid-input` for a stream without a live video track, with `invalid-state` when the
    * tracker is already started (or starting: `stop()` first, then `start()` the other source),
    * with `disposed` after `dispose()` (also when disposed while the camera opens). A `stop()` while
-   * the camera opens makes `start()` resolve without tracking. When the camera or stream ends while
-   * tracking (unplugged), the tracker stops and emits a `camera-ended` error: `start()` again.
+   * the camera opens makes `start()` resolve without tracking. When the source ends by itself, the
+   * tracker tracks the frames in hand, stops, ends the open `frames()` iterators and emits
+   * `source-ended`: a video file that played to its end (not looping: play it again, then
+   * `start()` again), or a camera or stream that ended while tracking (unplugged: also a
+   * `camera-ended` error; `start()` again once it is back).
    */
   async start(source: TrackerSource = { camera: true }): Promise<void> {
     this.assertAlive();
@@ -161,7 +173,7 @@ export class FaceTracker extends EventTarget {
     const generation = this.generation;
     let playing: PlayingSource;
     try {
-      playing = await playSource(source, (error) => this.onSourceEnded(generation, error));
+      playing = await playSource(source, (end) => void this.onSourceEnded(generation, end));
     } catch (error) {
       if (generation === this.generation) this.starting = false;
       if (error instanceof TrackerError) this.emit('error', error);
@@ -182,10 +194,12 @@ export class FaceTracker extends EventTarget {
   }
 
   /**
-   * Stops tracking; the tracker can `start()` again. Releases a camera it opened itself. A no-op
-   * when the tracker is not started (before `start()`, twice, after `dispose()`).
+   * Stops tracking; the tracker can `start()` again. Releases a camera it opened itself. A
+   * `calibrateNeutral()` still recording rejects with `calibration-failed`. A no-op when the
+   * tracker is not started (before `start()`, twice, after `dispose()`).
    */
   stop(): void {
+    const live = !!this.pump || this.starting;
     this.generation++;
     this.starting = false;
     this.pump?.stop();
@@ -193,6 +207,7 @@ export class FaceTracker extends EventTarget {
     clearInterval(this.statsTimer);
     this.source?.release();
     this.source = undefined;
+    if (live) this.giveUpCalibration('stopped');
   }
 
   /**
@@ -210,6 +225,52 @@ export class FaceTracker extends EventTarget {
     assertUsableFrame(frame);
     if (!Number.isFinite(videoTime)) throw new TrackerError('invalid-input', `videoTime must be a number of seconds, got ${videoTime}.`);
     return this.trackFrame({ frame, timeMs: videoTime * 1000, videoTime, grabMs: 0 });
+  }
+
+  /**
+   * The user's resting ARKit weights in use (52, `ARKIT_BLENDSHAPES` order; `fitter.neutral`): the
+   * ones given, or the last recorded. Undefined without the option, and while they are recorded
+   * (then the weights pass unchanged). Store them and pass them as
+   * `fitter: { neutral: { weights } }` next time, so the user need not rest again.
+   */
+  get neutralWeights(): number[] | undefined {
+    const weights = this.connection?.neutralWeights;
+    return weights && [...weights];
+  }
+
+  /**
+   * Records the user's resting face afresh ("relax and look at the camera") over the next
+   * `fitter.neutral.frames` frames with a face (default 30), live or through `track()`, and
+   * resolves with its 52 ARKit weights (also a `neutral-recorded` event); from then on the ARKit
+   * weights read 0 on it. Rejects with `invalid-state` without the `fitter.neutral` option, with
+   * `disposed` after (or at) `dispose()`, and with `calibration-failed` when the recording is given
+   * up: the tracker stopped (`details.reason: 'stopped'`), as many frames as the recording takes
+   * came without a face (`'no-face'`), or the worker crashed (`'worker-crashed'`); the resting face
+   * in use before then stays in use. A second call while one records starts the recording again;
+   * both resolve with it.
+   */
+  async calibrateNeutral(): Promise<number[]> {
+    this.assertAlive();
+    const calibrations = this.calibrations;
+    if (!calibrations) {
+      throw new TrackerError(
+        'invalid-state',
+        'calibrateNeutral() needs the fitter option `neutral`: create the tracker with `fitter: { neutral: {} }` (or `{ frames: 30 }`), or with `{ neutral: { weights } }` recorded before.',
+      );
+    }
+    const connection = this.connection!;
+    // Waiting from now on, so that a stop() or dispose() before the worker answers ends it too.
+    const waiter = calibrations.wait(calibrations.waiting ? calibrations.previous : connection.neutralWeights);
+    try {
+      await this.disposal.race(connection.calibrateNeutral());
+    } catch (error) {
+      // Only dispose() or a crash end the call, and they have rejected the waiting calls with their own error.
+      calibrations.reject(toTrackerError(error));
+      return waiter.done;
+    }
+    // Its replies come in order: a recording reported from here on is the one this call started.
+    waiter.arm();
+    return waiter.done;
   }
 
   /** Starts a new person: identity estimation and temporal state start over. */
@@ -232,6 +293,7 @@ export class FaceTracker extends EventTarget {
   /** Stops everything and terminates the worker. The tracker cannot be used afterwards. */
   dispose(): void {
     if (this.disposed) return;
+    this.calibrations?.reject(this.disposedError());
     this.stop();
     this.disposed = true;
     this.disposal.interrupt(this.crashed ?? new TrackerError('disposed', 'The tracker was disposed while this call was in flight.'));
@@ -350,6 +412,8 @@ export class FaceTracker extends EventTarget {
     if (restarted) {
       this.info.workerRestarts = this.connection!.restarts;
       this.emit('error', error);
+      // The restarted worker goes on with the resting face in use before the recording.
+      this.giveUpCalibration('worker-crashed', error);
       return;
     }
     this.crashed = error;
@@ -357,11 +421,28 @@ export class FaceTracker extends EventTarget {
     this.dispose();
   }
 
-  /** The camera (or stream) ended for good: stop, so that `start()` may open it again, and say so. */
-  private onSourceEnded(generation: number, error: TrackerError): void {
+  /**
+   * The source ended for good (a video file at its end, a camera unplugged): track the frames in
+   * hand, stop (so that `start()` may run again), end the open iterators (a `for await` loop
+   * finishes instead of waiting for frames that never come), and say so.
+   */
+  private async onSourceEnded(generation: number, end: SourceEnd): Promise<void> {
+    if (generation !== this.generation || this.disposed) return;
+    await this.pump?.finish();
+    // stop() or dispose() while the last frames were tracked: the app ended it first.
     if (generation !== this.generation || this.disposed) return;
     this.stop();
-    this.emit('error', error);
+    this.streams.endOpen();
+    if (end.reason === 'camera-ended') this.emit('error', end.error);
+    this.emit('source-ended', { reason: end.reason });
+  }
+
+  /** Waiting calibrateNeutral() calls fail; the resting face in use before them is back (a restarted worker has it already). */
+  private giveUpCalibration(reason: CalibrationFailure, cause?: TrackerError): void {
+    const calibrations = this.calibrations;
+    if (!calibrations?.waiting) return;
+    if (calibrations.previous && reason !== 'worker-crashed') void this.connection?.restoreNeutral(calibrations.previous).catch(() => undefined);
+    calibrations.reject(calibrations.failure(reason, cause));
   }
 
   private async trackPumped(f: PumpedFrame): Promise<void> {
@@ -390,13 +471,18 @@ export class FaceTracker extends EventTarget {
       mainThreadMs = performance.now() - t;
     }
     // dispose() terminates the worker and its reply never comes: end the call instead of hanging.
-    const result = await this.disposal.race(this.connection.track(f.frame, { timeMs: f.timeMs, videoTime: f.videoTime }, landmarks));
+    const { face: result, neutralRecorded } = await this.disposal.race(this.connection.track(f.frame, { timeMs: f.timeMs, videoTime: f.videoTime }, landmarks));
     const t0 = performance.now() - mainThreadMs;
+    if (neutralRecorded) {
+      this.emit('neutral-recorded', { weights: [...neutralRecorded], timeMs: f.timeMs, videoTime: f.videoTime });
+      this.calibrations?.recorded(neutralRecorded);
+    }
     if (!result) {
       const lost: FaceLostDetail = { timeMs: f.timeMs, videoTime: f.videoTime };
       if (this.faceVisible) this.emit('face-lost', lost);
       this.faceVisible = false;
       this.stats.record(null, f.grabMs + performance.now() - t0);
+      if (this.calibrations?.faceMissing()) this.giveUpCalibration('no-face');
       return null;
     }
     // Offline frames have no grab time on this clock: their latency is the worker's time.

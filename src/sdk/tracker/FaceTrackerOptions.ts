@@ -120,10 +120,28 @@ export interface FaceLostDetail {
   videoTime: number;
 }
 
+/** The `neutral-recorded` event's detail: the user's resting face, recorded (`fitter.neutral`). */
+export interface NeutralRecordedDetail {
+  /** 52 ARKit weights (`ARKIT_BLENDSHAPES` order): store them and pass them as `fitter: { neutral: { weights } }` next time. */
+  weights: number[];
+  /** The frame that finished the recording: frame clock, ms (see `FaceFrame.timeMs`). */
+  timeMs: number;
+  /** Its position in the source, s. */
+  videoTime: number;
+}
+
+/** The `source-ended` event's detail: why the tracker stopped by itself. */
+export interface SourceEndedDetail {
+  /** `video-ended`: a video file played to its end (not looping); `camera-ended`: the camera or stream went away (an `error` event says so too). */
+  reason: 'video-ended' | 'camera-ended';
+}
+
 export interface FaceTrackerEventMap {
   frame: CustomEvent<FaceFrame>;
   'face-found': CustomEvent<FaceFrame>;
   'face-lost': CustomEvent<FaceLostDetail>;
+  'neutral-recorded': CustomEvent<NeutralRecordedDetail>;
+  'source-ended': CustomEvent<SourceEndedDetail>;
   stats: CustomEvent<TrackerStatsSnapshot>;
   error: CustomEvent<TrackerError>;
   progress: CustomEvent<LoadProgress>;

@@ -22,6 +22,10 @@ export class FramePump {
   /** A video frame callback is requested (callbackId is its id). */
   private scheduled = false;
   private callbackId = 0;
+  /** finish() was called: no new grab, the frames in hand are consumed. */
+  private finishing = false;
+  /** Called when the consumer has no frame left (finish() waits for it). */
+  private idle?: () => void;
   private readonly document: Document;
   /** Frames dropped because the consumer was busy. */
   dropped = 0;
@@ -49,6 +53,17 @@ export class FramePump {
   }
 
   /**
+   * Stops grabbing, then stops once the frame being consumed and the one waiting are done: at the
+   * end of a video file its last frames are tracked rather than dropped.
+   */
+  async finish(): Promise<void> {
+    this.finishing = true;
+    this.unschedule();
+    if (this.busy) await new Promise<void>((resolve) => (this.idle = resolve));
+    this.stop();
+  }
+
+  /**
    * Hidden: stop grabbing (a browser stops video frame callbacks in a hidden page anyway; one that
    * does not would have the consumer track frames nobody sees) and drop the waiting frame, which
    * would be stale by the time the page is shown. Shown: grab again, from the current frame.
@@ -68,7 +83,7 @@ export class FramePump {
   }
 
   private schedule(): void {
-    if (!this.running || this.scheduled || this.hidden()) return;
+    if (!this.running || this.finishing || this.scheduled || this.hidden()) return;
     this.scheduled = true;
     this.callbackId = this.video.requestVideoFrameCallback((_now, metadata) => {
       this.scheduled = false;
@@ -116,5 +131,7 @@ export class FramePump {
     }
     next?.frame.close();
     this.busy = false;
+    this.idle?.();
+    this.idle = undefined;
   }
 }

@@ -18,7 +18,7 @@ export interface FrameStreamOptions {
  * `tracker.frames()`: the `frame` events as async iterators. Each holds at most `maxQueued`
  * unread frames: when a new frame arrives at a full queue, the oldest is dropped (newest wins) and
  * counted in `dropped`. All iterators end on `close()` (after the frames they still hold); an
- * iterator opened after `close()` is already ended.
+ * iterator opened after `close()` is already ended. `endOpen()` ends only those open now.
  */
 export class FrameStreams {
   private readonly sinks = new Set<(frame: FaceFrame | null) => void>();
@@ -33,9 +33,14 @@ export class FrameStreams {
     for (const sink of this.sinks) sink(frame);
   }
 
-  /** Ends every iterator (after the frames they still hold). */
+  /** Ends every iterator (after the frames they still hold), and those opened later. */
   close(): void {
     this.closed = true;
+    this.endOpen();
+  }
+
+  /** Ends the iterators open now (after the frames they still hold): the source ended. Those opened later get the next frames. */
+  endOpen(): void {
     for (const sink of this.sinks) sink(null);
     this.sinks.clear();
   }

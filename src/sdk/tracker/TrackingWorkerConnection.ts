@@ -5,9 +5,8 @@
  */
 import * as Comlink from 'comlink';
 import { TrackerError } from '../../core/errors.js';
-import type { FaceFrame } from '../../core/FaceFrame.js';
 import type { PriorModelBytes } from '../../workers/priorProtocol.js';
-import type { DetectedFace, FrameMeta, PriorStoppedEvent, TrackingWorkerApi, WorkerInit, WorkerReady } from '../../workers/protocol.js';
+import type { DetectedFace, FrameMeta, PriorStoppedEvent, TrackingWorkerApi, TrackResult, WorkerInit, WorkerReady } from '../../workers/protocol.js';
 import { startModuleWorker } from '../../workers/moduleWorker.js';
 import { fromWorkerError } from '../../workers/wireError.js';
 import { Interruption } from './Interruption.js';
@@ -30,6 +29,13 @@ export const WORKER_RESTART_DELAY_MS = 500;
 export class TrackingWorkerConnection {
   /** Times the worker crashed and was restarted. */
   restarts = 0;
+  /** The resting ARKit weights the worker uses (`fitter.neutral`), as it last said; undefined while it records them, or without the option. */
+  neutralWeights?: number[];
+  /**
+   * The last resting weights the worker used: what a restarted worker goes on with (a recording
+   * in progress at a crash is given up for them), so the user is not asked to rest again.
+   */
+  private lastNeutral?: number[];
   /** Rejects the calls in flight on the current worker when it crashes (its replies never come). */
   private lost = new Interruption();
   private restartTimer?: ReturnType<typeof setTimeout>;
@@ -45,7 +51,10 @@ export class TrackingWorkerConnection {
     private readonly init: WorkerInit,
     private readonly events: ConnectionEvents,
     private readonly restartDelayMs = WORKER_RESTART_DELAY_MS,
-  ) {}
+  ) {
+    const given = init.pipeline.fitter?.neutral?.weights;
+    this.neutralWeights = this.lastNeutral = given && Array.from(given);
+  }
 
   /** Starts the worker and waits until it is ready; rejects (and terminates it) when it cannot start. */
   async start(): Promise<WorkerReady> {
@@ -66,6 +75,7 @@ export class TrackingWorkerConnection {
     const remote = Comlink.wrap<TrackingWorkerApi>(worker);
     this.remote = remote;
     const { init, transfer } = copyForTransfer(this.init);
+    if (this.restarts > 0 && this.lastNeutral) init.pipeline = { ...init.pipeline, restoredNeutral: this.lastNeutral };
     const ready = Promise.race([remote.init(Comlink.transfer(init, transfer)), startupFailed]);
     this.ready = ready.catch(() => undefined);
     let result: WorkerReady;
@@ -76,28 +86,49 @@ export class TrackingWorkerConnection {
       throw toTrackerError(error);
     }
     started = true;
+    this.neutralWeights = this.lastNeutral;
     if (result.prior) void remote.onPriorEvent(Comlink.proxy((event: PriorStoppedEvent) => this.events.onPriorStopped(event)));
     return result;
   }
 
-  /** Tracks one frame (transferred to the worker, which closes it); null when no face is found. */
-  async track(frame: VideoFrame | ImageBitmap, meta: FrameMeta, landmarks?: { face: DetectedFace | null }): Promise<FaceFrame | null> {
+  /** Tracks one frame (transferred to the worker, which closes it); `face` null when no face is found. */
+  async track(frame: VideoFrame | ImageBitmap, meta: FrameMeta, landmarks?: { face: DetectedFace | null }): Promise<TrackResult> {
+    const result = await this.call((remote) => remote.track(Comlink.transfer(frame, [frame as unknown as Transferable]), meta, landmarks), () => frame.close());
+    if (result.neutralRecorded) this.neutralWeights = this.lastNeutral = result.neutralRecorded;
+    return result;
+  }
+
+  /** A new person: the worker forgets identity and motion, and records their resting face afresh unless one was given. */
+  async reset(): Promise<void> {
+    await this.call((remote) => remote.reset());
+    if (!this.init.pipeline.fitter?.neutral?.weights) this.neutralWeights = this.lastNeutral = undefined;
+  }
+
+  /** The worker records the resting face afresh over its next frames with a face; said at once, as the worker takes it before any later call. */
+  async calibrateNeutral(): Promise<void> {
+    this.neutralWeights = undefined;
+    await this.call((remote) => remote.calibrateNeutral());
+  }
+
+  /** The worker uses these resting weights again (a recalibration given up); said at once, as the worker takes it before any later frame. */
+  async restoreNeutral(weights: number[]): Promise<void> {
+    this.neutralWeights = this.lastNeutral = weights;
+    await this.call((remote) => remote.restoreNeutral(weights));
+  }
+
+  /** Calls the worker once it is ready; a crash ends the call (its reply would never come) instead of hanging it. */
+  private async call<T>(request: (remote: Comlink.Remote<TrackingWorkerApi>) => Promise<T>, onStopped?: () => void): Promise<T> {
     await this.ready;
     const remote = this.remote;
     if (!remote) {
-      frame.close();
+      onStopped?.();
       throw new TrackerError('disposed', 'The tracking worker was stopped.');
     }
     try {
-      // A crash of the worker ends the call (its reply would never come) instead of hanging it.
-      return await this.lost.race(remote.track(Comlink.transfer(frame, [frame as unknown as Transferable]), meta, landmarks));
+      return await this.lost.race(request(remote));
     } catch (error) {
       throw toTrackerError(error);
     }
-  }
-
-  async reset(): Promise<void> {
-    await this.remote?.reset();
   }
 
   /** Ends the worker (and the prior worker it started); everything they hold goes with them. */

@@ -4,6 +4,12 @@ import { openCamera } from './openCamera.js';
 /** What `FaceTracker.start` tracks: a playing video element, a MediaStream, or the user's camera. */
 export type TrackerSource = HTMLVideoElement | MediaStream | { camera: MediaTrackConstraints | true };
 
+/**
+ * How a source ended by itself: a video file played to its end (`video-ended`), or the camera or
+ * stream went away (`camera-ended`, with the error that says so).
+ */
+export type SourceEnd = { reason: 'video-ended' } | { reason: 'camera-ended'; error: TrackerError };
+
 /** A playing video element for a source, and how to let go of what was opened for it. */
 export interface PlayingSource {
   video: HTMLVideoElement;
@@ -14,13 +20,14 @@ export interface PlayingSource {
 /**
  * Plays `source` in a video element (one made here unless it is one). Rejects with
  * `camera-denied` / `camera-missing`, or `invalid-input` for a stream without a live video
- * track. When the stream's video ends (the camera unplugged, a screen share stopped), its
- * frames stop for good: `onEnded` gets a `camera-ended` error, once.
+ * track. When the source ends, its frames stop for good and `onEnded` is called, once: a stream's
+ * video ended (the camera unplugged, a screen share stopped: `camera-ended`), or a video element
+ * playing a file reached its end (`video-ended`; a looping one never does).
  */
-export async function playSource(source: TrackerSource, onEnded: (error: TrackerError) => void): Promise<PlayingSource> {
+export async function playSource(source: TrackerSource, onEnded: (end: SourceEnd) => void): Promise<PlayingSource> {
   const ownStream = !(source instanceof MediaStream || source instanceof HTMLVideoElement);
   const stream = ownStream ? await openCamera(source.camera === true ? undefined : source.camera) : source instanceof MediaStream ? source : source.srcObject;
-  const stopWatching = stream instanceof MediaStream ? watchVideoEnd(stream, ownStream, onEnded) : () => undefined;
+  const stopWatching = stream instanceof MediaStream ? watchVideoEnd(stream, ownStream, onEnded) : watchFileEnd(source as HTMLVideoElement, onEnded);
   if (source instanceof HTMLVideoElement) return { video: source, release: stopWatching };
   const video = document.createElement('video');
   video.muted = true;
@@ -45,7 +52,7 @@ export async function playSource(source: TrackerSource, onEnded: (error: Tracker
  * when its source goes away (not on the page's own `track.stop()`), and then no frame, nor any
  * requestVideoFrameCallback, ever comes again: without this the tracker would wait forever.
  */
-function watchVideoEnd(stream: MediaStream, ownCamera: boolean, onEnded: (error: TrackerError) => void): () => void {
+function watchVideoEnd(stream: MediaStream, ownCamera: boolean, onEnded: (end: SourceEnd) => void): () => void {
   const tracks = stream.getVideoTracks().filter((t) => t.readyState === 'live');
   if (tracks.length === 0) {
     if (ownCamera) stream.getTracks().forEach((t) => t.stop());
@@ -55,9 +62,24 @@ function watchVideoEnd(stream: MediaStream, ownCamera: boolean, onEnded: (error:
     if (tracks.some((t) => t.readyState === 'live')) return;
     stop();
     const what = ownCamera ? 'The camera stopped delivering video (it was unplugged, switched off, or taken by the system or another app)' : "The video track of the stream being tracked ended (its camera was unplugged, its screen share stopped, or its source closed)";
-    onEnded(new TrackerError('camera-ended', `${what}; tracking stopped. Reconnect the camera, then call start() again.`, { label: tracks[0]!.label }));
+    onEnded({ reason: 'camera-ended', error: new TrackerError('camera-ended', `${what}; tracking stopped. Reconnect the camera, then call start() again.`, { label: tracks[0]!.label }) });
   };
   const stop = () => tracks.forEach((t) => t.removeEventListener('ended', onTrackEnded));
   tracks.forEach((t) => t.addEventListener('ended', onTrackEnded));
+  return stop;
+}
+
+/**
+ * Calls `onEnded` when a video element playing a file reaches its end: no frame, nor any
+ * requestVideoFrameCallback, comes after it until the app plays it again (a looping video never
+ * ends). Without this the tracker would stay started, waiting.
+ */
+function watchFileEnd(video: HTMLVideoElement, onEnded: (end: SourceEnd) => void): () => void {
+  const onVideoEnded = () => {
+    stop();
+    onEnded({ reason: 'video-ended' });
+  };
+  const stop = () => video.removeEventListener('ended', onVideoEnded);
+  video.addEventListener('ended', onVideoEnded);
   return stop;
 }

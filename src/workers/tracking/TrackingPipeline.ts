@@ -44,6 +44,7 @@ export class TrackingPipeline {
     this.units = { length: model.units, metersPerUnit: model.metersPerUnit };
     this.evaluator = new FaceModelEvaluator(model);
     this.fitter = new FaceFitter(model, options.fitter);
+    if (options.restoredNeutral) this.fitter.restoreNeutral(options.restoredNeutral);
     if (options.smoothing !== false) this.smoother = new FaceSmoother(options.smoothing);
     this.landmarks478 = this.evaluator.embedded(model.mediapipe478);
     if (model.multipie68) this.landmarks68 = this.evaluator.embedded(model.multipie68);
@@ -97,6 +98,11 @@ export class TrackingPipeline {
     out.timings = { landmarksMs: landmarksDone - start, fitMs: fitDone - landmarksDone, workerMs: performance.now() - start, latencyMs: 0 };
     if (dense) out.timings.priorAgeMs = meta.timeMs - dense.timeMs;
     return out;
+  }
+
+  /** The fitter's resting face, its recording and restoring (`FaceFitter.neutralWeights`). */
+  get neutral(): Pick<FaceFitter, 'neutralWeights' | 'calibrateNeutral' | 'restoreNeutral'> {
+    return this.fitter;
   }
 
   /** Forget identity and motion: the next frame starts a new person. */

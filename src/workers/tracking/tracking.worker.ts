@@ -7,7 +7,7 @@ import * as Comlink from 'comlink';
 import { TrackerError } from '../../core/errors.js';
 import { describeFaceModel } from '../../core/model/FaceModel.js';
 import { readFaceModel } from '../../core/model/readFaceModel.js';
-import type { TrackingWorkerApi, WorkerInit, WorkerReady } from '../protocol.js';
+import type { TrackingWorkerApi, TrackResult, WorkerInit, WorkerReady } from '../protocol.js';
 import { toWorkerError } from '../wireError.js';
 import { LandmarkDetector, mediaPipeFailureReason } from './LandmarkDetector.js';
 import { PriorStage } from './prior/PriorStage.js';
@@ -40,10 +40,13 @@ const api: TrackingWorkerApi = {
 
   async track(frame, meta, landmarks) {
     try {
-      if (!pipeline) throw new TrackerError('invalid-state', 'The tracking worker is not initialised.');
-      const result = pipeline.process(frame, meta, landmarks);
-      if (!result) return null;
-      const buffers = [result.landmarks2d, result.mediapipeLandmarks, result.vertices].filter((a): a is Float32Array => !!a).map((a) => a.buffer as ArrayBuffer);
+      const tracking = initialised();
+      const recording = !tracking.neutral.neutralWeights;
+      const face = tracking.process(frame, meta, landmarks);
+      const recorded = recording ? tracking.neutral.neutralWeights : undefined;
+      const result: TrackResult = { face, ...(recorded ? { neutralRecorded: Array.from(recorded) } : {}) };
+      if (!face) return result;
+      const buffers = [face.landmarks2d, face.mediapipeLandmarks, face.vertices].filter((a): a is Float32Array => !!a).map((a) => a.buffer as ArrayBuffer);
       return Comlink.transfer(result, buffers);
     } catch (error) {
       throw toWorkerError(error, 'invalid-input');
@@ -56,9 +59,31 @@ const api: TrackingWorkerApi = {
     pipeline?.reset();
   },
 
+  calibrateNeutral() {
+    wireErrors(() => initialised().neutral.calibrateNeutral());
+  },
+
+  restoreNeutral(weights) {
+    wireErrors(() => initialised().neutral.restoreNeutral(weights));
+  },
+
   onPriorEvent(listener) {
     prior?.onEvent(listener);
   },
 };
+
+function initialised(): TrackingPipeline {
+  if (!pipeline) throw new TrackerError('invalid-state', 'The tracking worker is not initialised.');
+  return pipeline;
+}
+
+/** Runs `call`, throwing what it throws as a `WorkerErrorPayload` (its code kept across the boundary). */
+function wireErrors(call: () => void): void {
+  try {
+    call();
+  } catch (error) {
+    throw toWorkerError(error, 'invalid-input');
+  }
+}
 
 Comlink.expose(api);
