@@ -1,0 +1,122 @@
+/**
+ * `npm run bench -- shapeJudge [--fitter '{"weights":{…}}']`: where a fitted ARKit weight and
+ * MediaPipe's own score disagree (a shape that moves in a clip with correlation under 0.8, as
+ * `npm run bench -- blendshapes` counts them), which one is wrong, judged by an independent
+ * measure of the shape (bench/shapeMeasures.ts): face-api's 68 points on the exact decoded
+ * frames (the accuracy bench's cache, test-results/accuracy-cache/<clip>-faceapi-every2.json:
+ * run `npm run bench -- accuracy` first), or for the gaze shapes MediaPipe's iris points.
+ *
+ * Per shape: r (MediaPipe, fitted) over every frame, and the partial correlations (head yaw and
+ * pitch taken out, bench/shapeStatistics.ts) of MediaPipe's score and of the fitted weight with
+ * the measure, with a block-bootstrap interval of their difference and the verdict. The measures
+ * are checked first: face-api's frames must line up with the recordings (the offset that brings
+ * MediaPipe's points closest to face-api's is 0), and on the moving shapes where fit and MediaPipe
+ * agree (r ≥ 0.8) the measures must follow both.
+ *
+ * The replay is the blendshapes bench's (bench/blendshapeReplay.ts, the default fitter, or
+ * `--fitter` options to try). Tune on the sample video, ex1 and ex2; ex3–ex5 are held back.
+ * Last line: {"shapes_below_0_8", "mediapipe_wrong", "fit_wrong", "undecided", …}.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ARKIT_BLENDSHAPES, type ArkitBlendshape } from '../src/core/arkit.js';
+import type { FaceFitterOptions } from '../src/core/fit/FaceFitterOptions.js';
+import { quantile } from '../src/core/math/quantile.js';
+import { readFaceModel } from '../src/core/model/readFaceModel.js';
+import { mediapipeTo68, nme } from './accuracy/metrics.js';
+import { CLIPS, clipRecords } from './blendshapeClips.js';
+import { clipHonesty, correlation, mediapipeInArkitOrder } from './blendshapeMetrics.js';
+import { replay } from './blendshapeReplay.js';
+import { SHAPE_MEASURES, type Points } from './shapeMeasures.js';
+import { judge, poseCovariates, type Judgement } from './shapeStatistics.js';
+
+const root = new URL('..', import.meta.url).pathname;
+const { values: args } = parseArgs({ options: { fitter: { type: 'string', default: '{}' } } });
+const fitterOptions = JSON.parse(args.fitter!) as FaceFitterOptions;
+/** The correlation under which a moving shape is judged (the issue's bar). */
+const LOW = 0.8;
+
+/** The accuracy bench's name for a clip (its cache's file names). */
+const accuracyName = (clip: string) => (clip === 'webcam-head-motion' ? 'sample' : clip.replace('pixel3dmm-', ''));
+const model = await readFaceModel(new Uint8Array(readFileSync(`${root}models/face-default.glb`)));
+
+interface ShapeCase extends Judgement {
+  clip: string;
+  heldBack: boolean;
+  shape: ArkitBlendshape;
+  mediapipeWithFitted: number;
+  samples: number;
+}
+const cases: ShapeCase[] = [];
+const offsets: Record<string, number> = {};
+const sides: { same: number; other: number }[] = [];
+
+for (const clip of CLIPS) {
+  const records = await clipRecords(clip, false);
+  const faceapi = JSON.parse(readFileSync(`${root}test-results/accuracy-cache/${accuracyName(clip.name)}-faceapi-every2.json`, 'utf8')) as Record<number, number[]>;
+  const frames = records.map((r) => ({ frame: r.frame, timeMs: r.timeMs!, landmarks: r.mediapipeLandmarks2d!, blendshapes: r.mediapipeBlendshapes! }));
+  const run = replay(model, frames, clip.width, clip.height, fitterOptions);
+  const mediapipe = run.mediapipe.map(mediapipeInArkitOrder);
+  const byFrame = new Map(records.map((r, t) => [r.frame, t]));
+
+  // face-api's frame f against MediaPipe's frame f + offset: the closest offset must be 0.
+  const offsetNme = (offset: number) =>
+    quantile(Object.entries(faceapi).flatMap(([f, p]) => {
+      const t = byFrame.get(Number(f) + offset);
+      return t === undefined ? [] : [nme(mediapipeTo68(records[t]!.mediapipeLandmarks2d!), p)];
+    }), 0.5);
+  const best = [-2, -1, 0, 1, 2].reduce((a, b) => (offsetNme(b) < offsetNme(a) ? b : a));
+  offsets[clip.name] = best;
+  if (best !== 0) throw new Error(`${clip.name}: face-api's frames line up with the recording at offset ${best}, not 0`);
+
+  const pose = records.map((r) => poseCovariates(...(r.pose!.yawPitchRollDeg.slice(0, 2).map((d) => (d * Math.PI) / 180) as [number, number])));
+  const honesty = clipHonesty(run.arkit, run.mediapipe);
+  for (const s of honesty.shapes) {
+    const measure = SHAPE_MEASURES[s.name];
+    if (!s.moving || !measure) continue;
+    const row = ARKIT_BLENDSHAPES.indexOf(s.name);
+    // The samples the measure has: every frame (MediaPipe's iris) or face-api's frames.
+    const samples: { t: number; points: Points }[] =
+      measure.source === 'mediapipe478'
+        ? records.map((r, t) => ({ t, points: r.mediapipeLandmarks2d! }))
+        : Object.entries(faceapi).flatMap(([f, p]) => (byFrame.has(Number(f)) ? [{ t: byFrame.get(Number(f))!, points: p }] : []));
+    const series = (pick: (t: number) => number) => samples.map(({ t }) => pick(t));
+    const values = samples.map(({ points }) => measure.value(points));
+    const mp = series((t) => mediapipe[t]![row]!), fit = series((t) => run.arkit[t]![row]!), covariates = series((t) => t).map((t) => pose[t]!);
+    cases.push({ clip: clip.name, heldBack: clip.heldBack, shape: s.name, mediapipeWithFitted: s.correlation, samples: samples.length, ...judge(mp, fit, values, covariates) });
+    // Left/right conventions: MediaPipe's score against its own side's measure and the other side's.
+    const other = s.name.endsWith('Left') ? s.name.replace(/Left$/, 'Right') : s.name.endsWith('Right') ? s.name.replace(/Right$/, 'Left') : undefined;
+    const otherMeasure = other && SHAPE_MEASURES[other as ArkitBlendshape];
+    if (otherMeasure) sides.push({ same: correlation(mp, values), other: correlation(mp, samples.map(({ points }) => otherMeasure.value(points))) });
+  }
+}
+
+const f2 = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : '–').padStart(5);
+const median = (v: number[]) => quantile(v.filter(Number.isFinite), 0.5);
+console.log(`# frame alignment: face-api's frame f is MediaPipe's frame f + ${JSON.stringify(offsets)} (median NME smallest there)`);
+console.log(`# sides: MediaPipe's score vs its own side's measure r ${median(sides.map((s) => s.same)).toFixed(2)}, vs the other side's ${median(sides.map((s) => s.other)).toFixed(2)} (median over ${sides.length} moving one-sided shapes)`);
+const agreeing = cases.filter((c) => c.mediapipeWithFitted >= LOW);
+console.log(`# measures where fit and MediaPipe agree (r ≥ ${LOW}, ${agreeing.length} shapes): median partial r with the measure, MediaPipe ${median(agreeing.map((c) => c.mediapipeWithMeasure)).toFixed(2)}, fit ${median(agreeing.map((c) => c.fittedWithMeasure)).toFixed(2)}`);
+console.log('# clip                shape               samples  r(mp,fit) r(mp,meas) r(fit,meas)  diff 95% CI      verdict        measure');
+const low = cases.filter((c) => c.mediapipeWithFitted < LOW);
+for (const c of low) {
+  console.log(
+    `# ${(c.clip + (c.heldBack ? '*' : '')).padEnd(20)} ${c.shape.padEnd(19)} ${String(c.samples).padStart(7)}  ${f2(c.mediapipeWithFitted)}     ${f2(c.mediapipeWithMeasure)}      ${f2(c.fittedWithMeasure)}   [${f2(c.differenceLow)}, ${f2(c.differenceHigh)}]  ${c.verdict.padEnd(15)} ${SHAPE_MEASURES[c.shape]!.label}`,
+  );
+}
+console.log('# * held back (not tuned on); r(meas): partial correlations, head yaw and pitch (and their squares) taken out; diff: r(fit,meas) − r(mp,meas)');
+const count = (v: Judgement['verdict'], rs = low) => rs.filter((c) => c.verdict === v).length;
+const held = low.filter((c) => c.heldBack);
+console.log(
+  JSON.stringify({
+    shapes_below_0_8: low.length,
+    mediapipe_wrong: count('mediapipe wrong'),
+    fit_wrong: count('fit wrong'),
+    undecided: count('undecided'),
+    held_back_below_0_8: held.length,
+    held_back_fit_wrong: count('fit wrong', held),
+    moving_shapes_judged: cases.length,
+    agreeing_measure_r_median: Number(median(agreeing.map((c) => c.mediapipeWithMeasure)).toFixed(2)),
+    cases: low.map((c) => ({ clip: c.clip, shape: c.shape, r_mp_fit: +c.mediapipeWithFitted.toFixed(2), r_mp_measure: +c.mediapipeWithMeasure.toFixed(2), r_fit_measure: +c.fittedWithMeasure.toFixed(2), verdict: c.verdict })),
+  }),
+);
