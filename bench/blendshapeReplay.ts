@@ -11,7 +11,7 @@ import type { FaceModel } from '../src/core/model/FaceModel.js';
 import { FaceSmoother } from '../src/core/smoothing/FaceSmoother.js';
 
 /** The fitter's blendshape settings before issue 15 ("honest blendshapes"), for comparisons in one process. */
-export const BEFORE_HONEST_BLENDSHAPES: FaceFitterOptions = { weights: { blendshapeOther: 100, blendshapeMarginEyes: 0, blendshapeMarginOther: 0 }, separateAntagonists: false };
+export const BEFORE_HONEST_BLENDSHAPES: FaceFitterOptions = { weights: { blendshapeGaze: 1000, blendshapeOther: 100, blendshapeMarginEyes: 0, blendshapeMarginOther: 0 }, separateAntagonists: false };
 
 /** One recorded frame with a face: its index in the video and what MediaPipe gave. */
 export interface RecordedFrame {
