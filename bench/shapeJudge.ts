@@ -10,7 +10,7 @@
  * pitch taken out, bench/shapeStatistics.ts) of MediaPipe's score and of the fitted weight with
  * the measure, with a block-bootstrap interval of their difference and the verdict; and, to tell
  * what the prior's margin costs from what the landmarks do, that of the prior's target (MediaPipe's
- * score beyond the margin, at least 0). The measures
+ * score beyond the margin, at least 0) and of the fitted weight before the smoother. The measures
  * are checked first: face-api's frames must line up with the recordings (the offset that brings
  * MediaPipe's points closest to face-api's is 0), and on the moving shapes where fit and MediaPipe
  * agree (r ≥ 0.8) the measures must follow both.
@@ -50,6 +50,8 @@ interface ShapeCase extends Judgement {
   mediapipeWithFitted: number;
   /** Partial r with the measure of what the prior asks of the fit: MediaPipe's score beyond the margin, at least 0. */
   targetWithMeasure: number;
+  /** Partial r with the measure of the fitted weight before the smoother (`FaceSmoother`). */
+  unsmoothedWithMeasure: number;
   samples: number;
 }
 const cases: ShapeCase[] = [];
@@ -61,6 +63,7 @@ for (const clip of CLIPS) {
   const faceapi = JSON.parse(readFileSync(`${root}test-results/accuracy-cache/${accuracyName(clip.name)}-faceapi-every2.json`, 'utf8')) as Record<number, number[]>;
   const frames = records.map((r) => ({ frame: r.frame, timeMs: r.timeMs!, landmarks: r.mediapipeLandmarks2d!, blendshapes: r.mediapipeBlendshapes! }));
   const run = replay(model, frames, clip.width, clip.height, fitterOptions);
+  const unsmoothed = replay(model, frames, clip.width, clip.height, fitterOptions, { enabled: false });
   const mediapipe = run.mediapipe.map(mediapipeInArkitOrder);
   const byFrame = new Map(records.map((r, t) => [r.frame, t]));
 
@@ -90,7 +93,8 @@ for (const clip of CLIPS) {
     const mp = series((t) => mediapipe[t]![row]!), fit = series((t) => run.arkit[t]![row]!), covariates = series((t) => t).map((t) => pose[t]!);
     const margin = s.name.startsWith('eye') ? blendshapeMarginEyes : blendshapeMarginOther;
     const target = partialCorrelation(mp.map((v) => Math.max(0, scoreBeyondMargin(v, margin))), values, covariates);
-    cases.push({ clip: clip.name, heldBack: clip.heldBack, shape: s.name, mediapipeWithFitted: s.correlation, targetWithMeasure: target, samples: samples.length, ...judge(mp, fit, values, covariates) });
+    const raw = partialCorrelation(series((t) => unsmoothed.arkit[t]![row]!), values, covariates);
+    cases.push({ clip: clip.name, heldBack: clip.heldBack, shape: s.name, mediapipeWithFitted: s.correlation, targetWithMeasure: target, unsmoothedWithMeasure: raw, samples: samples.length, ...judge(mp, fit, values, covariates) });
     // Left/right conventions: MediaPipe's score against its own side's measure and the other side's.
     const other = s.name.endsWith('Left') ? s.name.replace(/Left$/, 'Right') : s.name.endsWith('Right') ? s.name.replace(/Right$/, 'Left') : undefined;
     const otherMeasure = other && SHAPE_MEASURES[other as ArkitBlendshape];
@@ -104,14 +108,14 @@ console.log(`# frame alignment: face-api's frame f is MediaPipe's frame f + ${JS
 console.log(`# sides: MediaPipe's score vs its own side's measure r ${median(sides.map((s) => s.same)).toFixed(2)}, vs the other side's ${median(sides.map((s) => s.other)).toFixed(2)} (median over ${sides.length} moving one-sided shapes)`);
 const agreeing = cases.filter((c) => c.mediapipeWithFitted >= LOW);
 console.log(`# measures where fit and MediaPipe agree (r ≥ ${LOW}, ${agreeing.length} shapes): median partial r with the measure, MediaPipe ${median(agreeing.map((c) => c.mediapipeWithMeasure)).toFixed(2)}, fit ${median(agreeing.map((c) => c.fittedWithMeasure)).toFixed(2)}`);
-console.log('# clip                shape               samples  r(mp,fit) r(mp,meas) r(fit,meas) r(target,meas)  diff 95% CI      verdict        measure');
+console.log('# clip                shape               samples  r(mp,fit) r(mp,meas) r(fit,meas) r(target,meas) r(raw,meas)  diff 95% CI      verdict        measure');
 const low = cases.filter((c) => c.mediapipeWithFitted < LOW);
 for (const c of args.all ? cases : low) {
   console.log(
-    `# ${(c.clip + (c.heldBack ? '*' : '')).padEnd(20)} ${c.shape.padEnd(19)} ${String(c.samples).padStart(7)}  ${f2(c.mediapipeWithFitted)}     ${f2(c.mediapipeWithMeasure)}      ${f2(c.fittedWithMeasure)}       ${f2(c.targetWithMeasure)}      [${f2(c.differenceLow)}, ${f2(c.differenceHigh)}]  ${c.verdict.padEnd(15)} ${SHAPE_MEASURES[c.shape]!.label}`,
+    `# ${(c.clip + (c.heldBack ? '*' : '')).padEnd(20)} ${c.shape.padEnd(19)} ${String(c.samples).padStart(7)}  ${f2(c.mediapipeWithFitted)}     ${f2(c.mediapipeWithMeasure)}      ${f2(c.fittedWithMeasure)}       ${f2(c.targetWithMeasure)}       ${f2(c.unsmoothedWithMeasure)}     [${f2(c.differenceLow)}, ${f2(c.differenceHigh)}]  ${c.verdict.padEnd(15)} ${SHAPE_MEASURES[c.shape]!.label}`,
   );
 }
-console.log("# * held back (not tuned on); r(meas): partial correlations, head yaw and pitch (and their squares) taken out; target: the prior's, max(0, MediaPipe's score beyond the margin); diff: r(fit,meas) − r(mp,meas)");
+console.log("# * held back (not tuned on); r(meas): partial correlations, head yaw and pitch (and their squares) taken out; target: the prior's, max(0, MediaPipe's score beyond the margin); raw: the fitted weight before the smoother; diff: r(fit,meas) − r(mp,meas)");
 const count = (v: Judgement['verdict'], rs = low) => rs.filter((c) => c.verdict === v).length;
 const held = low.filter((c) => c.heldBack);
 console.log(
@@ -124,6 +128,6 @@ console.log(
     held_back_fit_wrong: count('fit wrong', held),
     moving_shapes_judged: cases.length,
     agreeing_measure_r_median: Number(median(agreeing.map((c) => c.mediapipeWithMeasure)).toFixed(2)),
-    cases: low.map((c) => ({ clip: c.clip, shape: c.shape, r_mp_fit: +c.mediapipeWithFitted.toFixed(2), r_mp_measure: +c.mediapipeWithMeasure.toFixed(2), r_fit_measure: +c.fittedWithMeasure.toFixed(2), r_target_measure: +c.targetWithMeasure.toFixed(2), verdict: c.verdict })),
+    cases: low.map((c) => ({ clip: c.clip, shape: c.shape, r_mp_fit: +c.mediapipeWithFitted.toFixed(2), r_mp_measure: +c.mediapipeWithMeasure.toFixed(2), r_fit_measure: +c.fittedWithMeasure.toFixed(2), r_target_measure: +c.targetWithMeasure.toFixed(2), r_unsmoothed_measure: +c.unsmoothedWithMeasure.toFixed(2), verdict: c.verdict })),
   }),
 );
