@@ -1,22 +1,24 @@
 /**
- * `npm run bench -- shapeJudge [--fitter '{"weights":{…}}'] [--all]`: where a fitted ARKit weight and
- * MediaPipe's own score disagree (a shape that moves in a clip with correlation under 0.8, as
- * `npm run bench -- blendshapes` counts them), which one is wrong, judged by an independent
- * measure of the shape (bench/shapeMeasures.ts): face-api's 68 points on the exact decoded
- * frames (the accuracy bench's cache, test-results/accuracy-cache/<clip>-faceapi-every2.json:
+ * `npm run bench -- shapeJudge [--fitter '<json>'] [--smoothing '<json>'] [--all]`: where a fitted
+ * ARKit weight and MediaPipe's own score disagree (a shape that moves in a clip with correlation
+ * under 0.8, as `npm run bench -- blendshapes` counts them), which one is wrong, judged by an
+ * independent measure of the shape (bench/shapeMeasures.ts): face-api's 68 points on the exact
+ * decoded frames (the accuracy bench's cache, test-results/accuracy-cache/<clip>-faceapi-every2.json:
  * run `npm run bench -- accuracy` first), or for the gaze shapes MediaPipe's iris points.
  *
  * Per shape: r (MediaPipe, fitted) over every frame, and the partial correlations (head yaw and
- * pitch taken out, bench/shapeStatistics.ts) of MediaPipe's score and of the fitted weight with
- * the measure, with a block-bootstrap interval of their difference and the verdict; and, to tell
- * what the prior's margin costs from what the landmarks do, that of the prior's target (MediaPipe's
- * score beyond the margin, at least 0) and of the fitted weight before the smoother. The measures
- * are checked first: face-api's frames must line up with the recordings (the offset that brings
- * MediaPipe's points closest to face-api's is 0), and on the moving shapes where fit and MediaPipe
- * agree (r ≥ 0.8) the measures must follow both.
+ * pitch, and a measure's controls, taken out: bench/shapeStatistics.ts) of MediaPipe's score and
+ * of the fitted weight with the measure, with a block-bootstrap interval of their difference and
+ * the verdict; and, to tell what the prior's margin and the smoother cost from what the landmarks
+ * do, those of the prior's target (MediaPipe's score beyond the margin, at least 0) and of the
+ * fitted weight before the smoother. First the checks on the measures: face-api's frames line up
+ * with the recordings (the offset that brings MediaPipe's points closest to face-api's must be 0),
+ * MediaPipe's one-sided scores follow their own side's measure, and how well the measures follow
+ * the shapes where fit and MediaPipe agree (r ≥ 0.8).
  *
- * The replay is the blendshapes bench's (bench/blendshapeReplay.ts, the default fitter, or
- * `--fitter` options to try; `--all` lists every judged shape, not only those under 0.8). Tune on the sample video, ex1 and ex2; ex3–ex5 are held back.
+ * The replay is the blendshapes bench's (bench/blendshapeReplay.ts: the default fitter and
+ * smoother, or `--fitter` / `--smoothing` options to try). `--all` lists every judged shape, not
+ * only those under 0.8. Tune on the sample video, ex1 and ex2; ex3–ex5 are held back.
  * Last line: {"shapes_below_0_8", "mediapipe_wrong", "fit_wrong", "undecided", …}.
  */
 import { readFileSync } from 'node:fs';
@@ -25,6 +27,7 @@ import { ARKIT_BLENDSHAPES, scoreBeyondMargin, type ArkitBlendshape } from '../s
 import { resolveFitterOptions, type FaceFitterOptions } from '../src/core/fit/FaceFitterOptions.js';
 import { quantile } from '../src/core/math/quantile.js';
 import { readFaceModel } from '../src/core/model/readFaceModel.js';
+import type { FaceSmootherOptions } from '../src/core/smoothing/FaceSmoother.js';
 import { mediapipeTo68, nme } from './accuracy/metrics.js';
 import { CLIPS, clipRecords } from './blendshapeClips.js';
 import { clipHonesty, correlation, mediapipeInArkitOrder } from './blendshapeMetrics.js';
@@ -33,8 +36,9 @@ import { SHAPE_MEASURES, type Points } from './shapeMeasures.js';
 import { judge, partialCorrelation, poseCovariates, type Judgement } from './shapeStatistics.js';
 
 const root = new URL('..', import.meta.url).pathname;
-const { values: args } = parseArgs({ options: { fitter: { type: 'string', default: '{}' }, all: { type: 'boolean', default: false } } });
+const { values: args } = parseArgs({ options: { fitter: { type: 'string', default: '{}' }, smoothing: { type: 'string', default: '{}' }, all: { type: 'boolean', default: false } } });
 const fitterOptions = JSON.parse(args.fitter!) as FaceFitterOptions;
+const smoothing = JSON.parse(args.smoothing!) as FaceSmootherOptions;
 const { blendshapeMarginEyes, blendshapeMarginOther } = resolveFitterOptions(fitterOptions).weights;
 /** The correlation under which a moving shape is judged (the issue's bar). */
 const LOW = 0.8;
@@ -62,7 +66,7 @@ for (const clip of CLIPS) {
   const records = await clipRecords(clip, false);
   const faceapi = JSON.parse(readFileSync(`${root}test-results/accuracy-cache/${accuracyName(clip.name)}-faceapi-every2.json`, 'utf8')) as Record<number, number[]>;
   const frames = records.map((r) => ({ frame: r.frame, timeMs: r.timeMs!, landmarks: r.mediapipeLandmarks2d!, blendshapes: r.mediapipeBlendshapes! }));
-  const run = replay(model, frames, clip.width, clip.height, fitterOptions);
+  const run = replay(model, frames, clip.width, clip.height, fitterOptions, smoothing);
   const unsmoothed = replay(model, frames, clip.width, clip.height, fitterOptions, { enabled: false });
   const mediapipe = run.mediapipe.map(mediapipeInArkitOrder);
   const byFrame = new Map(records.map((r, t) => [r.frame, t]));
@@ -90,7 +94,8 @@ for (const clip of CLIPS) {
         : Object.entries(faceapi).flatMap(([f, p]) => (byFrame.has(Number(f)) ? [{ t: byFrame.get(Number(f))!, points: p }] : []));
     const series = (pick: (t: number) => number) => samples.map(({ t }) => pick(t));
     const values = samples.map(({ points }) => measure.value(points));
-    const mp = series((t) => mediapipe[t]![row]!), fit = series((t) => run.arkit[t]![row]!), covariates = series((t) => t).map((t) => pose[t]!);
+    const mp = series((t) => mediapipe[t]![row]!), fit = series((t) => run.arkit[t]![row]!);
+    const covariates = samples.map(({ t, points }) => [...pose[t]!, ...(measure.controls?.(points) ?? [])]);
     const margin = s.name.startsWith('eye') ? blendshapeMarginEyes : blendshapeMarginOther;
     const target = partialCorrelation(mp.map((v) => Math.max(0, scoreBeyondMargin(v, margin))), values, covariates);
     const raw = partialCorrelation(series((t) => unsmoothed.arkit[t]![row]!), values, covariates);
@@ -115,7 +120,7 @@ for (const c of args.all ? cases : low) {
     `# ${(c.clip + (c.heldBack ? '*' : '')).padEnd(20)} ${c.shape.padEnd(19)} ${String(c.samples).padStart(7)}  ${f2(c.mediapipeWithFitted)}     ${f2(c.mediapipeWithMeasure)}      ${f2(c.fittedWithMeasure)}       ${f2(c.targetWithMeasure)}       ${f2(c.unsmoothedWithMeasure)}     [${f2(c.differenceLow)}, ${f2(c.differenceHigh)}]  ${c.verdict.padEnd(15)} ${SHAPE_MEASURES[c.shape]!.label}`,
   );
 }
-console.log("# * held back (not tuned on); r(meas): partial correlations, head yaw and pitch (and their squares) taken out; target: the prior's, max(0, MediaPipe's score beyond the margin); raw: the fitted weight before the smoother; diff: r(fit,meas) − r(mp,meas)");
+console.log("# * held back (not tuned on); r(meas): partial correlations, head yaw and pitch (and their squares) taken out, and the measure's controls (the lip gap); target: the prior's, max(0, MediaPipe's score beyond the margin); raw: the fitted weight before the smoother; diff: r(fit,meas) − r(mp,meas)");
 const count = (v: Judgement['verdict'], rs = low) => rs.filter((c) => c.verdict === v).length;
 const held = low.filter((c) => c.heldBack);
 console.log(

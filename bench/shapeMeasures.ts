@@ -82,9 +82,14 @@ export function mouthNarrowing(p: Points): number {
   return -distance(p, 48, 54) / distance(p, 36, 45);
 }
 
-/** The chin (8) towards the subject's left of the nose line (27–33). */
-export function chinTowardsLeft(p: Points): number {
-  return inFace(p, p, 8)[0] - (inFace(p, p, 27)[0] + inFace(p, p, 33)[0]) / 2;
+/**
+ * The jaw shifted towards the subject's left: the lower lip's centre (57) left of the upper lip's
+ * (51). Inner points: the chin (8) is a contour point, which face-api places by the view (on ex2,
+ * turned 20–35°, its offset from the nose line followed the yaw and no jaw score). The upper lip
+ * as reference takes out a sideways mouth (mouthLeft/Right moves both lips).
+ */
+export function lowerLipTowardsLeft(p: Points): number {
+  return inFace(p, p, 57)[0] - inFace(p, p, 51)[0];
 }
 
 /** The jaw opened: the inner lips' gap (62–66) over the outer-eye-corner distance. */
@@ -122,9 +127,13 @@ export interface ShapeMeasure {
   /** What it measures, for the report. */
   label: string;
   value: (points: Points) => number;
+  /** Other motions that change the value, to partial out with the head pose (the jaw's opening moves the mouth corners). */
+  controls?: (points: Points) => number[];
 }
 
-const faceapi = (label: string, value: (p: Points) => number): ShapeMeasure => ({ source: 'faceapi68', label, value });
+const faceapi = (label: string, value: (p: Points) => number, controls?: (p: Points) => number[]): ShapeMeasure => ({ source: 'faceapi68', label, value, ...(controls && { controls }) });
+/** The inner lips' gap: the jaw's opening, which narrows the mouth and lowers its corners. */
+const lipGapOut = (p: Points) => [innerLipGap(p)];
 const iris = (label: string, value: (p: Points) => number): ShapeMeasure => ({ source: 'mediapipe478', label, value });
 const sides = ['Left', 'Right'] as const;
 
@@ -137,13 +146,13 @@ export const SHAPE_MEASURES: Partial<Record<ArkitBlendshape, ShapeMeasure>> = Ob
     [`eyeLookIn${s}`, iris('iris inwards in the eye (MediaPipe 468–477)', (p) => -irisInEye(p, s).out)],
     [`eyeLookDown${s}`, iris('iris down in the eye (MediaPipe 468–477)', (p) => irisInEye(p, s).down)],
     [`eyeLookUp${s}`, iris('iris up in the eye (MediaPipe 468–477)', (p) => -irisInEye(p, s).down)],
-    [`mouthSmile${s}`, faceapi('mouth corner raised + pulled out', (p) => cornerRaiseAndPull(p, s))],
+    [`mouthSmile${s}`, faceapi('mouth corner raised + pulled out (lip gap out)', (p) => cornerRaiseAndPull(p, s), lipGapOut)],
     [`mouthUpperUp${s}`, faceapi('upper lip to nose base (−)', (p) => upperLipToNose(p, s))],
   ]),
-  ['jawLeft', faceapi("chin towards the subject's left", chinTowardsLeft)],
-  ['jawRight', faceapi("chin towards the subject's right", (p) => -chinTowardsLeft(p))],
+  ['jawLeft', faceapi("lower lip towards the subject's left of the upper", lowerLipTowardsLeft)],
+  ['jawRight', faceapi("lower lip towards the subject's right of the upper", (p) => -lowerLipTowardsLeft(p))],
   ['jawOpen', faceapi('inner lip gap', innerLipGap)],
-  ['mouthFunnel', faceapi('inner lip roundness', innerLipRoundness)],
-  ['mouthPucker', faceapi('mouth width (−)', mouthNarrowing)],
+  ['mouthFunnel', faceapi('inner lip roundness (lip gap out)', innerLipRoundness, lipGapOut)],
+  ['mouthPucker', faceapi('mouth width (−, lip gap out)', mouthNarrowing, lipGapOut)],
   ['mouthShrugLower', faceapi('lower lip above chin', lowerLipAboveChin)],
 ]);
