@@ -51,10 +51,9 @@ export interface FitWeights {
    * eyeLook shapes move only the lids, so the lid points cannot measure gaze and at 1000 pulled
    * the weights down (eyeLookDownLeft at a third of MediaPipe's target on one frame in ten of the
    * sample video) while MediaPipe's score follows the iris (`npm run bench -- shapeJudge`). At
-   * 10000, chosen on the sample video, ex1 and ex2, the moving gaze shapes of the blendshapes
-   * bench correlate with MediaPipe's score at 0.80–0.98 (ex1's were 0.68–0.77 and its
-   * eyeLookInRight, at 0.7996, is the one still counted under 0.8; held-back ex4's
-   * eyeLookDownRight 0.75 → 0.95), landmark RMS +0.9 %.
+   * 10000, chosen on the sample video, ex1 and ex2, ex1's moving gaze shapes correlate with
+   * MediaPipe's score at 0.80–0.90 (were 0.68–0.77; 0.90–0.94 with the smoother's own ARKit
+   * filter, `FaceSmoother`), held-back ex4's eyeLookDownRight 0.75 → 0.95; landmark RMS +0.9 %.
    */
   blendshapeGaze: number;
   blendshapeOther: number;
