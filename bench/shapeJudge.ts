@@ -2,12 +2,12 @@
  * `npm run bench -- shapeJudge [--fitter '<json>'] [--smoothing '<json>'] [--all]`: where a fitted
  * ARKit weight and MediaPipe's own score disagree (a shape that moves in a clip with correlation
  * under 0.8, as `npm run bench -- blendshapes` counts them), which one is wrong, judged by an
- * independent measure of the shape (bench/shapeMeasures.ts): face-api's 68 points on the exact
+ * independent measure of the shape (bench/shapeJudge/measures.ts): face-api's 68 points on the exact
  * decoded frames (the accuracy bench's cache, test-results/accuracy-cache/<clip>-faceapi-every2.json:
  * run `npm run bench -- accuracy` first), or for the gaze shapes MediaPipe's iris points.
  *
  * Per shape: r (MediaPipe, fitted) over every frame, and the partial correlations (head yaw and
- * pitch, and a measure's controls, taken out: bench/shapeStatistics.ts) of MediaPipe's score and
+ * pitch, and a measure's controls, taken out: bench/shapeJudge/statistics.ts) of MediaPipe's score and
  * of the fitted weight with the measure, with a block-bootstrap interval of their difference and
  * the verdict; and, to tell what the prior's margin and the smoother cost from what the landmarks
  * do, those of the prior's target (MediaPipe's score beyond the margin, at least 0) and of the
@@ -32,8 +32,8 @@ import { mediapipeTo68, nme } from './accuracy/metrics.js';
 import { CLIPS, clipRecords } from './blendshapeClips.js';
 import { clipHonesty, correlation, mediapipeInArkitOrder } from './blendshapeMetrics.js';
 import { replay } from './blendshapeReplay.js';
-import { SHAPE_MEASURES, type Points } from './shapeMeasures.js';
-import { judge, partialCorrelation, poseCovariates, type Judgement } from './shapeStatistics.js';
+import { SHAPE_MEASURES, type Points } from './shapeJudge/measures.js';
+import { judge, partialCorrelation, poseCovariates, type Judgement } from './shapeJudge/statistics.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const { values: args } = parseArgs({ options: { fitter: { type: 'string', default: '{}' }, smoothing: { type: 'string', default: '{}' }, all: { type: 'boolean', default: false } } });

@@ -9,10 +9,10 @@
  * outer eye corners (36, 45), x along 36 → 45 (towards the subject's left, whether or not the
  * image is mirrored), y perpendicular, pointing down the face, unit the outer-eye-corner
  * distance. Ratios inside one eye or one mouth (aperture, roundness) need no frame. Yaw and pitch
- * still change these 2D measures: `shapeJudge` partials them out (bench/shapeStatistics.ts).
+ * still change these 2D measures: `shapeJudge` partials them out (bench/shapeJudge/statistics.ts).
  * Pure functions on flat [x0, y0, …] px arrays.
  */
-import type { ArkitBlendshape } from '../src/core/arkit.js';
+import type { ArkitBlendshape } from '../../src/core/arkit.js';
 
 export type Points = ArrayLike<number>;
 type Side = 'Left' | 'Right';

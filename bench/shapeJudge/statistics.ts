@@ -3,9 +3,9 @@
  * partial correlations (head pose taken out of all three series by least squares) and a
  * moving-block bootstrap of their difference (frames are not independent: a blink spans several).
  */
-import { choleskyFactor, choleskySolve } from '../src/core/fit/cholesky.js';
-import { quantile } from '../src/core/math/quantile.js';
-import { correlation } from './blendshapeMetrics.js';
+import { choleskyFactor, choleskySolve } from '../../src/core/fit/cholesky.js';
+import { quantile } from '../../src/core/math/quantile.js';
+import { correlation } from '../blendshapeMetrics.js';
 
 /** The verdict's thresholds. */
 export const JUDGE_RULES = {
