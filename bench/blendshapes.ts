@@ -23,8 +23,7 @@
 import { readFileSync } from 'node:fs';
 import type { FaceFitterOptions } from '../src/core/fit/FaceFitterOptions.js';
 import { readFaceModel } from '../src/core/model/readFaceModel.js';
-import type { FrameRecord } from '../scripts/cli/trackProtocol.js';
-import { CLIPS, clipRecords, type Clip } from './blendshapeClips.js';
+import { CLIPS, clipRecords, recordedFrame, type Clip } from './blendshapeClips.js';
 import { clipHonesty, type ClipHonesty } from './blendshapeMetrics.js';
 import { BEFORE_HONEST_BLENDSHAPES, replay, type RecordedFrame, type Replay } from './blendshapeReplay.js';
 import { quantile } from '../src/core/math/quantile.js';
@@ -35,10 +34,9 @@ const args = process.argv.slice(2);
 const fresh = args.includes('fresh');
 const modelPath = args.includes('--model') ? args[args.indexOf('--model') + 1]! : `${root}models/face-default.glb`;
 const fitterOptions = args.includes('--fitter') ? (JSON.parse(args[args.indexOf('--fitter') + 1]!) as FaceFitterOptions) : {};
-const recorded = (r: FrameRecord): RecordedFrame => ({ frame: r.frame, timeMs: r.timeMs!, landmarks: r.mediapipeLandmarks2d!, blendshapes: r.mediapipeBlendshapes! });
 const model = await readFaceModel(new Uint8Array(readFileSync(modelPath)));
 const clips: { clip: Clip; frames: RecordedFrame[] }[] = [];
-for (const clip of CLIPS) clips.push({ clip, frames: (await clipRecords(clip, fresh)).map(recorded) });
+for (const clip of CLIPS) clips.push({ clip, frames: (await clipRecords(clip, fresh)).map(recordedFrame) });
 replay(model, clips[0]!.frames, clips[0]!.clip.width, clips[0]!.clip.height); // JIT warm-up
 const evaluate = (options: FaceFitterOptions) =>
   clips.map(({ clip, frames }) => {

@@ -29,7 +29,7 @@ import { quantile } from '../src/core/math/quantile.js';
 import { readFaceModel } from '../src/core/model/readFaceModel.js';
 import type { FaceSmootherOptions } from '../src/core/smoothing/FaceSmoother.js';
 import { mediapipeTo68, nme } from './accuracy/metrics.js';
-import { CLIPS, clipRecords } from './blendshapeClips.js';
+import { CLIPS, clipRecords, recordedFrame } from './blendshapeClips.js';
 import { clipHonesty, correlation, mediapipeInArkitOrder } from './blendshapeMetrics.js';
 import { replay } from './blendshapeReplay.js';
 import { SHAPE_MEASURES, type Points } from './shapeJudge/measures.js';
@@ -65,7 +65,7 @@ const sides: { same: number; other: number }[] = [];
 for (const clip of CLIPS) {
   const records = await clipRecords(clip, false);
   const faceapi = JSON.parse(readFileSync(`${root}test-results/accuracy-cache/${accuracyName(clip.name)}-faceapi-every2.json`, 'utf8')) as Record<number, number[]>;
-  const frames = records.map((r) => ({ frame: r.frame, timeMs: r.timeMs!, landmarks: r.mediapipeLandmarks2d!, blendshapes: r.mediapipeBlendshapes! }));
+  const frames = records.map(recordedFrame);
   const run = replay(model, frames, clip.width, clip.height, fitterOptions, smoothing);
   const unsmoothed = replay(model, frames, clip.width, clip.height, fitterOptions, { enabled: false });
   const mediapipe = run.mediapipe.map(mediapipeInArkitOrder);
