@@ -8,6 +8,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { trackVideo } from '../scripts/cli/track.js';
 import type { FrameRecord } from '../scripts/cli/trackProtocol.js';
+import type { RecordedFrame } from './blendshapeReplay.js';
 
 const root = new URL('..', import.meta.url).pathname;
 
@@ -41,3 +42,6 @@ export async function clipRecords(clip: Clip, fresh: boolean): Promise<FrameReco
   }
   return readFileSync(`${outDir}/frames.jsonl`, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as FrameRecord).filter((r) => r.face);
 }
+
+/** What the replay takes of a recorded frame with a face. */
+export const recordedFrame = (r: FrameRecord): RecordedFrame => ({ frame: r.frame, timeMs: r.timeMs!, landmarks: r.mediapipeLandmarks2d!, blendshapes: r.mediapipeBlendshapes! });

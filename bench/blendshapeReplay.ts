@@ -8,10 +8,10 @@ import { FaceFitter } from '../src/core/fit/FaceFitter.js';
 import type { FaceFitterOptions } from '../src/core/fit/FaceFitterOptions.js';
 import type { FrameObservation } from '../src/core/fit/types.js';
 import type { FaceModel } from '../src/core/model/FaceModel.js';
-import { FaceSmoother } from '../src/core/smoothing/FaceSmoother.js';
+import { FaceSmoother, type FaceSmootherOptions } from '../src/core/smoothing/FaceSmoother.js';
 
 /** The fitter's blendshape settings before issue 15 ("honest blendshapes"), for comparisons in one process. */
-export const BEFORE_HONEST_BLENDSHAPES: FaceFitterOptions = { weights: { blendshapeOther: 100, blendshapeMarginEyes: 0, blendshapeMarginOther: 0 }, separateAntagonists: false };
+export const BEFORE_HONEST_BLENDSHAPES: FaceFitterOptions = { weights: { blendshapeGaze: 1000, blendshapeOther: 100, blendshapeMarginEyes: 0, blendshapeMarginOther: 0 }, separateAntagonists: false };
 
 /** One recorded frame with a face: its index in the video and what MediaPipe gave. */
 export interface RecordedFrame {
@@ -31,9 +31,9 @@ export interface Replay {
   ms: number[];
 }
 
-/** The frames (of a `width` × `height` px video) through a fresh fitter and smoother. */
-export function replay(model: FaceModel, frames: readonly RecordedFrame[], width: number, height: number, options: FaceFitterOptions = {}): Replay {
-  const fitter = new FaceFitter(model, options), smoother = new FaceSmoother();
+/** The frames (of a `width` × `height` px video) through a fresh fitter and smoother (`smoothing`: its options, `{ enabled: false }` for the fits as they are). */
+export function replay(model: FaceModel, frames: readonly RecordedFrame[], width: number, height: number, options: FaceFitterOptions = {}, smoothing: FaceSmootherOptions = {}): Replay {
+  const fitter = new FaceFitter(model, options), smoother = new FaceSmoother(smoothing);
   const out: Replay = { arkit: [], mediapipe: [], rmsPx: [], ms: [] };
   let lastFrame = -1;
   for (const f of frames) {

@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- blendshapes [fresh] [--model face.glb]`: how honest the ARKit-52 weights of the
+ * `npm run bench -- blendshapes [fresh] [--model face.glb] [--fitter '{"weights":{…}}']`: how honest the ARKit-52 weights of the
  * default model (or another with a MediaPipe embedding: a FLAME import, through its projection) are
  * against MediaPipe's own scores (bench/blendshapeMetrics.ts: resting sums, still shapes at rest,
  * correlation of moving shapes, antagonist pairs), on six clips: the sample video and
@@ -9,7 +9,8 @@
  * then replayed in Node through `FaceFitter` and `FaceSmoother` as the tracking worker runs them
  * (a frame without a face: `faceLost` and a smoother reset). Also the landmark RMS (px, median
  * over frames) and the fit's time (performance.now() around `fit()`, p95 over every frame of
- * every clip, after a warm-up pass), so a change to the weights can be weighed against both.
+ * every clip, after a warm-up pass), so a change to the weights can be weighed against both
+ * (`--fitter`: fitter options to try instead of the defaults).
  *
  * The same figures for the settings before (`BEFORE_HONEST_BLENDSHAPES`: a weaker, marginless prior on the non-eye
  * shapes, antagonists kept) come last, as `before_*` and ratios.
@@ -22,8 +23,7 @@
 import { readFileSync } from 'node:fs';
 import type { FaceFitterOptions } from '../src/core/fit/FaceFitterOptions.js';
 import { readFaceModel } from '../src/core/model/readFaceModel.js';
-import type { FrameRecord } from '../scripts/cli/trackProtocol.js';
-import { CLIPS, clipRecords, type Clip } from './blendshapeClips.js';
+import { CLIPS, clipRecords, recordedFrame, type Clip } from './blendshapeClips.js';
 import { clipHonesty, type ClipHonesty } from './blendshapeMetrics.js';
 import { BEFORE_HONEST_BLENDSHAPES, replay, type RecordedFrame, type Replay } from './blendshapeReplay.js';
 import { quantile } from '../src/core/math/quantile.js';
@@ -33,17 +33,17 @@ const root = new URL('..', import.meta.url).pathname;
 const args = process.argv.slice(2);
 const fresh = args.includes('fresh');
 const modelPath = args.includes('--model') ? args[args.indexOf('--model') + 1]! : `${root}models/face-default.glb`;
-const recorded = (r: FrameRecord): RecordedFrame => ({ frame: r.frame, timeMs: r.timeMs!, landmarks: r.mediapipeLandmarks2d!, blendshapes: r.mediapipeBlendshapes! });
+const fitterOptions = args.includes('--fitter') ? (JSON.parse(args[args.indexOf('--fitter') + 1]!) as FaceFitterOptions) : {};
 const model = await readFaceModel(new Uint8Array(readFileSync(modelPath)));
 const clips: { clip: Clip; frames: RecordedFrame[] }[] = [];
-for (const clip of CLIPS) clips.push({ clip, frames: (await clipRecords(clip, fresh)).map(recorded) });
+for (const clip of CLIPS) clips.push({ clip, frames: (await clipRecords(clip, fresh)).map(recordedFrame) });
 replay(model, clips[0]!.frames, clips[0]!.clip.width, clips[0]!.clip.height); // JIT warm-up
 const evaluate = (options: FaceFitterOptions) =>
   clips.map(({ clip, frames }) => {
     const run = replay(model, frames, clip.width, clip.height, options);
     return { clip, run, honesty: clipHonesty(run.arkit, run.mediapipe) };
   });
-const results: { clip: Clip; honesty: ClipHonesty; run: Replay }[] = evaluate({});
+const results: { clip: Clip; honesty: ClipHonesty; run: Replay }[] = evaluate(fitterOptions);
 const before = evaluate(BEFORE_HONEST_BLENDSHAPES);
 
 const round = (v: number, digits = 2) => Number(v.toFixed(digits));

@@ -11,7 +11,7 @@
  *   npm run bench -- smoothing [--smoothing '{"expression":{"minCutoff":1}}']
  *
  * Last line: {"<group>_lag_frames_large", "<group>_lag_frames_small", "<group>_rest_jitter_ratio", ...}
- * per group (rotation, translation, expression, joints) for the defaults or the given options.
+ * per group (rotation, translation, expression, arkit, joints) for the defaults or the given options.
  */
 import { parseArgs } from 'node:util';
 import { FaceSmoother, type FaceSmootherOptions } from '../src/core/smoothing/FaceSmoother.js';
@@ -25,6 +25,7 @@ const STEPS = {
   rotation: { large: 0.3, small: 0.03, noise: 0.002 },
   translation: { large: 50, small: 5, noise: 0.5 },
   expression: { large: 1, small: 0.1, noise: 0.02 },
+  arkit: { large: 1, small: 0.1, noise: 0.02 },
   joints: { large: 0.3, small: 0.03, noise: 0.002 },
 } as const;
 type Group = keyof typeof STEPS;
@@ -32,7 +33,7 @@ type Group = keyof typeof STEPS;
 const { values: args } = parseArgs({ options: { smoothing: { type: 'string', default: '{}' } } });
 const options = JSON.parse(args.smoothing!) as FaceSmootherOptions;
 
-/** A fit with one value in the group (rotation: a yaw; translation: along x; expression and joints: the first coefficient). */
+/** A fit with one value in the group (rotation: a yaw; translation: along x; expression, ARKit weights and joints: the first coefficient). */
 function fitWith(group: Group, frame: number, value: number): FaceFit {
   return {
     timeMs: frame * FRAME_MS,
@@ -40,6 +41,7 @@ function fitWith(group: Group, frame: number, value: number): FaceFit {
     translation: Float64Array.of(group === 'translation' ? value : 0, 0, -HEAD_MM),
     identity: new Float32Array(1),
     expression: Float32Array.of(group === 'expression' ? value : 0, 0),
+    arkit: Float32Array.of(group === 'arkit' ? value : 0, 0),
     jointRotations: Float32Array.of(group === 'joints' ? value : 0, 0, 0),
     camera: { focalPx: 800, cx: 320, cy: 240, width: 640, height: 480 },
     stats: { iterations: 1, energy: 0, landmarkRmsPx: 0, denseCount: 0, normalCount: 0, identityFrozen: true, reinitialised: false, ms: 0 },
@@ -50,6 +52,7 @@ function groupValue(group: Group, fit: FaceFit): number {
   if (group === 'rotation') return fit.rotation[1]!;
   if (group === 'translation') return fit.translation[0]!;
   if (group === 'expression') return fit.expression[0]!;
+  if (group === 'arkit') return fit.arkit![0]!;
   return fit.jointRotations![0]!;
 }
 

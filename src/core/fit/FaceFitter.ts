@@ -318,7 +318,7 @@ export class FaceFitter {
   private addBlendshapeTerm(): BlendshapeTerm | undefined {
     if (!this.options.blendshapePrior) return undefined;
     const w = this.options.weights;
-    const weights = { eyes: w.blendshapeEyes, other: w.blendshapeOther, eyesMargin: w.blendshapeMarginEyes, otherMargin: w.blendshapeMarginOther };
+    const weights = { eyes: w.blendshapeEyes, gaze: w.blendshapeGaze, other: w.blendshapeOther, eyesMargin: w.blendshapeMarginEyes, otherMargin: w.blendshapeMarginOther };
     const named = arkitMapFromNames(this.model.expression.names);
     if (named) return this.energy.add(new NamedBlendshapeTerm(this.layout, named, weights));
     if (this.model.arkitProjection) return this.energy.add(new ArkitMotionTerm(this.layout, this.model.arkitProjection, weights));

@@ -4,7 +4,7 @@ import type { FaceFit } from '../fit/types.js';
 /**
  * One Euro parameters per parameter group. Speeds are measured in: rad/s (rotation, joints),
  * distances/s (translation: its change divided by the head's distance, so any units work),
- * units/s (expression and ARKit weights, per coefficient).
+ * units/s (expression coefficients and ARKit weights, per coefficient).
  */
 export interface FaceSmootherOptions {
   /** false: pass every fit through unchanged (zero lag). Default true. */
@@ -12,6 +12,8 @@ export interface FaceSmootherOptions {
   rotation?: Partial<OneEuroParams>;
   translation?: Partial<OneEuroParams>;
   expression?: Partial<OneEuroParams>;
+  /** The ARKit-52 weights (`arkit`), apart from the expression coefficients that move the mesh. */
+  arkit?: Partial<OneEuroParams>;
   joints?: Partial<OneEuroParams>;
 }
 
@@ -22,11 +24,18 @@ export interface FaceSmootherOptions {
  * (beta 40 and 80) with every-frame jitter 0.80–0.84 → 0.83–0.87 of MediaPipe's; a small head
  * turn (0.03 rad) reaches 90 % in 2 frames instead of 3 (`npm run bench -- smoothing`). The
  * expression's filter costs the NME little (ex1: 1.21 → 1.20 with it off) and is left as it was.
+ * The ARKit weights had the expression's filter, which lags a small step (0.1) 4 frames: speech's
+ * brief mouth shapes lost their correlation with an independent measure (face-api's points, `npm run
+ * bench -- shapeJudge`: ex1's mouthUpperUpLeft 0.51 before the filter, 0.32 after) and with
+ * MediaPipe's score. Beta 30 (the same rest cutoff) follows that step in 1 frame at a rest jitter
+ * ratio of 0.33, the head pose's; on the tune clips (sample, ex1, ex2) the moving shapes under r 0.8
+ * with MediaPipe fall from 5 to 2, as with no ARKit filter at all (beta 10: 3).
  */
 export const DEFAULT_SMOOTHING: Required<Omit<FaceSmootherOptions, 'enabled'>> = {
   rotation: { minCutoff: 3, beta: 40, dCutoff: 1 },
   translation: { minCutoff: 3, beta: 80, dCutoff: 1 },
   expression: { minCutoff: 1.5, beta: 3, dCutoff: 1 },
+  arkit: { minCutoff: 1.5, beta: 30, dCutoff: 1 },
   joints: { minCutoff: 1.5, beta: 20, dCutoff: 1 },
 };
 
@@ -51,6 +60,7 @@ export class FaceSmoother {
       rotation: { ...DEFAULT_SMOOTHING.rotation, ...options.rotation } as OneEuroParams,
       translation: { ...DEFAULT_SMOOTHING.translation, ...options.translation } as OneEuroParams,
       expression: { ...DEFAULT_SMOOTHING.expression, ...options.expression } as OneEuroParams,
+      arkit: { ...DEFAULT_SMOOTHING.arkit, ...options.arkit } as OneEuroParams,
       joints: { ...DEFAULT_SMOOTHING.joints, ...options.joints } as OneEuroParams,
     };
     this.rotation = new OneEuroRotationFilter(this.params.rotation);
@@ -78,7 +88,7 @@ export class FaceSmoother {
     this.expression = sized(this.expression, fit.expression.length, this.params.expression, false);
     this.expression.filter(fit.expression, dt, out.expression);
     if (fit.arkit) {
-      this.arkit = sized(this.arkit, fit.arkit.length, this.params.expression, false);
+      this.arkit = sized(this.arkit, fit.arkit.length, this.params.arkit, false);
       out.arkit = new Float32Array(fit.arkit.length);
       this.arkit.filter(fit.arkit, dt, out.arkit);
     }

@@ -19,9 +19,10 @@ export interface EnergyTerm {
   accumulate(state: FrameState, system?: NormalEquations, shared?: SharedEquations): number;
 }
 
-/** A blendshape prior's weights (per unit²) and score margins (`scoreBeyondMargin`), over the eye shapes and the rest. */
+/** A blendshape prior's weights (per unit²) and score margins (`scoreBeyondMargin`), over the eye shapes and the rest; `gaze` weighs the eyeLook shapes of ARKit-named models (`NamedBlendshapeTerm`: a projected model's gaze comes from its eye joints). */
 export interface BlendshapePriorWeights {
   eyes: number;
+  gaze: number;
   other: number;
   eyesMargin: number;
   otherMargin: number;

@@ -7,7 +7,8 @@ import type { BlendshapePriorWeights, BlendshapeTerm } from './EnergyTerm.js';
  * The blendshape prior of ARKit-named models: each expression MediaPipe scores is anchored at its
  * score beyond a margin (`scoreBeyondMargin`: below 0 under the margin, so on the coefficient's
  * bound 0 it is also a sparsity prior), the eye shapes (blinks, gaze, squint, wide) with
- * `weights.eyes` and `eyesMargin`, the rest with `weights.other` and `otherMargin`.
+ * `eyesMargin` and `weights.eyes` (the gaze shapes with `weights.gaze`), the rest with
+ * `weights.other` and `otherMargin`.
  */
 export class NamedBlendshapeTerm extends AnchorTerm implements BlendshapeTerm {
   private readonly columns: { column: number; source: number; weight: number; margin: number }[] = [];
@@ -19,7 +20,7 @@ export class NamedBlendshapeTerm extends AnchorTerm implements BlendshapeTerm {
     MEDIAPIPE_BLENDSHAPES.forEach((name, source) => {
       const row = (ARKIT_BLENDSHAPES as readonly string[]).indexOf(name);
       const eye = name.startsWith('eye');
-      const weight = eye ? weights.eyes : weights.other, margin = eye ? weights.eyesMargin : weights.otherMargin;
+      const weight = name.startsWith('eyeLook') ? weights.gaze : eye ? weights.eyes : weights.other, margin = eye ? weights.eyesMargin : weights.otherMargin;
       if (row < 0 || weight <= 0) return;
       for (let i = 0; i < named.row.length; i++) if (named.row[i] === row) this.columns.push({ column: named.column[i]!, source, weight, margin });
     });
