@@ -30,6 +30,8 @@ export function assertNeutralOptions(options: { frames?: number; weights?: Array
 export class NeutralCalibration {
   private neutral?: Float32Array;
   private readonly recorded: Float32Array[] = [];
+  /** The frame time (ms) of the last sample recorded. */
+  private lastTimeMs = NaN;
   /** Whether the resting face was given (kept for a new person) rather than recorded. */
   private readonly given: boolean;
 
@@ -75,9 +77,15 @@ export class NeutralCalibration {
     this.neutral = Float32Array.from(neutral, (n) => Math.min(0.95, Math.max(0, n)));
   }
 
-  /** Takes the user's resting face out of `weights` (in place), or records it; returns `weights`. */
-  apply(weights: Float32Array): Float32Array {
+  /**
+   * Takes the user's resting face out of `weights` (in place), or records it; returns `weights`.
+   * `timeMs`: the frame's; a second fit of the same frame (the tracker retrying a fit left far
+   * from the points) replaces that frame's sample rather than adding one.
+   */
+  apply(weights: Float32Array, timeMs: number): Float32Array {
     if (!this.neutral) {
+      if (timeMs === this.lastTimeMs) this.recorded.pop();
+      this.lastTimeMs = timeMs;
       // A diverged solve's weights (retried by the tracker) are no sample of the resting face.
       if (weights.every(Number.isFinite)) this.recorded.push(Float32Array.from(weights));
       if (this.recorded.length >= this.frames) this.setNeutral(medians(this.recorded));

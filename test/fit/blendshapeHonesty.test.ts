@@ -102,25 +102,34 @@ describe('neutral calibration (an option)', () => {
   it('records the median of the first frames, then rescales so that 1 stays 1; recalibrates on request', () => {
     const calibration = new NeutralCalibration(3);
     const frame = (v: number) => new Float32Array(ARKIT_BLENDSHAPES.length).fill(v);
-    for (const v of [0.2, 0.6, 0.3]) expect(calibration.apply(frame(v))[0]).toBeCloseTo(v); // unchanged while recording
+    let timeMs = 0;
+    const next = () => (timeMs += 33);
+    for (const v of [0.2, 0.6, 0.3]) expect(calibration.apply(frame(v), next())[0]).toBeCloseTo(v); // unchanged while recording
     expect(calibration.weights![5]).toBeCloseTo(0.3);
-    expect(calibration.apply(frame(0.3))[0]).toBe(0);
-    expect(calibration.apply(frame(0.1))[0]).toBe(0);
-    expect(calibration.apply(frame(0.65))[0]).toBeCloseTo(0.5);
-    expect(calibration.apply(frame(1))[0]).toBeCloseTo(1);
+    expect(calibration.apply(frame(0.3), next())[0]).toBe(0);
+    expect(calibration.apply(frame(0.1), next())[0]).toBe(0);
+    expect(calibration.apply(frame(0.65), next())[0]).toBeCloseTo(0.5);
+    expect(calibration.apply(frame(1), next())[0]).toBeCloseTo(1);
     calibration.recalibrate();
     expect(calibration.weights).toBeUndefined();
-    expect(calibration.apply(frame(0.65))[0]).toBeCloseTo(0.65);
+    expect(calibration.apply(frame(0.65), next())[0]).toBeCloseTo(0.65);
     // A recalibration given up: the face before it is used again, and the recording is over.
     calibration.restore(frame(0.3));
-    expect(calibration.apply(frame(0.65))[0]).toBeCloseTo(0.5);
-    expect(calibration.apply(frame(0.9))[0]).toBeCloseTo((0.9 - 0.3) / 0.7);
+    expect(calibration.apply(frame(0.65), next())[0]).toBeCloseTo(0.5);
+    expect(calibration.apply(frame(0.9), next())[0]).toBeCloseTo((0.9 - 0.3) / 0.7);
     expect(() => calibration.restore(frame(0.3).subarray(1))).toThrow(expect.objectContaining({ code: 'invalid-input' }));
     // Restored is not given: a new person records theirs afresh, and a diverged fit's weights are no sample.
     calibration.newPerson();
     expect(calibration.weights).toBeUndefined();
-    for (const v of [0.2, NaN, 0.4, 0.1]) calibration.apply(frame(v));
+    for (const v of [0.2, NaN, 0.4, 0.1]) calibration.apply(frame(v), next());
     expect(calibration.weights![0]).toBeCloseTo(0.2);
+    // A frame fitted twice (the tracker's retry of a fit left far from the points) is one sample, its last.
+    calibration.recalibrate();
+    for (const v of [0.1, 0.2]) calibration.apply(frame(v), next());
+    calibration.apply(frame(0.9), timeMs);
+    expect(calibration.weights).toBeUndefined();
+    calibration.apply(frame(0.9), next());
+    expect(calibration.weights![0]).toBeCloseTo(0.9);
   });
 
   it('is off by default; the fitter records after start and reset(), keeps a given face, and refuses bad options', () => {

@@ -460,7 +460,7 @@ export class FaceFitter {
       const arkit = this.arkitMap ? applyArkitMap(this.arkitMap, expression, fit.jointRotations) : new Float32Array(ARKIT_BLENDSHAPES.length);
       fit.arkit = this.arkitProjector ? this.arkitProjector.solve(expression, fit.jointRotations, arkit, scores) : arkit;
       if (this.options.separateAntagonists) separateAntagonists(fit.arkit);
-      this.neutral?.apply(fit.arkit);
+      this.neutral?.apply(fit.arkit, timeMs);
     }
     return fit;
   }
