@@ -14,7 +14,7 @@ import type { FrameRecord } from '../../scripts/cli/trackProtocol.js';
 import { buildFlameOnTemplate, writeFlameOnTemplate } from '../../scripts/fixtures/flameOnTemplate.js';
 import type { FaceModel } from '../../src/core/model/FaceModel.js';
 import { readFaceModel } from '../../src/core/model/readFaceModel.js';
-import { ARKIT_BLENDSHAPES, type ArkitBlendshape } from '../../src/core/arkit.js';
+import { ARKIT_ANTAGONISTS, ARKIT_BLENDSHAPES, type ArkitBlendshape } from '../../src/core/arkit.js';
 import { ArkitProjector } from '../../src/core/arkitProjection.js';
 import { runPython, tempDir } from '../flame/pythonFixtures.js';
 import { framesBetween, mean, medianLandmarkErrorIod, sampleVideoRollsDeg } from './sampleVideoMeasures.js';
@@ -82,13 +82,17 @@ describe("a FLAME-layout model on FLAME's real template, imported and tracked", 
     expect(inputs).toBe(expressions + 15);
     const eyeLooks = [...model.arkitMap!.row].map((row) => ARKIT_BLENDSHAPES[row]!);
     expect(new Set(eyeLooks)).toEqual(new Set(ARKIT_BLENDSHAPES.filter((name) => name.startsWith('eyeLook'))));
-    // Random sparse combinations of the shapes, as FLAME's expression and jaw, read back.
+    // Random sparse combinations of the shapes, as FLAME's expression and jaw, read back; with at
+    // most one shape of each antagonist pair, as the projection reads them (`ARKIT_ANTAGONISTS`).
     const projector = new ArkitProjector(projection);
+    const shape = (name: ArkitBlendshape) => projection.rows.indexOf(ARKIT_BLENDSHAPES.indexOf(name));
+    const pairs = ARKIT_ANTAGONISTS.map(([a, b]) => [shape(a), shape(b)] as const).filter(([a, b]) => a >= 0 && b >= 0);
     let seed = 1;
     const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
     const errors: number[] = [];
     for (let trial = 0; trial < 100; trial++) {
       const w = Array.from({ length: m }, () => (random() < 0.15 ? random() : 0));
+      for (const [a, b] of pairs) if (w[a]! > 0) w[b] = 0;
       const x = new Float64Array(inputs);
       w.forEach((wa, a) => x.forEach((_, k) => (x[k] += wa * projection.shapes[a * inputs + k]!)));
       const arkit = projector.solve(x.subarray(0, expressions), x.subarray(expressions));
