@@ -73,7 +73,7 @@ export interface ArkitScoreMargins {
   other: number;
 }
 
-/** Solves an `ArkitProjection` for one fit; reuses its buffers, so one per fitter. */
+/** Solves an `ArkitProjection` for one fit, at most one shape of each antagonist pair above 0; reuses its buffers, so one per fitter. */
 export class ArkitProjector {
   private readonly projection: ArkitProjection;
   private readonly inputCount: number;
@@ -149,7 +149,7 @@ export class ArkitProjector {
         if (c > common) [pair, common] = [p, c];
       }
       if (!pair) return;
-      let best = Infinity, keep = -1;
+      let best = Infinity, cheaper = -1;
       for (const held of pair) {
         trial.set(w);
         trial[held] = 0;
@@ -157,10 +157,10 @@ export class ArkitProjector {
         this.solver.solve(gram, this.target, trial, locked);
         locked[held] = 0;
         const cost = this.solver.objective(gram, this.target, trial);
-        if (cost < best) [best, keep] = [cost, held];
+        if (cost < best) [best, cheaper] = [cost, held];
       }
-      locked[keep] = 1;
-      w[keep] = 0;
+      locked[cheaper] = 1;
+      w[cheaper] = 0;
       this.solver.solve(gram, this.target, w, locked);
     }
   }
