@@ -13,34 +13,18 @@
  * 60 tracked frames (as `npm run bench -- fit`); noisy: landmarks with σ = 1 px (of a 256 px face).
  * Timings: performance.now() around `fit()`, frames after identity froze.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { importFlameCommand } from '../scripts/cli/importFlame.js';
-import { buildFlameOnTemplate, writeFlameOnTemplate } from '../scripts/fixtures/flameOnTemplate.js';
 import { FaceFitter } from '../src/core/fit/FaceFitter.js';
 import type { FaceFitterOptions } from '../src/core/fit/FaceFitterOptions.js';
 import { readFaceModel } from '../src/core/model/readFaceModel.js';
-import { runPython } from '../test/flame/pythonFixtures.js';
+import { flameFixtureModel } from '../test/flame/flameFixtureModel.js';
 import { SceneKit, TEST_CAMERA } from '../test/fit/utils/fitHarness.js';
 import { quantile } from '../src/core/math/quantile.js';
 
-const root = new URL('..', import.meta.url).pathname;
 const log = (...args: unknown[]) => console.log('#', ...args);
 
-async function fixtureModel(): Promise<string> {
-  const dir = join(root, 'test-results/bench-flame');
-  const glb = join(dir, 'flame.glb');
-  if (existsSync(glb)) return glb;
-  mkdirSync(dir, { recursive: true });
-  const reference = await readFaceModel(new Uint8Array(readFileSync(join(root, 'models/face-default.glb'))));
-  writeFlameOnTemplate(dir, buildFlameOnTemplate(readFileSync(join(root, 'test/fixtures/pixel3dmm/head_template.obj'), 'utf8'), reference));
-  runPython('make_flame_on_template.py', [dir, dir]);
-  await importFlameCommand([join(dir, 'flame2023.pkl'), '--uv', join(dir, 'head_template.obj'), '-o', glb]);
-  return glb;
-}
-
-const path = process.argv[2] ?? (await fixtureModel());
+const path = process.argv[2] ?? (await flameFixtureModel());
 const model = await readFaceModel(new Uint8Array(readFileSync(path)));
 log(`${path}: ${model.vertexCount} vertices, ${model.expression.names.length} expressions, joints ${model.skeleton?.jointNames.join(', ') ?? 'none'}`);
 const kit = new SceneKit(model);

@@ -14,7 +14,7 @@ import type { FrameRecord } from '../../scripts/cli/trackProtocol.js';
 import { buildFlameOnTemplate, writeFlameOnTemplate } from '../../scripts/fixtures/flameOnTemplate.js';
 import type { FaceModel } from '../../src/core/model/FaceModel.js';
 import { readFaceModel } from '../../src/core/model/readFaceModel.js';
-import { ARKIT_BLENDSHAPES, type ArkitBlendshape } from '../../src/core/arkit.js';
+import { ARKIT_ANTAGONISTS, ARKIT_BLENDSHAPES, type ArkitBlendshape } from '../../src/core/arkit.js';
 import { ArkitProjector } from '../../src/core/arkitProjection.js';
 import { runPython, tempDir } from '../flame/pythonFixtures.js';
 import { framesBetween, mean, medianLandmarkErrorIod, sampleVideoRollsDeg } from './sampleVideoMeasures.js';
@@ -82,13 +82,17 @@ describe("a FLAME-layout model on FLAME's real template, imported and tracked", 
     expect(inputs).toBe(expressions + 15);
     const eyeLooks = [...model.arkitMap!.row].map((row) => ARKIT_BLENDSHAPES[row]!);
     expect(new Set(eyeLooks)).toEqual(new Set(ARKIT_BLENDSHAPES.filter((name) => name.startsWith('eyeLook'))));
-    // Random sparse combinations of the shapes, as FLAME's expression and jaw, read back.
+    // Random sparse combinations of the shapes, as FLAME's expression and jaw, read back; with at
+    // most one shape of each antagonist pair, as the projection reads them (`ARKIT_ANTAGONISTS`).
     const projector = new ArkitProjector(projection);
+    const shape = (name: ArkitBlendshape) => projection.rows.indexOf(ARKIT_BLENDSHAPES.indexOf(name));
+    const pairs = ARKIT_ANTAGONISTS.map(([a, b]) => [shape(a), shape(b)] as const).filter(([a, b]) => a >= 0 && b >= 0);
     let seed = 1;
     const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
     const errors: number[] = [];
     for (let trial = 0; trial < 100; trial++) {
       const w = Array.from({ length: m }, () => (random() < 0.15 ? random() : 0));
+      for (const [a, b] of pairs) if (w[a]! > 0) w[b] = 0;
       const x = new Float64Array(inputs);
       w.forEach((wa, a) => x.forEach((_, k) => (x[k] += wa * projection.shapes[a * inputs + k]!)));
       const arkit = projector.solve(x.subarray(0, expressions), x.subarray(expressions));
@@ -114,11 +118,12 @@ describe("a FLAME-layout model on FLAME's real template, imported and tracked", 
     expect(Math.abs(first)).toBeGreaterThan(15);
     expect(Math.abs(second)).toBeGreaterThan(15);
     expect(Math.sign(first)).toBe(-Math.sign(second));
-    // Every frame reports the five joints; the jaw and eyes move (largest rotation: the jaw about
-    // 0.02 rad, its lips parting a little; the eyes 0.3 rad).
+    // Every frame reports the five joints; the jaw and eyes move (largest turns measured: jaw 0.019 rad,
+    // its lips parting a little; 0.020 before MediaPipe's eyeLook scores steered the eyes and before the
+    // warm start stopped carrying motion on; eyes 0.46 and 0.49 rad, 0.31 and 0.35 before).
     const joints = window(0, 11).map((r) => r.jointRotations!);
     expect(joints.every((j) => j.length === 15)).toBe(true);
-    for (const joint of [2, 3, 4]) expect(Math.max(...joints.map((j) => Math.hypot(j[3 * joint]!, j[3 * joint + 1]!, j[3 * joint + 2]!)))).toBeGreaterThan(joint === 2 ? 0.01 : 0.1);
+    for (const joint of [2, 3, 4]) expect(Math.max(...joints.map((j) => Math.hypot(j[3 * joint]!, j[3 * joint + 1]!, j[3 * joint + 2]!)))).toBeGreaterThan(joint === 2 ? 0.01 : 0.2);
   });
 
   it('shows the winks and the parted lips in the ARKit weights, and writes them to the take', () => {

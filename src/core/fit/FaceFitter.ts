@@ -130,7 +130,7 @@ export class FaceFitter {
     const weights = this.options.weights;
     const map = options.arkitMap ?? model.arkitMap ?? arkitMapFromNames(model.expression.names);
     if (map) this.arkitMap = map;
-    if (!options.arkitMap && model.arkitProjection) this.arkitProjector = new ArkitProjector(model.arkitProjection);
+    if (!options.arkitMap && model.arkitProjection) this.arkitProjector = new ArkitProjector(model.arkitProjection, { eyes: weights.blendshapeMarginEyes, other: weights.blendshapeMarginOther });
     if (options.neutral) this.neutral = new NeutralCalibration(options.neutral.frames ?? DEFAULT_NEUTRAL_FRAMES, options.neutral.weights);
 
     this.evaluator = new FaceModelEvaluator(model);
@@ -321,7 +321,7 @@ export class FaceFitter {
     const weights = { eyes: w.blendshapeEyes, gaze: w.blendshapeGaze, other: w.blendshapeOther, eyesMargin: w.blendshapeMarginEyes, otherMargin: w.blendshapeMarginOther };
     const named = arkitMapFromNames(this.model.expression.names);
     if (named) return this.energy.add(new NamedBlendshapeTerm(this.layout, named, weights));
-    if (this.model.arkitProjection) return this.energy.add(new ArkitMotionTerm(this.layout, this.model.arkitProjection, weights));
+    if (this.model.arkitProjection) return this.energy.add(new ArkitMotionTerm(this.layout, this.model.arkitProjection, weights, this.model.arkitMap));
     return undefined;
   }
 

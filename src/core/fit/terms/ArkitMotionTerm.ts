@@ -1,4 +1,4 @@
-import { ARKIT_BLENDSHAPES, mediapipeScoreIndex, scoreBeyondMargin } from '../../arkit.js';
+import { ARKIT_BLENDSHAPES, mediapipeScoreIndex, scoreBeyondMargin, type ArkitMap } from '../../arkit.js';
 import type { ArkitProjection } from '../../arkitProjection.js';
 import type { FrameLayout, FrameState } from '../FrameState.js';
 import type { NormalEquations } from '../NormalEquations.js';
@@ -11,6 +11,14 @@ import type { BlendshapePriorWeights, BlendshapeTerm } from './EnergyTerm.js';
  * joint rotations, s the scores beyond the margin (`scoreBeyondMargin`, clamped at 0) and H = w_eyes·eyeMetric + w_other·otherMetric. The metrics are
  * scaled so that missing one unit of an average shape costs about w, as in the ARKit-named
  * models' prior on the coefficients themselves.
+ *
+ * The eyeLook shapes, which such a model reads off its eye joints (`FaceModel.arkitMap`), are
+ * shapes here too: one unit is the joint's turn that reads 1, and missing it costs w_eyes, as an
+ * ARKit-named model's eyeLook coefficients do. Without them the FLAME fixture's eyes, following
+ * only the irises as registered on its eyeballs, rested looking up (eyeLookUp 0.3–0.4 on the
+ * bench's tuned clips, MediaPipe 0.05–0.16); with them 0–0.07. The price is the irises' own fit:
+ * their RMS (median over frames) 1.1–2.1 → 2.3–4.1 px on those clips, all landmarks' 2.27 → 2.28 px:
+ * the gaze follows MediaPipe's scores (as `frameGaze` does) where the registered irises disagree.
  */
 export class ArkitMotionTerm implements BlendshapeTerm {
   readonly name = 'blendshapes';
@@ -19,7 +27,7 @@ export class ArkitMotionTerm implements BlendshapeTerm {
   private readonly unknowns: Int32Array;
   /** H over `unknowns`, [n][n]. */
   private readonly metric: Float64Array;
-  /** Each shape over `unknowns`, [m][n], and the MediaPipe score index of each shape (−1: none). */
+  /** Each shape over `unknowns` (the projection's, then the joints' from `gaze`), [shape][n], and the MediaPipe score index of each shape (−1: none). */
   private readonly shapes: Float64Array;
   private readonly scoreOf: Int32Array;
   private readonly target: Float64Array;
@@ -28,32 +36,41 @@ export class ArkitMotionTerm implements BlendshapeTerm {
   /** Each shape's score margin (the eyes' or the rest's). */
   private readonly margins: Float64Array;
 
-  /** @param weights per unit² of an average shape, over the eyes and the rest of the face */
-  constructor(layout: FrameLayout, projection: ArkitProjection, weights: BlendshapePriorWeights) {
+  /**
+   * @param weights per unit² of an average shape, over the eyes and the rest of the face
+   * @param gaze the model's map of ARKit rows read off its joints (`FaceModel.arkitMap` of a FLAME import: the eyeLooks); each of its rows on a fitted joint is a shape of its own, one unit of which costs `weights.eyes`
+   */
+  constructor(layout: FrameLayout, projection: ArkitProjection, weights: BlendshapePriorWeights, gaze?: ArkitMap) {
     const m = projection.rows.length, inputs = projection.shapes.length / m;
     const expressions = layout.expressionCount;
     // Input k of the projection is expression k, then joint j's axis c at expressions + 3j + c;
     // the root's rotation is the head pose, not a fitted joint.
     const position = (k: number) => (k < expressions ? layout.expressionOffset + k : k >= expressions + 3 ? layout.jointOffset + (k - expressions - 3) : -1);
+    const fitted = (k: number) => position(k) >= 0 && position(k) < layout.size;
+    const gazeEntries = gaze ? Array.from(gaze.row, (row, i) => ({ row, column: gaze.column[i]!, weight: gaze.weight[i]! })).filter((e) => e.weight !== 0 && e.column >= expressions + 3 && fitted(e.column) && !projection.rows.includes(e.row)) : [];
+    const gazeWeight = new Map(gazeEntries.map((e) => [e.column, weights.eyes * e.weight * e.weight]));
     const used: number[] = [];
     for (let k = 0; k < inputs; k++) {
       const diagonal = projection.eyeMetric[k * inputs + k]! + projection.otherMetric[k * inputs + k]!;
-      if (diagonal > 0 && position(k) >= 0 && position(k) < layout.size) used.push(k);
+      if ((diagonal > 0 || gazeWeight.has(k)) && fitted(k)) used.push(k);
     }
     used.sort((a, b) => position(a) - position(b));
     const n = used.length;
     this.unknowns = Int32Array.from(used, position);
     this.metric = new Float64Array(n * n);
     used.forEach((k, a) =>
-      used.forEach((l, b) => (this.metric[a * n + b] = weights.eyes * projection.eyeMetric[k * inputs + l]! + weights.other * projection.otherMetric[k * inputs + l]!)),
+      used.forEach((l, b) => (this.metric[a * n + b] = weights.eyes * projection.eyeMetric[k * inputs + l]! + weights.other * projection.otherMetric[k * inputs + l]! + (k === l ? (gazeWeight.get(k) ?? 0) : 0))),
     );
-    this.shapes = new Float64Array(m * n);
+    const count = m + gazeEntries.length;
+    this.shapes = new Float64Array(count * n);
     for (let s = 0; s < m; s++) used.forEach((k, a) => (this.shapes[s * n + a] = projection.shapes[s * inputs + k]!));
-    this.scoreOf = Int32Array.from(projection.rows, mediapipeScoreIndex);
+    gazeEntries.forEach((e, i) => (this.shapes[(m + i) * n + used.indexOf(e.column)] = 1 / e.weight));
+    const rows = [...projection.rows, ...gazeEntries.map((e) => e.row)];
+    this.scoreOf = Int32Array.from(rows, mediapipeScoreIndex);
     this.target = new Float64Array(n);
     this.offset = new Float64Array(n);
     this.pull = new Float64Array(n);
-    this.margins = Float64Array.from(projection.rows, (row) => (ARKIT_BLENDSHAPES[row]!.startsWith('eye') ? weights.eyesMargin : weights.otherMargin));
+    this.margins = Float64Array.from(rows, (row) => (ARKIT_BLENDSHAPES[row]!.startsWith('eye') ? weights.eyesMargin : weights.otherMargin));
   }
 
   setScores(scores: Float32Array | undefined): boolean {
