@@ -7,7 +7,6 @@
  * MediaPipe, and the landmark fit is (nearly) as close as before.
  */
 import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { ARKIT_ANTAGONISTS, ARKIT_BLENDSHAPES, scoreBeyondMargin, separateAntagonists } from '../../src/core/arkit.js';
 import { readFaceModel } from '../../src/core/model/readFaceModel.js';
@@ -18,14 +17,11 @@ import { FaceFitter } from '../../src/core/fit/FaceFitter.js';
 import { DEFAULT_FIT_WEIGHTS } from '../../src/core/fit/FaceFitterOptions.js';
 import { BEFORE_HONEST_BLENDSHAPES, replay, type RecordedFrame } from '../../bench/blendshapeReplay.js';
 import { quantile } from '../../src/core/math/quantile.js';
+import { sampleVideoRecording } from './utils/sampleVideoRecording.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 const model = await readFaceModel(new Uint8Array(readFileSync(`${root}models/face-default.glb`)));
-const clip = JSON.parse(gunzipSync(readFileSync(`${root}test/fixtures/webcam-head-motion-mediapipe.json.gz`)).toString('utf8')) as {
-  width: number;
-  height: number;
-  frames: RecordedFrame[];
-};
+const clip = sampleVideoRecording();
 
 const run = replay(model, clip.frames, clip.width, clip.height);
 const honesty = clipHonesty(run.arkit, run.mediapipe);

@@ -5,20 +5,16 @@
  * wherever the solve stopped short of its optimum (1–2.5e-3 rad a frame, for ever).
  */
 import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { FaceFitter } from '../../src/core/fit/FaceFitter.js';
 import type { FaceFit } from '../../src/core/fit/types.js';
 import { readFaceModel } from '../../src/core/model/readFaceModel.js';
 import type { RecordedFrame } from '../../bench/blendshapeReplay.js';
+import { sampleVideoRecording } from './utils/sampleVideoRecording.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 const model = await readFaceModel(new Uint8Array(readFileSync(`${root}models/face-default.glb`)));
-const clip = JSON.parse(gunzipSync(readFileSync(`${root}test/fixtures/webcam-head-motion-mediapipe.json.gz`)).toString('utf8')) as {
-  width: number;
-  height: number;
-  frames: RecordedFrame[];
-};
+const clip = sampleVideoRecording();
 
 const distance = (a: ArrayLike<number>, b: ArrayLike<number>) => Math.hypot(...Array.from(a, (v, i) => v - b[i]!));
 

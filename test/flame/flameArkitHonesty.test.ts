@@ -7,20 +7,15 @@
  * for the default model.
  */
 import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { activeAntagonists, clipHonesty } from '../../bench/blendshapeMetrics.js';
-import { replay, type RecordedFrame } from '../../bench/blendshapeReplay.js';
+import { replay } from '../../bench/blendshapeReplay.js';
 import { readFaceModel } from '../../src/core/model/readFaceModel.js';
 import { flameFixtureModel } from './flameFixtureModel.js';
+import { sampleVideoRecording } from '../fit/utils/sampleVideoRecording.js';
 
-const root = new URL('../..', import.meta.url).pathname;
 const model = await readFaceModel(new Uint8Array(readFileSync(await flameFixtureModel())));
-const clip = JSON.parse(gunzipSync(readFileSync(`${root}test/fixtures/webcam-head-motion-mediapipe.json.gz`)).toString('utf8')) as {
-  width: number;
-  height: number;
-  frames: RecordedFrame[];
-};
+const clip = sampleVideoRecording();
 
 // The projection's own weights: no `separateAntagonists` after it.
 const run = replay(model, clip.frames, clip.width, clip.height, { separateAntagonists: false });
