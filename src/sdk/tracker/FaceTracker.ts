@@ -21,7 +21,7 @@ import { PendingCalibrations, type CalibrationFailure } from './PendingCalibrati
 import { FrameStreams, type FrameStreamOptions } from './FrameStreams.js';
 import { TrackerStats } from './TrackerStats.js';
 import { toTrackerError, TrackingWorkerConnection, type ConnectionEvents } from './TrackingWorkerConnection.js';
-import { playSource, type PlayingSource, type SourceEnd, type TrackerSource } from './videoSource.js';
+import { playSource, sourceIdentity, type PlayingSource, type SourceEnd, type TrackerSource } from './videoSource.js';
 
 /**
  * Tracks a face in a video or camera stream, off the main thread, and reports a fitted 3D face
@@ -41,6 +41,8 @@ export class FaceTracker extends EventTarget {
   private pageLandmarks?: LandmarkDetector;
   private pump?: FramePump;
   private source?: PlayingSource;
+  /** The last started source's `sourceIdentity`: starting another one starts the person and camera estimate afresh. */
+  private sourceIdentity?: string;
   private faceVisible = false;
   private disposed = false;
   private crashed?: TrackerError;
@@ -158,7 +160,9 @@ export class FaceTracker extends EventTarget {
    * with `invalid-input` for a stream without a live video track, with `invalid-state` when the
    * tracker is already started (or starting: `stop()` first, then `start()` the other source),
    * with `disposed` after `dispose()` (also when disposed while the camera opens). A `stop()` while
-   * the camera opens makes `start()` resolve without tracking. When the source ends by itself, the
+   * the camera opens makes `start()` resolve without tracking. Another source than the last
+   * (another camera, another video file: `sourceIdentity`) starts the person and camera estimate
+   * afresh, as `reset()` does; the same one started again keeps it. When the source ends by itself, the
    * tracker tracks the frames in hand, stops, ends the open `frames()` iterators and emits
    * `source-ended`: a video file that played to its end (not looping: play it again, then
    * `start()` again), or a camera or stream that ended while tracking (unplugged: also a
@@ -187,6 +191,14 @@ export class FaceTracker extends EventTarget {
     }
     this.starting = false;
     this.source = playing;
+    // Another camera (or video) is another focal length, and maybe another person: estimated
+    // afresh, as after reset(). The worker takes the reset before this source's first frame.
+    const identity = sourceIdentity(playing.video);
+    if (this.sourceIdentity !== undefined && identity !== this.sourceIdentity) {
+      this.faceVisible = false;
+      void this.connection!.reset().catch(() => undefined);
+    }
+    this.sourceIdentity = identity;
     this.pump = new FramePump(this.source.video, (f) => this.trackPumped(f), this.info.frameTransport === 'VideoFrame');
     this.pump.start();
     this.stats.reset();

@@ -83,3 +83,17 @@ function watchFileEnd(video: HTMLVideoElement, onEnded: (end: SourceEnd) => void
   video.addEventListener('ended', onVideoEnded);
   return stop;
 }
+
+/**
+ * What tells one source from another across `start()` calls: the camera's device id (a track
+ * without one, e.g. a screen share or a canvas stream, is its own source), or the file a video
+ * element plays.
+ */
+export function sourceIdentity(video: HTMLVideoElement): string {
+  const stream = video.srcObject;
+  if (stream instanceof MediaStream) {
+    const track = stream.getVideoTracks()[0];
+    return `camera:${track?.getSettings().deviceId || track?.id || ''}`;
+  }
+  return `file:${video.currentSrc || video.src}`;
+}
