@@ -200,8 +200,16 @@ describe('example pages', () => {
     await page.close();
   });
 
-  it('expression recorder: records a take and downloads JSON, CSV and GLB that read back', async () => {
+  it('expression recorder: records the resting face (at start and on Rest face), records a take and downloads JSON, CSV and GLB that read back', async () => {
     const page = await startExample(session, 'expression-recorder');
+    // The resting face: recorded at start, then again on the button.
+    await page.waitForFunction(() => /recorded at/.test(document.getElementById('neutral-state')!.textContent!), null, { timeout: 60_000 });
+    await page.click('#neutral');
+    await page.waitForFunction(() => /relax/.test(document.getElementById('neutral-state')!.textContent!), null, { timeout: 5_000 });
+    await page.waitForFunction(() => /recorded at/.test(document.getElementById('neutral-state')!.textContent!), null, { timeout: 60_000 });
+    const saved = await page.evaluate(() => JSON.parse(localStorage.getItem('pixel3dmm-neutral')!) as number[]);
+    expect(saved).toHaveLength(52);
+    expect(saved.every(Number.isFinite)).toBe(true);
     await page.click('#record');
     await page.waitForFunction(() => /recording: ([5-9]|\d\d+) frames/.test(document.getElementById('take')!.textContent!), null, { timeout: 60_000 });
     await page.click('#stop');
