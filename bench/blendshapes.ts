@@ -48,10 +48,16 @@ const before = evaluate(BEFORE_HONEST_BLENDSHAPES);
 
 const round = (v: number, digits = 2) => Number(v.toFixed(digits));
 const median = (values: number[]) => quantile(values, 0.5);
-console.log('# clip                 frames rest  sum_fit sum_mp  still>0.1  corr_med  antag%_fit antag%_mp  rms_px (before)');
+/** The resting weight of both eyes' `shape` (e.g. 'eyeLookUp'), fitted and MediaPipe's, mean of left and right. */
+const restOf = (h: ClipHonesty, shape: string) => {
+  const eyes = h.shapes.filter((s) => s.name === `${shape}Left` || s.name === `${shape}Right`);
+  const mean = (key: 'fittedRest' | 'mediapipeRest') => (eyes.reduce((sum, s) => sum + s[key], 0) / eyes.length).toFixed(2);
+  return `${mean('fittedRest')} (${mean('mediapipeRest')})`;
+};
+console.log('# clip                 frames rest  sum_fit sum_mp  still>0.1  corr_med  antag%_fit antag%_mp  rms_px (before)  iris_rms_px  eyeLookUp_rest (MediaPipe)');
 for (const [i, { clip, honesty: h, run }] of results.entries()) {
   console.log(
-    `# ${(clip.name + (clip.heldBack ? '*' : '')).padEnd(20)} ${String(h.frames).padStart(6)} ${String(h.restingFrames).padStart(4)}  ${h.restSumFitted.toFixed(2).padStart(7)} ${h.restSumMediapipe.toFixed(2).padStart(6)}  ${String(h.stillShapesAboveActive.length).padStart(9)}  ${h.movingCorrelationMedian.toFixed(2).padStart(8)}  ${h.antagonistFramesPct.toFixed(1).padStart(10)} ${h.antagonistFramesPctMediapipe.toFixed(1).padStart(9)}  ${median(run.rmsPx).toFixed(2).padStart(6)} (${median(before[i]!.run.rmsPx).toFixed(2)})`,
+    `# ${(clip.name + (clip.heldBack ? '*' : '')).padEnd(20)} ${String(h.frames).padStart(6)} ${String(h.restingFrames).padStart(4)}  ${h.restSumFitted.toFixed(2).padStart(7)} ${h.restSumMediapipe.toFixed(2).padStart(6)}  ${String(h.stillShapesAboveActive.length).padStart(9)}  ${h.movingCorrelationMedian.toFixed(2).padStart(8)}  ${h.antagonistFramesPct.toFixed(1).padStart(10)} ${h.antagonistFramesPctMediapipe.toFixed(1).padStart(9)}  ${median(run.rmsPx).toFixed(2).padStart(6)} (${median(before[i]!.run.rmsPx).toFixed(2)})  ${median(run.irisRmsPx).toFixed(2).padStart(11)}  ${restOf(h, 'eyeLookUp')}`,
   );
   const moving = h.shapes.filter((s) => s.moving).map((s) => `${s.name} ${s.correlation.toFixed(2)}`);
   console.log(`#   moving (corr): ${moving.join(', ') || 'none'}`);

@@ -8,14 +8,19 @@
  * MediaPipe's at the standard correspondence (`multipie68FromMediapipe`), as in the default model.
  */
 import type { FaceModel, SurfaceEmbedding } from '../../core/model/FaceModel.js';
-import { fitSimilarity } from '../geometry/similarityTransform.js';
+import { FaceModelEvaluator } from '../../core/model/FaceModelEvaluator.js';
+import { restJointPositions } from '../../core/model/skinning.js';
+import { hitsToEmbedding } from '../geometry/alignPointsToSurface.js';
+import { applySimilarity, fitSimilarity } from '../geometry/similarityTransform.js';
 import { embedPoints, mediapipeSkinWeights } from '../registration/embedPoints.js';
+import type { ShapeFit } from '../geometry/fitShapeToPoints.js';
 import { multipie68FromMediapipe } from '../registration/multipie68.js';
 import { mediapipeRegions, registerReference, transferEmbedding, verticesNearRegion, type RegistrationTarget } from '../registration/registerReference.js';
 import type { ArkitMap } from '../../core/arkit.js';
 import type { ArkitProjection } from '../../core/arkitProjection.js';
 import { flameArkitMap, type ArkitShapeError } from './flameArkitMap.js';
 import { FLAME_JOINT_NAMES } from './FlameModel.js';
+import { levelIrises } from './levelIrises.js';
 import { quantile } from '../../core/math/quantile.js';
 
 /** Fitting-region vertices lie within this of the registered default model's face (mm). */
@@ -53,12 +58,14 @@ export function flameLandmarks(flame: FaceModel, sources: LandmarkSources): Flam
   // MediaPipe's points where the registered default model puts them start the canonical face's alignment.
   const carried = transferEmbedding(registration, reference.mediapipe478!, mediapipeRegions(target), target, flame.metersPerUnit);
   const skinWeights = mediapipeSkinWeights();
-  const mediapipe = embedPoints(sources.mediapipeCanonical, { ...flame, skeleton: undefined, poseCorrectives: undefined }, {
+  const unskinned = { ...flame, skeleton: undefined, poseCorrectives: undefined };
+  const mediapipe = embedPoints(sources.mediapipeCanonical, unskinned, {
     regionsOn: (positions) => mediapipeRegions({ ...target, positions }),
     initial: fitSimilarity(sources.mediapipeCanonical, embeddedPositions(carried.embedding, flame.template), skinWeights),
     fitWeights: skinWeights,
     pointStd: CANONICAL_POINT_STD_MM / mm,
   });
+  placeIrisesLevelWithEyes(mediapipe.embedding, flame, unskinned, target, mediapipe.shape, sources.mediapipeCanonical);
   const skinVertices = new Set<number>();
   for (let i = 0; i < target.skinTriangles.length; i++) for (let k = 0; k < 3; k++) skinVertices.add(flame.triangles[3 * target.skinTriangles[i]! + k]!);
   const fittingRegion = verticesNearRegion(registration, reference, reference.fittingRegion, target, Uint32Array.from(skinVertices).sort(), FACE_REGION_MM / mm);
@@ -73,6 +80,26 @@ export function flameLandmarks(flame: FaceModel, sources: LandmarkSources): Flam
     arkitErrors: arkit.errors,
     report: { faceMedianMm: quantile(face, 0.5), faceP95Mm: quantile(face, 0.95), mediapipeMedianMm: quantile(points, 0.5), mediapipeP95Mm: quantile(points, 0.95) },
   };
+}
+
+/** Re-embeds MediaPipe's irises (468–472 on the subject's right eye, 473–477 the left) level with the fitted shape's eye joints (`levelIrises`). */
+function placeIrisesLevelWithEyes(
+  embedding: SurfaceEmbedding,
+  flame: FaceModel,
+  unskinned: FaceModel,
+  target: RegistrationTarget,
+  shape: ShapeFit,
+  canonical: Float32Array,
+): void {
+  const shaped = new FaceModelEvaluator(unskinned).evaluateMesh({ identity: shape.identity, expression: shape.expression });
+  const irises = [
+    { firstPoint: 468, joint: FLAME_JOINT_NAMES.indexOf('eye_R') },
+    { firstPoint: 473, joint: FLAME_JOINT_NAMES.indexOf('eye_L') },
+  ];
+  const hits = levelIrises(applySimilarity(shape.transform, canonical), restJointPositions(flame, shaped), mediapipeRegions({ ...target, positions: shaped }), irises);
+  const placed = hitsToEmbedding(hits, flame.triangles);
+  embedding.vertices.set(placed.vertices, 3 * 468);
+  embedding.weights.set(placed.weights, 3 * 468);
 }
 
 /** The points of an embedding at the given vertex positions, packed xyz. */

@@ -15,9 +15,10 @@ import type { BlendshapePriorWeights, BlendshapeTerm } from './EnergyTerm.js';
  * The eyeLook shapes, which such a model reads off its eye joints (`FaceModel.arkitMap`), are
  * shapes here too: one unit is the joint's turn that reads 1, and missing it costs w_eyes, as an
  * ARKit-named model's eyeLook coefficients do. Without them the FLAME fixture's eyes, following
- * only the irises as registered on its eyeballs, rested looking up (eyeLookUp 0.3–0.4 on the
- * bench's tuned clips, MediaPipe 0.05–0.16); with them 0–0.07. The price is the irises' own fit:
- * their RMS (median over frames) 1.1–2.1 → 2.3–4.1 px on those clips, all landmarks' 2.27 → 2.28 px:
+ * only the irises as registered on its eyeballs, rested looking up (eyeLookUp 0.23–0.33 on the
+ * bench's tuned clips with the irises level with the eye joints, 0.30–0.41 before; MediaPipe
+ * 0.06–0.16); with them 0–0.06. The price is the irises' own fit: their RMS (median over frames)
+ * 1.0–2.1 → 2.1–3.8 px on those clips (2.3–4.2 px before), all landmarks' 2.29 → 2.31 px:
  * the gaze follows MediaPipe's scores (as `frameGaze` does) where the registered irises disagree.
  */
 export class ArkitMotionTerm implements BlendshapeTerm {
