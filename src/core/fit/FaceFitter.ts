@@ -193,8 +193,8 @@ export class FaceFitter {
     let iterations = 0;
     const reinit = this.needsInit;
     if (reinit) iterations += this.initialise(observation, camera);
-    else if (this.options.predictMotion && this.trackedFrames >= 2) this.predictPose();
-    this.setRobustLoss(reinit);
+    const startMedianPx = !reinit && this.options.predictMotion && this.trackedFrames >= 2 ? this.predictPose() : undefined;
+    this.setRobustLoss(reinit, startMedianPx);
     this.temporal.active = !reinit;
     if (!reinit) this.temporal.anchor.copyFrom(this.previous);
     if (this.blendshapes) this.blendshapes.active = this.blendshapes.setScores(observation.blendshapes);
@@ -348,15 +348,10 @@ export class FaceFitter {
   }
 
   /** The loss for this frame: Huber on a fresh start; else the configured loss, widened for the warm start's distance (see `robustScaleFactor`). */
-  private setRobustLoss(reinit: boolean): void {
+  private setRobustLoss(reinit: boolean, startMedianPx = reinit ? NaN : this.landmarkMedianAt(this.state)): void {
     const landmarks = this.landmarks, dense = this.dense;
     landmarks.loss = reinit ? 'huber' : this.options.robustLoss;
-    let scale = 1;
-    if (!reinit) {
-      this.kinematics.update(this.state);
-      landmarks.accumulate(this.state);
-      scale = robustScaleFactor(this.medianLandmarkPx(), landmarks.pixelScale, this.options.robustPx);
-    }
+    const scale = reinit ? 1 : robustScaleFactor(startMedianPx, landmarks.pixelScale, this.options.robustPx);
     landmarks.robustPx = this.options.robustPx * scale;
     if (dense) {
       dense.loss = landmarks.loss;
@@ -369,7 +364,7 @@ export class FaceFitter {
    * Depth is left as it was: it is the weakest direction of the fit, and extrapolating its
    * small errors feeds them back.
    */
-  private predictPose(): void {
+  private predictPose(): number | undefined {
     const before = this.landmarkMedianAt(this.state);
     const r1 = this.previous.rotation, r0 = this.beforePrevious.rotation, turn = this.turn;
     for (let r = 0; r < 3; r++) {
@@ -381,7 +376,10 @@ export class FaceFitter {
     for (let c = 0; c < 2; c++) this.state.translation[c] = 2 * this.previous.translation[c]! - this.beforePrevious.translation[c]!;
     // Kept only when it meets this frame's points better: on a still or frozen face the
     // extrapolated motion would carry on as a slow drift wherever the solve stops short of the optimum.
-    if (this.landmarkMedianAt(this.state) >= before) this.state.copyFrom(this.previous);
+    const predicted = this.landmarkMedianAt(this.state);
+    if (predicted < before) return predicted;
+    this.state.copyFrom(this.previous);
+    return undefined;
   }
 
   /** The median landmark distance (px) with the face at `state`. */
